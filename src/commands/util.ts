@@ -1,0 +1,86 @@
+/**
+ * Shared helpers for command handlers: Redis's common error texts and argument parsing
+ * that replies with the right error. Handlers parse arguments, call a store operation and
+ * write a reply; anything two groups need lives here.
+ */
+import type { Client } from '../server/client.js';
+import type { Value } from '../store/database.js';
+import { parseInt64, parseDouble } from '../util/numbers.js';
+
+export const ERR_SYNTAX = 'ERR syntax error';
+export const ERR_WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+export const ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
+export const ERR_NOT_FLOAT = 'ERR value is not a valid float';
+export const ERR_NO_SUCH_KEY = 'ERR no such key';
+export const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
+export const ERR_DB_INDEX = 'ERR DB index is out of range';
+export const ERR_OUT_OF_RANGE = 'ERR value is out of range, must be positive';
+export const ERR_TIMEOUT = 'ERR timeout is not a float or out of range';
+
+/** Parses an int64 argument that must fit a JS safe integer; replies ERR_NOT_INTEGER and returns null otherwise. */
+export function intArg(c: Client, s: string, err = ERR_NOT_INTEGER): number | null {
+  const v = parseInt64(s);
+  if (v === null) {
+    c.error(err);
+    return null;
+  }
+  if (typeof v === 'bigint') {
+    // Beyond 2^53: clamp into a number; callers needing exact 64-bit values use int64Arg.
+    return Number(v);
+  }
+  return v;
+}
+
+/** Parses an exact int64 argument (number when safe, bigint otherwise). */
+export function int64Arg(c: Client, s: string, err = ERR_NOT_INTEGER): number | bigint | null {
+  const v = parseInt64(s);
+  if (v === null) c.error(err);
+  return v;
+}
+
+/** Parses a double argument (Redis's getDoubleFromObjectOrReply); NaN is rejected. */
+export function floatArg(c: Client, s: string, err = ERR_NOT_FLOAT): number | null {
+  const v = parseDouble(s);
+  if (v === null) c.error(err);
+  return v;
+}
+
+/**
+ * Reads a key that must hold a string. Returns the StringStore handle, null when the key
+ * does not exist, or undefined after replying WRONGTYPE.
+ */
+export function readString(c: Client, key: string): number | null | undefined {
+  const v = c.db.lookupRead(key);
+  if (v === undefined) return null;
+  if (typeof v !== 'number') {
+    c.error(ERR_WRONGTYPE);
+    return undefined;
+  }
+  return v;
+}
+
+/** Same as readString but for writing (no keyspace hit/miss accounting). */
+export function writeString(c: Client, key: string): number | null | undefined {
+  const v = c.db.lookupWrite(key);
+  if (v === undefined) return null;
+  if (typeof v !== 'number') {
+    c.error(ERR_WRONGTYPE);
+    return undefined;
+  }
+  return v;
+}
+
+/** Looks a key up for reading, counting keyspace hits and misses for INFO. */
+export function lookupReadCounted(c: Client, key: string): Value | undefined {
+  const v = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH_BIT) === 0);
+  if (v === undefined) c.server.stats.keyspaceMisses++;
+  else c.server.stats.keyspaceHits++;
+  return v;
+}
+
+const CLIENT_NO_TOUCH_BIT = 1 << 7;
+
+/** Case-insensitive comparison of an argument with a lowercase keyword. */
+export function eq(arg: string, lower: string): boolean {
+  return arg.length === lower.length && arg.toLowerCase() === lower;
+}

@@ -1,0 +1,355 @@
+/**
+ * StringStore: string values kept as bytes off the V8 heap.
+ *
+ * A string value is an integer handle (a small integer, not a heap object). Its bytes live in
+ * slab chunks (1 MiB `Buffer`s) carved into size classes with free lists; values above
+ * BIG_LIMIT get a Buffer of their own, grown geometrically, so SETRANGE/SETBIT/APPEND on a
+ * large value mutate it in place. Per-handle metadata is kept in typed-array columns.
+ *
+ * Why: a keyspace that holds millions of heap strings makes every minor GC copy and promote
+ * freshly written values, and those pauses become tail latency (see docs/ARCHITECTURE.md,
+ * "Heap and GC"). Overwriting a value here writes bytes, allocates nothing on the heap.
+ */
+
+const CHUNK_SHIFT = 20;
+const CHUNK_SIZE = 1 << CHUNK_SHIFT;
+/** Values longer than this get a dedicated Buffer. */
+export const BIG_LIMIT = 16 * 1024;
+
+/** Encodings reported by OBJECT ENCODING for strings. */
+export const ENC_RAW = 0;
+export const ENC_EMBSTR = 1;
+export const ENC_INT = 2;
+
+/** Size classes: multiples of 8 up to 128, then 4 steps per power of two up to BIG_LIMIT. */
+const CLASS_SIZES: number[] = [];
+for (let s = 8; s <= 128; s += 8) CLASS_SIZES.push(s);
+for (let p = 128; p < BIG_LIMIT; p *= 2) {
+  for (let q = 1; q <= 4; q++) CLASS_SIZES.push(p + (p / 4) * q);
+}
+const CLASS_OF = new Uint8Array(BIG_LIMIT / 8 + 1); // (size+7)>>3 -> class index
+{
+  let c = 0;
+  for (let u = 0; u <= BIG_LIMIT / 8; u++) {
+    while (CLASS_SIZES[c] < u * 8) c++;
+    CLASS_OF[u] = c;
+  }
+}
+
+function classIndex(size: number): number {
+  return CLASS_OF[(size + 7) >> 3];
+}
+
+/** A growable stack of doubles (free slot locations, free handles). */
+class NumStack {
+  data = new Float64Array(16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const nd = new Float64Array(this.data.length * 2);
+      nd.set(this.data);
+      this.data = nd;
+    }
+    this.data[this.length++] = v;
+  }
+  pop(): number {
+    return this.data[--this.length];
+  }
+}
+
+export class StringStore {
+  private chunks: Buffer[] = [];
+  private bumpChunk = -1;
+  private bumpPos = CHUNK_SIZE;
+  private freeSlots: NumStack[] = CLASS_SIZES.map(() => new NumStack());
+  private freeHandles = new NumStack();
+  private nextHandle = 0;
+  private capacity = 0;
+  /** Per handle: chunk*CHUNK_SIZE + offset, or -1 for a dedicated buffer. */
+  private loc = new Float64Array(0);
+  private len = new Uint32Array(0);
+  private cap = new Uint32Array(0);
+  private enc = new Uint8Array(0);
+  /** Per handle: LRU clock (seconds) of last access, for OBJECT IDLETIME and eviction. */
+  lru = new Uint32Array(0);
+  private big: (Buffer | undefined)[] = [];
+  /** Bytes allocated for values (slots and dedicated buffers), for INFO memory. */
+  allocatedBytes = 0;
+  liveHandles = 0;
+
+  private grow(): void {
+    const nc = Math.max(1024, this.capacity * 2);
+    const loc = new Float64Array(nc);
+    loc.set(this.loc);
+    this.loc = loc;
+    const len = new Uint32Array(nc);
+    len.set(this.len);
+    this.len = len;
+    const cap = new Uint32Array(nc);
+    cap.set(this.cap);
+    this.cap = cap;
+    const enc = new Uint8Array(nc);
+    enc.set(this.enc);
+    this.enc = enc;
+    const lru = new Uint32Array(nc);
+    lru.set(this.lru);
+    this.lru = lru;
+    this.capacity = nc;
+  }
+
+  private newHandle(): number {
+    this.liveHandles++;
+    if (this.freeHandles.length > 0) return this.freeHandles.pop();
+    if (this.nextHandle === this.capacity) this.grow();
+    return this.nextHandle++;
+  }
+
+  /** Allocates room for `size` bytes at handle h (sets loc and cap). */
+  private allocSpace(h: number, size: number): void {
+    if (size > BIG_LIMIT) {
+      const c = size + (size >> 1);
+      this.big[h] = Buffer.allocUnsafeSlow(c);
+      this.loc[h] = -1;
+      this.cap[h] = c;
+      this.allocatedBytes += c;
+      return;
+    }
+    const ci = classIndex(size === 0 ? 1 : size);
+    const csize = CLASS_SIZES[ci];
+    const fl = this.freeSlots[ci];
+    let at: number;
+    if (fl.length > 0) {
+      at = fl.pop();
+    } else {
+      if (this.bumpPos + csize > CHUNK_SIZE) {
+        // Rest of the current chunk goes to the free lists of the classes that fit.
+        this.recycleTail();
+        this.chunks.push(Buffer.allocUnsafeSlow(CHUNK_SIZE));
+        this.bumpChunk = this.chunks.length - 1;
+        this.bumpPos = 0;
+      }
+      at = this.bumpChunk * CHUNK_SIZE + this.bumpPos;
+      this.bumpPos += csize;
+    }
+    this.loc[h] = at;
+    this.cap[h] = csize;
+    this.allocatedBytes += csize;
+  }
+
+  private recycleTail(): void {
+    if (this.bumpChunk < 0) return;
+    let rest = CHUNK_SIZE - this.bumpPos;
+    while (rest >= 8) {
+      let ci = classIndex(rest);
+      if (CLASS_SIZES[ci] > rest) ci--;
+      const cs = CLASS_SIZES[ci];
+      this.freeSlots[ci].push(this.bumpChunk * CHUNK_SIZE + this.bumpPos);
+      this.bumpPos += cs;
+      rest -= cs;
+    }
+  }
+
+  private freeSpace(h: number): void {
+    this.allocatedBytes -= this.cap[h];
+    if (this.loc[h] === -1) {
+      this.big[h] = undefined;
+      return;
+    }
+    this.freeSlots[classIndex(this.cap[h])].push(this.loc[h]);
+  }
+
+  /** Buffer and offset where handle h's bytes start. */
+  private where(h: number): [Buffer, number] {
+    const l = this.loc[h];
+    if (l === -1) return [this.big[h]!, 0];
+    const ci = Math.floor(l / CHUNK_SIZE);
+    return [this.chunks[ci], l - ci * CHUNK_SIZE];
+  }
+
+  /** Creates a value from a latin1 string; returns its handle. */
+  create(s: string, encoding = encodingFor(s)): number {
+    const h = this.newHandle();
+    this.allocSpace(h, s.length);
+    this.writeString(h, s, encoding);
+    return h;
+  }
+
+  /** Creates a value from bytes. */
+  createFromBytes(src: Buffer, start = 0, end = src.length): number {
+    const h = this.newHandle();
+    this.allocSpace(h, end - start);
+    const [b, off] = this.where(h);
+    src.copy(b, off, start, end);
+    this.len[h] = end - start;
+    this.enc[h] = end - start <= 44 ? ENC_EMBSTR : ENC_RAW;
+    return h;
+  }
+
+  /** Replaces handle h's value with s, reusing its space when it fits. */
+  overwrite(h: number, s: string, encoding = encodingFor(s)): void {
+    const n = s.length;
+    if (
+      n > this.cap[h] ||
+      (this.loc[h] !== -1 && this.cap[h] > 2 * n + 64) ||
+      (this.loc[h] === -1 && n <= BIG_LIMIT)
+    ) {
+      this.freeSpace(h);
+      this.allocSpace(h, n);
+    }
+    this.writeString(h, s, encoding);
+  }
+
+  private writeString(h: number, s: string, encoding: number): void {
+    const [b, off] = this.where(h);
+    b.latin1Write(s, off);
+    this.len[h] = s.length;
+    this.enc[h] = encoding;
+  }
+
+  free(h: number): void {
+    this.freeSpace(h);
+    this.len[h] = 0;
+    this.freeHandles.push(h);
+    this.liveHandles--;
+  }
+
+  /** Copies the value into a new handle (COPY). */
+  duplicate(h: number): number {
+    const [b, off] = this.where(h);
+    const n = this.len[h];
+    const nh = this.createFromBytes(b, off, off + n);
+    this.enc[nh] = this.enc[h];
+    return nh;
+  }
+
+  length(h: number): number {
+    return this.len[h];
+  }
+
+  encoding(h: number): number {
+    return this.enc[h];
+  }
+
+  setEncoding(h: number, e: number): void {
+    this.enc[h] = e;
+  }
+
+  /** The value as a latin1 string (allocates: use only where a JS string is needed). */
+  toString(h: number): string {
+    const [b, off] = this.where(h);
+    return b.latin1Slice(off, off + this.len[h]);
+  }
+
+  /** The bytes [start, end) of the value as a latin1 string. */
+  slice(h: number, start: number, end: number): string {
+    const [b, off] = this.where(h);
+    return b.latin1Slice(off + start, off + end);
+  }
+
+  /** Calls fn with the Buffer and byte range that hold the value (no copy). */
+  view(h: number): { buf: Buffer; start: number; end: number } {
+    const [b, off] = this.where(h);
+    return { buf: b, start: off, end: off + this.len[h] };
+  }
+
+  /**
+   * Resizes the value to `newLen` bytes in place when capacity allows (zero-filling growth),
+   * for SETRANGE/SETBIT/APPEND. Returns the Buffer and offset to write into.
+   */
+  resize(h: number, newLen: number): { buf: Buffer; start: number } {
+    const old = this.len[h];
+    if (newLen > this.cap[h]) {
+      const [ob, ooff] = this.where(h);
+      // Greedy growth, like sdsMakeRoomFor: appends are amortised O(1).
+      const want = newLen < 1024 * 1024 ? newLen * 2 : newLen + 1024 * 1024;
+      let nb: Buffer;
+      let noff: number;
+      if (want > BIG_LIMIT) {
+        nb = Buffer.allocUnsafeSlow(want);
+        noff = 0;
+        ob.copy(nb, 0, ooff, ooff + old);
+        this.freeSpace(h);
+        this.big[h] = nb;
+        this.loc[h] = -1;
+        this.cap[h] = want;
+        this.allocatedBytes += want;
+      } else {
+        const tmp = Buffer.from(ob.subarray(ooff, ooff + old));
+        this.freeSpace(h);
+        this.allocSpace(h, want);
+        [nb, noff] = this.where(h);
+        tmp.copy(nb, noff);
+      }
+    }
+    const [b, off] = this.where(h);
+    if (newLen > old) b.fill(0, off + old, off + newLen);
+    this.len[h] = newLen;
+    this.enc[h] = ENC_RAW;
+    return { buf: b, start: off };
+  }
+
+  /** Drops everything (FLUSHALL). */
+  clear(): void {
+    this.chunks = [];
+    this.bumpChunk = -1;
+    this.bumpPos = CHUNK_SIZE;
+    this.freeSlots = CLASS_SIZES.map(() => new NumStack());
+    this.freeHandles = new NumStack();
+    this.nextHandle = 0;
+    this.capacity = 0;
+    this.loc = new Float64Array(0);
+    this.len = new Uint32Array(0);
+    this.cap = new Uint32Array(0);
+    this.enc = new Uint8Array(0);
+    this.lru = new Uint32Array(0);
+    this.big = [];
+    this.allocatedBytes = 0;
+    this.liveHandles = 0;
+  }
+
+  /** Bytes held by slab chunks, dedicated buffers and metadata columns (for INFO). */
+  footprint(): number {
+    return this.chunks.length * CHUNK_SIZE + this.capacity * 21 + this.bigBytes();
+  }
+
+  private bigBytes(): number {
+    let n = 0;
+    for (const b of this.big) if (b !== undefined) n += b.length;
+    return n;
+  }
+}
+
+/**
+ * The encoding Redis would report for a fresh string value: `int` when it is a canonical
+ * 64-bit integer of at most 20 chars, `embstr` up to 44 bytes, otherwise `raw`.
+ */
+export function encodingFor(s: string): number {
+  const n = s.length;
+  if (n <= 20 && n > 0 && isCanonicalInt(s)) return ENC_INT;
+  return n <= 44 ? ENC_EMBSTR : ENC_RAW;
+}
+
+function isCanonicalInt(s: string): boolean {
+  let i = 0;
+  const n = s.length;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return false;
+    i = 1;
+  }
+  const f = s.charCodeAt(i);
+  if (f === 48) return n === 1;
+  if (f < 49 || f > 57) return false;
+  for (i++; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (n >= 19) {
+    try {
+      const b = BigInt(s);
+      return b <= 9223372036854775807n && b >= -9223372036854775808n;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
