@@ -21,6 +21,8 @@ import {
   writeCommandInfo,
 } from './meta/reply.js';
 import { ENC_EMBSTR, ENC_INT } from '../store/strings.js';
+import { globMatch } from '../util/glob.js';
+import { jemallocSize as mallocSize } from '../server/stats.js';
 import { lolwut5, lolwut6 } from './lolwut.js';
 
 // ---- Helpers ------------------------------------------------------------------------------
@@ -32,71 +34,6 @@ function replyHelp(c: Client, name: string, lines: string[]): void {
   for (const l of lines) c.out.status(l);
   c.out.status('HELP');
   c.out.status('    Prints this help.');
-}
-
-/** stringmatchlen with nocase: Redis's glob (`*`, `?`, `[a-z]`, `[^x]`, `\` escapes). */
-export function globMatch(pattern: string, s: string, nocase: boolean): boolean {
-  if (nocase) {
-    pattern = pattern.toLowerCase();
-    s = s.toLowerCase();
-  }
-  return matchAt(pattern, 0, s, 0);
-}
-
-function matchAt(p: string, pi: number, s: string, si: number): boolean {
-  while (pi < p.length) {
-    const ch = p[pi];
-    if (ch === '*') {
-      while (pi + 1 < p.length && p[pi + 1] === '*') pi++;
-      if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (matchAt(p, pi + 1, s, k)) return true;
-      return false;
-    }
-    if (si >= s.length) return false;
-    if (ch === '?') {
-      pi++;
-      si++;
-      continue;
-    }
-    if (ch === '[') {
-      pi++;
-      const not = p[pi] === '^';
-      if (not) pi++;
-      let matched = false;
-      for (;;) {
-        if (pi >= p.length) {
-          pi--;
-          break;
-        }
-        if (p[pi] === '\\' && pi + 1 < p.length) {
-          pi++;
-          if (p[pi] === s[si]) matched = true;
-        } else if (p[pi] === ']') {
-          break;
-        } else if (pi + 2 < p.length && p[pi + 1] === '-') {
-          let a = p.charCodeAt(pi);
-          let b = p.charCodeAt(pi + 2);
-          const x = s.charCodeAt(si);
-          if (a > b) [a, b] = [b, a];
-          if (x >= a && x <= b) matched = true;
-          pi += 2;
-        } else if (p[pi] === s[si]) {
-          matched = true;
-        }
-        pi++;
-      }
-      if (not) matched = !matched;
-      if (!matched) return false;
-      pi++;
-      si++;
-      continue;
-    }
-    if (ch === '\\' && pi + 1 < p.length) pi++;
-    if (p[pi] !== s[si]) return false;
-    pi++;
-    si++;
-  }
-  return si === s.length;
 }
 
 /** lookupCommandBySds: `get` or `config|get` (one level of subcommands). */
@@ -284,7 +221,18 @@ function monitorCommand(c: Client): void {
 
 // ---- SLOWLOG ------------------------------------------------------------------------------
 
+/** addReplySubcommandSyntaxError */
+function subcommandSyntaxError(c: Client, argv: string[]): void {
+  c.error(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`,
+  );
+}
+
 function slowlogGetCommand(c: Client, argv: string[]): void {
+  if (argv.length > 3) {
+    subcommandSyntaxError(c, argv);
+    return;
+  }
   let count = 10;
   if (argv.length === 3) {
     const v = parseInt64(argv[2]);
@@ -493,15 +441,6 @@ const LATENCY_HELP = [
 
 // ---- MEMORY -------------------------------------------------------------------------------
 
-/** jemalloc's size class for an allocation of n bytes (8, 16, 32, 48, ..., 4 classes per doubling). */
-export function mallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return Math.ceil(n / 16) * 16;
-  const pow = 2 ** Math.ceil(Math.log2(n));
-  const step = pow / 8; // four classes between pow/2 and pow
-  return Math.ceil(n / step) * step;
-}
-
 /** Bytes of an sds string of length n (header by type, plus the terminator), as allocated. */
 function sdsAlloc(n: number, keyLike: boolean): number {
   let hdr: number;
@@ -558,12 +497,12 @@ function memoryUsageCommand(c: Client, argv: string[]): void {
 
 function memoryStatsCommand(c: Client): void {
   const m = memoryFigures(c.server);
-  const dbs = c.server.dbs.filter((db) => db.dict.size > 0 || db.expires.size > 0);
+  const dbs = c.server.dbs.filter((db) => db.dict.size > 0);
   let keys = 0;
   for (const db of c.server.dbs) keys += db.dict.size;
   const net = m.used - m.startup;
   const out = c.out;
-  out.map(26 + dbs.length);
+  out.map(27 + dbs.length);
   const int = (k: string, v: number) => {
     out.bulk(k);
     out.integer(Math.max(0, Math.floor(v)));
@@ -720,9 +659,17 @@ function debugObject(c: Client, key: string): void {
     lru = v.lru;
   }
   const addr = '0x' + (0x7f0000000000 + (typeof v === 'number' ? v * 64 : 0)).toString(16);
+  // Integers 0..9999 are Redis's shared objects (unless maxmemory evicts by LRU/LFU).
+  let refcount = 1;
+  if (encoding === 'int' && typeof v === 'number') {
+    const n = Number(c.db.strings.toString(v));
+    const policy = c.server.config.str('maxmemory-policy');
+    const sharedOk = c.server.config.num('maxmemory') === 0 || !/lru|lfu/.test(policy);
+    if (n >= 0 && n < 10000 && sharedOk) refcount = 2147483647;
+  }
   const idle = Math.max(0, (now & 0xffffff) - lru);
   c.out.status(
-    `Value at:${addr} refcount:1 encoding:${encoding} serializedlength:${serialized} lru:${lru} lru_seconds_idle:${idle}`,
+    `Value at:${addr} refcount:${refcount} encoding:${encoding} serializedlength:${serialized} lru:${lru} lru_seconds_idle:${idle}`,
   );
 }
 

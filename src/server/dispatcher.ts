@@ -122,7 +122,6 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
 /** Runs a command's handler with statistics (Redis's call()). Also used by MULTI/EXEC and scripts. */
 export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]): void {
   const flags = cmd.flagBits!;
-  if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0) feedMonitors(server, c, argv);
   c.cmd = cmd;
   const replyMark = c.out.pos;
   c.errorReplied = false;
@@ -136,6 +135,8 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
+  // Like Redis 7.0, monitors see a command after it ran (with the db it left selected).
+  if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0) feedMonitors(server, c, argv);
   const st = cmd.stats!;
   st.calls++;
   st.usec += us;
@@ -166,7 +167,6 @@ function feedMonitors(server: Server, c: Client, argv: string[]): void {
   let line = `+${sec}.${usec} [${c.db.id} ${peer}]`;
   for (const a of argv) line += ' ' + quoteMonitorArg(a);
   for (const m of server.monitors) {
-    if (m === c) continue;
     m.out.raw(line + '\r\n');
     m.requestWrite();
   }

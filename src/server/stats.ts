@@ -6,6 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
 
+/** jemalloc's size class for an allocation of n bytes (8, 16, 32, 48, ..., 4 classes per doubling). */
+export function jemallocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return Math.ceil(n / 16) * 16;
+  const pow = 2 ** Math.ceil(Math.log2(n));
+  const step = pow / 8; // four classes between pow/2 and pow
+  return Math.ceil(n / step) * step;
+}
+
 const SAMPLES = 16;
 
 class InstMetric {
