@@ -140,25 +140,22 @@ function commandListCommand(c: Client, argv: string[]): void {
 function getKeysImpl(c: Client, argv: string[], withFlags: boolean): void {
   const cmdArgv = argv.slice(2);
   const spec = lookupByArgv(c, cmdArgv);
-  if (spec === undefined || (spec.handler === undefined && spec.subcommands !== undefined)) {
-    // A container named without a known subcommand is not a command either.
-    if (spec === undefined || cmdArgv.length > 1) {
-      c.error('ERR Invalid command specified');
-      return;
-    }
+  if (spec === undefined) {
+    c.error('ERR Invalid command specified');
+    return;
   }
-  if (!commandHasKeys(spec!)) {
+  if (!commandHasKeys(spec)) {
     c.error('ERR The command has no key arguments');
     return;
   }
-  const arity = spec!.arity;
+  const arity = spec.arity;
   if ((arity > 0 && arity !== cmdArgv.length) || cmdArgv.length < -arity) {
     c.error('ERR Invalid number of arguments specified for command');
     return;
   }
-  const keys = getKeysWithFlags(spec!, cmdArgv);
+  const keys = getKeysWithFlags(spec, cmdArgv);
   if (keys.length === 0) {
-    if (spec!.flags.includes('no_mandatory_keys')) c.out.array(0);
+    if (spec.flags.includes('no_mandatory_keys')) c.out.array(0);
     else c.error('ERR Invalid arguments specified for command');
     return;
   }
@@ -199,8 +196,9 @@ const COMMAND_HELP = [
 // ---- TIME, MONITOR ------------------------------------------------------------------------
 
 function timeCommand(c: Client): void {
-  // Microsecond wall clock, like gettimeofday().
-  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  // Wall clock in µs like gettimeofday(): Date.now()'s ms (it follows clock adjustments,
+  // unlike performance.timeOrigin + now()) with the sub-millisecond digits of the hrtime.
+  const us = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
   const sec = Math.floor(us / 1e6);
   c.out.array(2);
   c.out.bulk(String(sec));
@@ -550,9 +548,11 @@ function memoryStatsCommand(c: Client): void {
 }
 
 function memoryDoctorCommand(c: Client): void {
-  const m = memoryFigures(c.server);
-  // Judged on the dataset: a Node process's own heap is not a memory problem of the user's.
-  if (m.used - m.startup < 5 * 1024 * 1024) {
+  // Judged on the dataset (value bytes plus a per-key estimate): the Node process's own heap,
+  // garbage included, says nothing about the user's data.
+  let keys = 0;
+  for (const db of c.server.dbs) keys += db.dict.size;
+  if (c.server.strings.allocatedBytes + keys * 64 < 5 * 1024 * 1024) {
     c.out.verbatim(
       "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n",
     );
@@ -800,7 +800,8 @@ function debugCommand(c: Client, argv: string[]): void {
     sleepSync(secs === null || secs < 0 ? 0 : secs * 1000);
     c.out.ok();
   } else if (sub === 'set-active-expire' && n === 3) {
-    c.server.activeExpireEnabled = parseInt64(argv[2]) !== 0;
+    // atoi(): anything that does not start with a non-zero number disables it.
+    c.server.activeExpireEnabled = (Number.parseInt(argv[2], 10) || 0) !== 0;
     c.out.ok();
   } else if (sub === 'object' && n === 3) {
     debugObject(c, argv[2]);

@@ -146,7 +146,8 @@ function clientsSection(server: Server): string {
   let tracking = 0;
   let connected = 0;
   for (const c of server.clients.values()) {
-    connected++;
+    // Monitors are replicas in Redis's books, not counted as connected clients.
+    if ((c.flags & CLIENT_MONITOR) === 0) connected++;
     if (c.parser.pending > maxIn) maxIn = c.parser.pending;
     if (c.out.pos > maxOut) maxOut = c.out.pos;
     if ((c.flags & CLIENT_BLOCKED) !== 0 && (c.flags & CLIENT_MONITOR) === 0) blocked++;
