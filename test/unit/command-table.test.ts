@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCommandTable, uniqueCommands } from '../../src/commands/index.js';
 import type { CommandSpec } from '../../src/commands/types.js';
-import { commandMeta, redis70Meta } from '../../src/commands/meta/index.js';
+import { commandMeta, postRedis70Meta, redis70Meta } from '../../src/commands/meta/index.js';
 import { aclCategories, reportedFlags } from '../../src/commands/meta/reply.js';
 import { displayName, renderCompatibility } from '../../src/commands/meta/compat.js';
 import { ROOT } from '../helpers/servers.js';
@@ -143,5 +143,18 @@ test('the Redis 7.0 metadata covers every 7.0 command with docs and a group', ()
   for (const [name, e] of m) {
     assert.ok(e.docs && typeof e.docs.group === 'string', `${name} has no docs group`);
     if (name.includes('|')) assert.ok(m.has(name.split('|')[0]), `${name} has no container`);
+  }
+});
+
+test('the hand-written metadata of commands added after 7.0 is complete and new', () => {
+  const m70 = redis70Meta();
+  const post = postRedis70Meta();
+  assert.ok(post.has('client|no-touch') && post.has('hexpire') && post.has('waitaof'));
+  for (const [name, e] of post) {
+    assert.ok(!m70.has(name), `${name} is already a 7.0 command`);
+    assert.match(e.docs.since ?? '', /^7\.[24]\.0$/, `${name} since`);
+    assert.ok(e.docs.group && e.docs.summary && e.docs.complexity, `${name} docs`);
+    assert.equal(e.keySpecs.length > 0, e.firstKey > 0, `${name} key specs vs key range`);
+    if (name.includes('|')) assert.ok(m70.has(name.split('|')[0]), `${name} has no container`);
   }
 });
