@@ -387,21 +387,26 @@ test('SLOWLOG entries keep at most 32 arguments and 128 bytes per argument, as R
 test('LATENCY LATEST/HISTORY/RESET/GRAPH record command events over latency-monitor-threshold', async () => {
   await pair.same(['LATENCY', 'RESET']);
   await pair.same(['LATENCY', 'LATEST'], ['LATENCY', 'HISTORY', 'command'], ['LATENCY', 'GRAPH', 'command']);
-  await setBoth('latency-monitor-threshold', '1');
-  await pair.same(['DEBUG', 'SLEEP', '0.02']);
-  const norm = (raw: string) =>
-    (resp(raw) as Resp[]).map((e) => (e as Resp[]).map((x, i) => (i === 0 ? x : typeof x)));
+  // A threshold well above scheduling noise on a busy machine; DEBUG SLEEP is well above it.
+  await setBoth('latency-monitor-threshold', '15');
+  await pair.same(['DEBUG', 'SLEEP', '0.05']);
+  const commandEvents = (raw: string) =>
+    (resp(raw) as Resp[])
+      .filter((e) => (e as Resp[])[0] === 'command')
+      .map((e) => (e as Resp[]).map((x, i) => (i === 0 ? x : typeof x)));
   const [o, r] = await pair.both('LATENCY', 'LATEST');
-  assert.deepEqual(norm(r), norm(o));
+  assert.deepEqual(commandEvents(r), commandEvents(o));
+  assert.equal(commandEvents(r).length, 1);
   const [oh, rh] = await pair.both('LATENCY', 'HISTORY', 'command');
-  assert.deepEqual(norm(rh), norm(oh));
-  const lat = Number(((resp(rh) as Resp[])[0] as string[])[1].slice(1));
-  assert.ok(lat >= 20, `latency ${lat} ms`);
+  const entryShape = (raw: string) => (resp(raw) as Resp[]).map((e) => (e as string[]).map((x) => x[0]));
+  assert.deepEqual(entryShape(rh)[0], entryShape(oh)[0]);
+  const last = (resp(rh) as Resp[]).at(-1) as string[];
+  assert.ok(Number(last[1].slice(1)) >= 50, `latency ${last[1]} ms`);
   const [og, rg] = await pair.both('LATENCY', 'GRAPH', 'command');
   assert.equal(rg.split('\n')[0].replace(/\d+/g, 'N'), og.split('\n')[0].replace(/\d+/g, 'N'));
-  await pair.same(['LATENCY', 'RESET', 'nosuch', 'command'], ['LATENCY', 'LATEST']);
+  await pair.same(['LATENCY', 'RESET', 'nosuch', 'command']);
   await setBoth('latency-monitor-threshold', '0');
-  await pair.same(['LATENCY', 'DOCTOR']);
+  await pair.same(['LATENCY', 'RESET'], ['LATENCY', 'DOCTOR']);
 });
 
 test('LATENCY HISTOGRAM replies the cumulative distribution in the oracle shape', async () => {
