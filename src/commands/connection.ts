@@ -59,7 +59,7 @@ export const specs: CommandSpec[] = [
   {
     name: 'echo',
     arity: 2,
-    flags: ['fast'],
+    flags: ['loading', 'stale', 'fast'],
     firstKey: 0,
     lastKey: 0,
     step: 0,

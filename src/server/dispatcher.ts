@@ -15,6 +15,7 @@ import {
   CLIENT_BLOCKED,
   CLIENT_MONITOR,
   CLIENT_PUBSUB,
+  CLIENT_UNIX_SOCKET,
   REPLY_ON,
   REPLY_SKIP,
   REPLY_SKIP_NEXT,
@@ -26,6 +27,7 @@ const F_MAY_REPLICATE = FLAG_BITS.may_replicate;
 const F_SKIP_MONITOR = FLAG_BITS.skip_monitor;
 const F_ADMIN = FLAG_BITS.admin;
 const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
+const F_FAST = FLAG_BITS.fast;
 
 /** Commands allowed in RESP2 subscribed mode. */
 const PUBSUB_ALLOWED = new Set([
@@ -120,7 +122,6 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
 /** Runs a command's handler with statistics (Redis's call()). Also used by MULTI/EXEC and scripts. */
 export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]): void {
   const flags = cmd.flagBits!;
-  if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0) feedMonitors(server, c, argv);
   c.cmd = cmd;
   const replyMark = c.out.pos;
   c.errorReplied = false;
@@ -134,12 +135,17 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
+  // Like Redis 7.0, monitors see a command after it ran (with the db it left selected).
+  if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0) feedMonitors(server, c, argv);
   const st = cmd.stats!;
   st.calls++;
   st.usec += us;
   if (c.errorReplied) st.failedCalls++;
   server.stats.commandsProcessed++;
-  if ((flags & F_SKIP_SLOWLOG) === 0 && (c.flags & CLIENT_BLOCKED) === 0) server.slowlogPush(c, argv, us);
+  if ((c.flags & CLIENT_BLOCKED) === 0) {
+    server.stats.commandDone(cmd.fullName!, us, (flags & F_FAST) !== 0, server.cmdTime);
+    if ((flags & F_SKIP_SLOWLOG) === 0) server.slowlogPush(c, argv, us);
+  }
   if (c.replyMode !== REPLY_ON) {
     if (c.replyMode === REPLY_SKIP) {
       c.out.pos = replyMark;
@@ -157,10 +163,10 @@ function feedMonitors(server: Server, c: Client, argv: string[]): void {
   const now = server.clock();
   const sec = Math.floor(now / 1000);
   const usec = String((now % 1000) * 1000).padStart(6, '0');
-  let line = `+${sec}.${usec} [${c.db.id} ${c.addr}]`;
+  const peer = (c.flags & CLIENT_UNIX_SOCKET) !== 0 ? `unix:${server.config.str('unixsocket')}` : c.addr;
+  let line = `+${sec}.${usec} [${c.db.id} ${peer}]`;
   for (const a of argv) line += ' ' + quoteMonitorArg(a);
   for (const m of server.monitors) {
-    if (m === c) continue;
     m.out.raw(line + '\r\n');
     m.requestWrite();
   }

@@ -117,6 +117,7 @@ export class Server implements KeyspaceHooks {
     this.log.setLevel(this.config.str('loglevel'));
     this.log.file = this.config.str('logfile');
     this.config.onChange('loglevel', (v) => this.log.setLevel(String(v)));
+    this.stats.watchConfig(this.config);
     this.protoMaxBulkLen = this.config.num('proto-max-bulk-len');
     this.config.onChange('proto-max-bulk-len', (v) => {
       this.protoMaxBulkLen = v as number;
