@@ -23,7 +23,6 @@ import {
   REPLY_SKIP_NEXT,
   clientResetHooks,
   setClientName,
-  validClientAttr,
 } from '../server/client.js';
 import { REDIS_VERSION } from '../server/server.js';
 import { ERR_DB_INDEX, ERR_NOT_INTEGER, ERR_SYNTAX, eq } from './util.js';
@@ -108,21 +107,21 @@ function helloCommand(c: Client, argv: string[]): void {
     }
     ver = Number(v);
   }
-  let user: string | null = null;
-  let pass = '';
-  let name: string | null = null;
+  // Redis 7.0 applies each option as it parses it: a later bad option or failed check does
+  // not undo an earlier AUTH or SETNAME.
   for (; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const opt = argv[j];
     if (eq(opt, 'auth') && more >= 2) {
       c.redactArgument(j + 1);
       c.redactArgument(j + 2);
-      user = argv[j + 1];
-      pass = argv[j + 2];
+      if (!authenticateUser(c, argv[j + 1], argv[j + 2])) {
+        c.error(ERR_WRONGPASS);
+        return;
+      }
       j += 2;
     } else if (eq(opt, 'setname') && more >= 1) {
-      name = argv[j + 1];
-      if (!validClientAttr(name)) {
+      if (!setClientName(c, argv[j + 1])) {
         c.error(ERR_CLIENT_NAME);
         return;
       }
@@ -132,15 +131,10 @@ function helloCommand(c: Client, argv: string[]): void {
       return;
     }
   }
-  if (user !== null && !authenticateUser(c, user, pass)) {
-    c.error(ERR_WRONGPASS);
-    return;
-  }
   if (c.authRequired()) {
     c.error(ERR_HELLO_NOAUTH);
     return;
   }
-  if (name !== null) setClientName(c, name);
   if (ver !== 0) c.out.proto = ver as 2 | 3;
   const out = c.out;
   out.map(7);
