@@ -14,6 +14,7 @@ import {
   CLIENT_MASTER,
   CLIENT_MONITOR,
   CLIENT_MULTI,
+  CLIENT_NO_TOUCH,
   CLIENT_PUBSUB,
   CLIENT_READONLY,
   CLIENT_SLAVE,
@@ -182,8 +183,8 @@ function authCommand(c: Client, argv: string[]): void {
 /**
  * Puts a connection back in the state of a new one (clearClientConnectionState): db 0,
  * RESP2, no name, default user (logged out again when it has a password), no MONITOR,
- * MULTI, Pub/Sub or tracking state, CLIENT REPLY ON. CLIENT NO-EVICT and the SETINFO
- * attributes stay, as in Redis.
+ * MULTI, Pub/Sub or tracking state, CLIENT REPLY ON, NO-TOUCH off (as Redis 7.2). CLIENT
+ * NO-EVICT stays, as in Redis 7.0 (7.2 clears it); the SETINFO attributes stay.
  */
 export function clearClientConnectionState(c: Client): void {
   const server = c.server;
@@ -203,7 +204,8 @@ export function clearClientConnectionState(c: Client): void {
     CLIENT_DIRTY_EXEC |
     CLIENT_PUBSUB |
     CLIENT_READONLY |
-    CLIENT_TRACKING
+    CLIENT_TRACKING |
+    CLIENT_NO_TOUCH
   );
   c.multiCount = 0;
   c.multiMem = 0;
