@@ -209,6 +209,7 @@ export function clearClientConnectionState(c: Client): void {
   );
   c.multiCount = 0;
   c.multiMem = 0;
+  c.multiCmdFlags = 0;
   c.trackingRedirect = -1;
   // A pending SKIP (this very command is the one skipped) stays, as in Redis.
   c.replyMode &= ~(REPLY_OFF | REPLY_SKIP_NEXT);

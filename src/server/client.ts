@@ -89,6 +89,8 @@ export class Client {
   /** Commands queued by MULTI and their argv bytes (CLIENT LIST multi=, multi-mem=). */
   multiCount = 0;
   multiMem = 0;
+  /** Flag bits of the commands queued by MULTI (mstate.cmd_flags): CLIENT PAUSE WRITE holds their EXEC. */
+  multiCmdFlags = 0;
   /** CLIENT TRACKING redirection id (CLIENT LIST redir=, CLIENT GETREDIR). */
   trackingRedirect = -1;
   /** Hook run once when the connection closes (subsystems unregister the client). */

@@ -146,7 +146,7 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   if (
     server.pauseUntil !== 0 &&
     (c.flags & (CLIENT_MONITOR | CLIENT_SLAVE)) === 0 &&
-    (!server.pauseWritesOnly || (flags & (F_WRITE | F_MAY_REPLICATE)) !== 0)
+    (!server.pauseWritesOnly || mayWrite(c, cmd, flags))
   ) {
     c.postponed = argv;
     c.flags |= CLIENT_BLOCKED;
@@ -156,11 +156,21 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   call(server, c, cmd, argv);
 }
 
+/** Whether CLIENT PAUSE WRITE holds this command: writes, may-replicate ones, and an EXEC of such. */
+function mayWrite(c: Client, cmd: CommandSpec, flags: number): boolean {
+  if (cmd.name === 'exec') flags |= c.multiCmdFlags;
+  return (flags & (F_WRITE | F_MAY_REPLICATE)) !== 0;
+}
+
 /** Runs a command's handler with statistics (Redis's call()). Also used by MULTI/EXEC and scripts. */
 export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]): void {
   const flags = cmd.flagBits!;
+  // Saved for nesting: EXEC and scripts run commands through call() inside their own.
+  const outerArgv = c.argv;
+  const outerRedacted = c.redactedArgv;
   c.cmd = cmd;
   c.argv = argv;
+  c.redactedArgv = null;
   c.errorReplied = false;
   server.cmdTime = server.clock();
   const t0 = performance.now();
@@ -175,8 +185,8 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   // Slow log and MONITOR see the arguments after the command ran, with secrets redacted
   // (AUTH, HELLO AUTH) and the database it left selected, as in Redis 7.0.
   const shown = c.redactedArgv ?? argv;
-  c.argv = null;
-  c.redactedArgv = null;
+  c.argv = outerArgv;
+  c.redactedArgv = outerRedacted;
   const st = cmd.stats!;
   st.calls++;
   st.usec += us;
