@@ -425,7 +425,8 @@ export class Server implements KeyspaceHooks {
     const data = c.out.take();
     if (data !== null) {
       // Receiving replies counts as activity for the idle `timeout`, as in Redis.
-      if ((c.flags & CLIENT_MASTER) === 0) c.lastInteraction = this.cmdTime;
+      if ((c.flags & CLIENT_MASTER) === 0 && this.cmdTime > c.lastInteraction)
+        c.lastInteraction = this.cmdTime;
       c.netOutput += data.length;
       this.stats.netOutputBytes += data.length;
       c.socket.write(data);
