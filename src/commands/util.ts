@@ -50,7 +50,7 @@ export function floatArg(c: Client, s: string, err = ERR_NOT_FLOAT): number | nu
  * does not exist, or undefined after replying WRONGTYPE.
  */
 export function readString(c: Client, key: string): number | null | undefined {
-  const v = c.db.lookupRead(key);
+  const v = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH_BIT) === 0);
   if (v === undefined) return null;
   if (typeof v !== 'number') {
     c.error(ERR_WRONGTYPE);

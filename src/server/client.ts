@@ -26,12 +26,29 @@ export const CLIENT_TRACKING = 1 << 11;
 export const CLIENT_IN_EXEC = 1 << 12;
 export const CLIENT_PENDING_WRITE = 1 << 13;
 export const CLIENT_UNIX_SOCKET = 1 << 14;
+/** A replica's connection (CLIENT LIST flag S, type replica) and the master's (flag M). */
+export const CLIENT_SLAVE = 1 << 15;
+export const CLIENT_MASTER = 1 << 16;
 
-/** CLIENT REPLY modes. */
+/**
+ * CLIENT REPLY state, as bits like Redis's CLIENT_REPLY_OFF / _SKIP_NEXT / _SKIP flags:
+ * SKIP_NEXT is set by CLIENT REPLY SKIP and becomes SKIP once that command is done, so the
+ * command after it is the one silenced.
+ */
 export const REPLY_ON = 0;
 export const REPLY_OFF = 1;
 export const REPLY_SKIP_NEXT = 2;
-export const REPLY_SKIP = 3;
+export const REPLY_SKIP = 4;
+
+/** CLIENT LIST / CLIENT KILL client types (getClientType). */
+export type ClientType = 'normal' | 'slave' | 'pubsub' | 'master';
+
+/**
+ * Called by RESET for every client-state subsystem (MULTI, WATCH, Pub/Sub, tracking):
+ * each drops the client's state silently, as Redis's clearClientConnectionState does.
+ * Subsystems register once at module load.
+ */
+export const clientResetHooks: ((c: Client) => void)[] = [];
 
 export class Client {
   readonly parser: RequestParser;
@@ -39,14 +56,22 @@ export class Client {
   flags = 0;
   db: Database;
   name: string | null = null;
+  /** CLIENT SETINFO attributes ('' = not set). */
   libName = '';
   libVer = '';
   user = 'default';
   authenticated: boolean;
   readonly ctime: number;
   lastInteraction: number;
-  /** Current (or last) command, for CLIENT LIST `cmd=`. */
+  /** The command being executed (or the last one executed). */
   cmd: CommandSpec | null = null;
+  /** The last command the client sent, for CLIENT LIST `cmd=`; null after an unknown one. */
+  lastCmd: CommandSpec | null = null;
+  /** Arguments of the command being executed (CLIENT LIST argv-mem). */
+  argv: string[] | null = null;
+  /** The running command's arguments with secrets hidden, for the slow log and MONITOR. */
+  redactedArgv: string[] | null = null;
+  /** CLIENT REPLY bits (REPLY_OFF | REPLY_SKIP_NEXT | REPLY_SKIP); REPLY_ON = 0. */
   replyMode = REPLY_ON;
   /** Remote and local addresses as `ip:port` (or `path:0` for unix sockets). */
   addr = '';
@@ -55,15 +80,29 @@ export class Client {
   /** Bytes read and written, for INFO stats / CLIENT LIST. */
   netInput = 0;
   netOutput = 0;
+  /** Largest reply buffer use seen (CLIENT LIST rbp). */
+  replyPeak = 0;
   /** Number of subscribed channels / patterns / shard channels (Pub/Sub issue). */
   subscriptions = 0;
   patterns = 0;
   shardSubscriptions = 0;
+  /** Commands queued by MULTI and their argv bytes (CLIENT LIST multi=, multi-mem=). */
+  multiCount = 0;
+  multiMem = 0;
+  /** Flag bits of the commands queued by MULTI (mstate.cmd_flags): CLIENT PAUSE WRITE holds their EXEC. */
+  multiCmdFlags = 0;
+  /** CLIENT TRACKING redirection id (CLIENT LIST redir=, CLIENT GETREDIR). */
+  trackingRedirect = -1;
   /** Hook run once when the connection closes (subsystems unregister the client). */
   onClose: ((c: Client) => void)[] = [];
   closed = false;
   /** A command held back by CLIENT PAUSE, run when the pause ends. */
   postponed: string[] | null = null;
+  /**
+   * Set by whatever blocks the client on keys (BLPOP, XREAD, WAIT, ...): CLIENT UNBLOCK calls
+   * it to end the wait with the timeout reply, or with an -UNBLOCKED error when `error`.
+   */
+  unblockHandler: ((c: Client, error: boolean) => void) | null = null;
 
   constructor(
     readonly server: Server,
@@ -106,6 +145,114 @@ export class Client {
 
   setAuthenticated(ok: boolean): void {
     this.authenticated = ok;
-    this.parser.setAuthRequired(!ok);
+    this.parser.setAuthRequired(!ok && this.server.authRequired());
   }
+
+  /** Hides argument i of the running command from the slow log and MONITOR. */
+  redactArgument(i: number): void {
+    if (this.redactedArgv === null) {
+      if (this.argv === null) return;
+      this.redactedArgv = this.argv.slice();
+    }
+    this.redactedArgv[i] = '(redacted)';
+  }
+
+  /** Redis's authRequired(c): the default user has a password and this client has not authenticated. */
+  authRequired(): boolean {
+    return !this.authenticated && this.server.authRequired();
+  }
+}
+
+/** getClientType: monitors count as normal clients. */
+export function getClientType(c: Client): ClientType {
+  if (c.flags & CLIENT_MASTER) return 'master';
+  if ((c.flags & (CLIENT_SLAVE | CLIENT_MONITOR)) === CLIENT_SLAVE) return 'slave';
+  if (c.flags & CLIENT_PUBSUB) return 'pubsub';
+  return 'normal';
+}
+
+/** getClientTypeByName: the names CLIENT LIST TYPE and CLIENT KILL TYPE accept. */
+export function clientTypeByName(name: string): ClientType | null {
+  switch (name.toLowerCase()) {
+    case 'normal':
+      return 'normal';
+    case 'slave':
+    case 'replica':
+      return 'slave';
+    case 'pubsub':
+      return 'pubsub';
+    case 'master':
+      return 'master';
+    default:
+      return null;
+  }
+}
+
+/**
+ * True when every byte is printable ASCII other than space (0x21..0x7e), so that a CLIENT
+ * LIST line can always be split on spaces (validateClientAttr).
+ */
+export function validClientAttr(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 0x21 || ch > 0x7e) return false;
+  }
+  return true;
+}
+
+export const ERR_CLIENT_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
+
+/** clientSetName: '' removes the name. Returns false (without replying) when invalid. */
+export function setClientName(c: Client, name: string): boolean {
+  if (!validClientAttr(name)) return false;
+  c.name = name === '' ? null : name;
+  return true;
+}
+
+/** The one-letter flags of CLIENT LIST, in Redis's order ('N' when none). */
+function clientFlagsString(c: Client): string {
+  const f = c.flags;
+  let s = '';
+  if (f & CLIENT_SLAVE) s += f & CLIENT_MONITOR ? 'O' : 'S';
+  else if (f & CLIENT_MONITOR) s += 'O';
+  if (f & CLIENT_MASTER) s += 'M';
+  if (f & CLIENT_PUBSUB) s += 'P';
+  if (f & CLIENT_MULTI) s += 'x';
+  if (f & CLIENT_BLOCKED) s += 'b';
+  if (f & CLIENT_TRACKING) s += 't';
+  if (f & CLIENT_DIRTY_CAS) s += 'd';
+  if (f & CLIENT_CLOSE_AFTER_REPLY) s += 'c';
+  if (f & CLIENT_CLOSE_ASAP) s += 'A';
+  if (f & CLIENT_UNIX_SOCKET) s += 'U';
+  if (f & CLIENT_READONLY) s += 'r';
+  if (f & CLIENT_NO_EVICT) s += 'e';
+  if (f & CLIENT_NO_TOUCH) s += 'T';
+  return s === '' ? 'N' : s;
+}
+
+/**
+ * One CLIENT LIST / CLIENT INFO line (catClientInfoString), with the fields of Redis 7.0.15
+ * plus `lib-name` and `lib-ver` from Redis 7.2. Memory fields describe Respite's own buffers.
+ */
+export function clientInfoString(c: Client, nowMs: number): string {
+  const nowSec = Math.floor(nowMs / 1000);
+  let argvMem = 0;
+  const argv = c.argv;
+  if (argv !== null) for (let i = 0; i < argv.length; i++) argvMem += argv[i].length;
+  const qbuf = c.parser.pending;
+  const rbs = c.out.buf.length;
+  const obl = c.out.pos;
+  if (obl > c.replyPeak) c.replyPeak = obl;
+  const omem = c.socket !== null ? c.socket.writableLength : 0;
+  const totMem = qbuf + argvMem + c.multiMem + rbs + omem;
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name ?? ''}` +
+    ` age=${nowSec - Math.floor(c.ctime / 1000)} idle=${nowSec - Math.floor(c.lastInteraction / 1000)}` +
+    ` flags=${clientFlagsString(c)} db=${c.db.id} sub=${c.subscriptions} psub=${c.patterns}` +
+    ` ssub=${c.shardSubscriptions} multi=${c.flags & CLIENT_MULTI ? c.multiCount : -1}` +
+    ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${c.multiMem} rbs=${rbs} rbp=${c.replyPeak}` +
+    ` obl=${obl} oll=0 omem=${omem} tot-mem=${totMem} events=r cmd=${c.lastCmd?.fullName ?? 'NULL'}` +
+    ` user=${c.user} redir=${c.flags & CLIENT_TRACKING ? c.trackingRedirect : -1} resp=${c.proto}` +
+    ` lib-name=${c.libName} lib-ver=${c.libVer}`
+  );
 }

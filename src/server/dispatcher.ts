@@ -16,6 +16,8 @@ import {
   CLIENT_MONITOR,
   CLIENT_PUBSUB,
   CLIENT_UNIX_SOCKET,
+  CLIENT_SLAVE,
+  REPLY_OFF,
   REPLY_ON,
   REPLY_SKIP,
   REPLY_SKIP_NEXT,
@@ -65,17 +67,50 @@ function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
   c.error(msg);
 }
 
+/**
+ * Processes one command from a client (Redis's processCommand followed by the CLIENT REPLY
+ * bookkeeping of resetClient). A command held by CLIENT PAUSE does none of it now: it runs
+ * through here again when the pause ends.
+ */
 export function processCommand(server: Server, c: Client, argv: string[]): void {
+  if (c.replyMode === REPLY_ON) {
+    dispatch(server, c, argv);
+    if (c.replyMode === REPLY_ON) return;
+    applyReplyMode(c, -1);
+    return;
+  }
+  const mark = c.out.pos;
+  dispatch(server, c, argv);
+  applyReplyMode(c, mark);
+}
+
+/**
+ * CLIENT REPLY OFF|SKIP: drops the reply the command just wrote (from `mark`, -1 = nothing
+ * to drop) when the mode in force silences it, then moves SKIP_NEXT to SKIP so that only the
+ * next command is skipped. Replies are silenced by the mode in force when they are written,
+ * which for CLIENT REPLY and RESET is the mode after they changed it. A command that blocks
+ * skips this; whoever completes it later calls this again (Redis's resetClient on unblock).
+ */
+export function applyReplyMode(c: Client, mark: number): void {
+  if ((c.flags & CLIENT_BLOCKED) !== 0) return;
+  const mode = c.replyMode;
+  if (mark !== -1 && (mode & (REPLY_OFF | REPLY_SKIP)) !== 0) c.out.pos = mark;
+  c.replyMode = (mode & REPLY_SKIP_NEXT) !== 0 ? (mode & REPLY_OFF) | REPLY_SKIP : mode & REPLY_OFF;
+}
+
+function dispatch(server: Server, c: Client, argv: string[]): void {
   const name = argv[0];
   let cmd = server.commands.get(name);
   if (cmd === undefined) cmd = server.commands.get(name.toLowerCase());
   if (cmd === undefined) {
+    c.lastCmd = null;
     reject(c, undefined, unknownCommandError(argv));
     return;
   }
   if (cmd.subMap !== undefined && argv.length >= 2) {
     const sub = cmd.subMap.get(argv[1].toLowerCase());
     if (sub === undefined) {
+      c.lastCmd = null;
       reject(
         c,
         undefined,
@@ -85,13 +120,14 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
     }
     cmd = sub;
   }
+  c.lastCmd = cmd;
   const arity = cmd.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
     reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
     return;
   }
   const flags = cmd.flagBits!;
-  if (!c.authenticated && (flags & F_NO_AUTH) === 0) {
+  if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
     reject(c, cmd, 'NOAUTH Authentication required.');
     return;
   }
@@ -106,24 +142,37 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
       return;
     }
   }
-  // CLIENT PAUSE: hold the command (all commands, or only writes) until the pause ends.
-  if (server.pauseUntil !== 0 && (c.flags & CLIENT_MONITOR) === 0) {
-    if (server.clock() >= server.pauseUntil) server.unpause();
-    else if (!server.pauseWritesOnly || (flags & (F_WRITE | F_MAY_REPLICATE)) !== 0) {
-      c.postponed = argv;
-      c.flags |= CLIENT_BLOCKED;
-      server.pausedClients.push(c);
-      return;
-    }
+  // CLIENT PAUSE: hold the command (all commands, or only those that may write) until the
+  // pause ends; the server's pause timer or CLIENT UNPAUSE runs it again from the top.
+  // Replicas and monitors are never paused.
+  if (
+    server.pauseUntil !== 0 &&
+    (c.flags & (CLIENT_MONITOR | CLIENT_SLAVE)) === 0 &&
+    (!server.pauseWritesOnly || mayWrite(c, cmd, flags))
+  ) {
+    c.postponed = argv;
+    c.flags |= CLIENT_BLOCKED;
+    server.pausedClients.push(c);
+    return;
   }
   call(server, c, cmd, argv);
+}
+
+/** Whether CLIENT PAUSE WRITE holds this command: writes, may-replicate ones, and an EXEC of such. */
+function mayWrite(c: Client, cmd: CommandSpec, flags: number): boolean {
+  if (cmd.name === 'exec') flags |= c.multiCmdFlags;
+  return (flags & (F_WRITE | F_MAY_REPLICATE)) !== 0;
 }
 
 /** Runs a command's handler with statistics (Redis's call()). Also used by MULTI/EXEC and scripts. */
 export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]): void {
   const flags = cmd.flagBits!;
+  // Saved for nesting: EXEC and scripts run commands through call() inside their own.
+  const outerArgv = c.argv;
+  const outerRedacted = c.redactedArgv;
   c.cmd = cmd;
-  const replyMark = c.out.pos;
+  c.argv = argv;
+  c.redactedArgv = null;
   c.errorReplied = false;
   server.cmdTime = server.clock();
   const t0 = performance.now();
@@ -135,8 +184,11 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
-  // Like Redis 7.0, monitors see a command after it ran (with the db it left selected).
-  if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0) feedMonitors(server, c, argv);
+  // Slow log and MONITOR see the arguments after the command ran, with secrets redacted
+  // (AUTH, HELLO AUTH) and the database it left selected, as in Redis 7.0.
+  const shown = c.redactedArgv ?? argv;
+  c.argv = outerArgv;
+  c.redactedArgv = outerRedacted;
   const st = cmd.stats!;
   st.calls++;
   st.usec += us;
@@ -144,19 +196,10 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   server.stats.commandsProcessed++;
   if ((c.flags & CLIENT_BLOCKED) === 0) {
     server.stats.commandDone(cmd.fullName!, us, (flags & F_FAST) !== 0, server.cmdTime);
-    if ((flags & F_SKIP_SLOWLOG) === 0) server.slowlogPush(c, argv, us);
+    if ((flags & F_SKIP_SLOWLOG) === 0) server.slowlogPush(c, shown, us);
   }
-  if (c.replyMode !== REPLY_ON) {
-    if (c.replyMode === REPLY_SKIP) {
-      c.out.pos = replyMark;
-      c.replyMode = REPLY_ON;
-    } else if (c.replyMode === REPLY_SKIP_NEXT) {
-      // CLIENT REPLY SKIP itself replies nothing; the next command is skipped.
-      c.replyMode = REPLY_SKIP;
-    } else {
-      c.out.pos = replyMark;
-    }
-  }
+  if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0)
+    feedMonitors(server, c, shown);
 }
 
 function feedMonitors(server: Server, c: Client, argv: string[]): void {

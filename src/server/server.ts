@@ -18,7 +18,11 @@ import {
   CLIENT_BLOCKED,
   CLIENT_CLOSE_AFTER_REPLY,
   CLIENT_CLOSE_ASAP,
+  CLIENT_MASTER,
+  CLIENT_MONITOR,
   CLIENT_PENDING_WRITE,
+  CLIENT_PUBSUB,
+  CLIENT_SLAVE,
   CLIENT_UNIX_SOCKET,
 } from './client.js';
 import { ProtocolError } from '../protocol/parser.js';
@@ -89,10 +93,12 @@ export class Server implements KeyspaceHooks {
   private readonly onShutdown?: () => void;
   /** Extension points filled by later subsystems. */
   private readonly dictSegmentLimit?: number;
-  /** CLIENT PAUSE state: until (ms) and whether only writes are paused. */
+  /** CLIENT PAUSE state: until (ms, 0 = not paused) and whether only writes are paused. */
   pauseUntil = 0;
   pauseWritesOnly = false;
+  /** Clients whose command is held by the pause, in arrival order. */
   pausedClients: Client[] = [];
+  private pauseTimer: NodeJS.Timeout | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled = true;
   lastSaveTime: number;
@@ -125,7 +131,9 @@ export class Server implements KeyspaceHooks {
     });
     this.config.onChange('requirepass', () => {
       // Changing the password does not log out connected clients (as Redis), but new
-      // connections see the new requirement.
+      // connections see the new requirement; the parser's limits for clients that still
+      // have to authenticate follow it.
+      for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
     });
     const n = this.config.num('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, this.strings, this, this.dictSegmentLimit));
@@ -142,7 +150,8 @@ export class Server implements KeyspaceHooks {
   }
 
   mayExpire(): boolean {
-    return true;
+    // During CLIENT PAUSE keys are not expired (they read as missing but stay), as in Redis.
+    return this.pauseUntil === 0;
   }
 
   lruClock(): number {
@@ -259,12 +268,13 @@ export class Server implements KeyspaceHooks {
       socket.destroy();
       return;
     }
-    this.stats.connectionsReceived++;
     if (this.clients.size >= this.config.num('maxclients')) {
       this.stats.rejectedConnections++;
+      socket.on('error', () => {});
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
+    this.stats.connectionsReceived++;
     const now = this.clock();
     const c = new Client(this, this.nextClientId++, socket, this.dbs[0], now);
     if (unix) {
@@ -325,17 +335,62 @@ export class Server implements KeyspaceHooks {
     c.requestWrite();
   }
 
-  /** Ends CLIENT PAUSE and resumes the clients it held. */
+  /**
+   * CLIENT PAUSE: holds the commands of every client (or, with writesOnly, those that may
+   * write) until endMs. A pause already in force keeps its later end and its stricter mode.
+   */
+  pause(endMs: number, writesOnly: boolean): void {
+    if (this.pauseUntil !== 0) {
+      endMs = Math.max(endMs, this.pauseUntil);
+      writesOnly = writesOnly && this.pauseWritesOnly;
+    } else if (endMs <= this.clock()) {
+      return; // CLIENT PAUSE 0: already over.
+    }
+    this.pauseUntil = endMs;
+    this.pauseWritesOnly = writesOnly;
+    this.armPauseTimer();
+  }
+
+  private armPauseTimer(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    // setTimeout takes at most 2^31-1 ms; a longer pause re-arms when that fires.
+    const delay = Math.min(Math.max(0, this.pauseUntil - this.clock()), 0x7fffffff);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      if (this.pauseUntil === 0) return;
+      if (this.clock() >= this.pauseUntil) this.unpause();
+      else this.armPauseTimer();
+    }, delay);
+    this.pauseTimer.unref();
+  }
+
+  /**
+   * Ends CLIENT PAUSE. The held clients run again from the next event-loop turn, in the order
+   * they were held, never in the middle of the command that ended the pause.
+   */
   unpause(): void {
+    if (this.pauseUntil === 0) return;
     this.pauseUntil = 0;
+    this.pauseWritesOnly = false;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    if (this.pausedClients.length !== 0) setImmediate(() => this.resumePausedClients());
+  }
+
+  private resumePausedClients(): void {
     const held = this.pausedClients;
     this.pausedClients = [];
     for (const c of held) {
-      if (c.closed) continue;
+      if (c.closed || c.postponed === null) continue;
+      if (this.pauseUntil !== 0) {
+        // Paused again meanwhile: stay in line.
+        this.pausedClients.push(c);
+        continue;
+      }
       c.flags &= ~CLIENT_BLOCKED;
       const argv = c.postponed;
       c.postponed = null;
-      if (argv) processCommand(this, c, argv);
+      processCommand(this, c, argv);
       this.processInput(c);
     }
     this.flushPending();
@@ -367,8 +422,12 @@ export class Server implements KeyspaceHooks {
       c.out.pos = 0;
       return;
     }
+    if (c.out.pos > c.replyPeak) c.replyPeak = c.out.pos;
     const data = c.out.take();
     if (data !== null) {
+      // Receiving replies counts as activity for the idle `timeout`, as in Redis.
+      if ((c.flags & CLIENT_MASTER) === 0 && this.cmdTime > c.lastInteraction)
+        c.lastInteraction = this.cmdTime;
       c.netOutput += data.length;
       this.stats.netOutputBytes += data.length;
       c.socket.write(data);
@@ -419,7 +478,7 @@ export class Server implements KeyspaceHooks {
     try {
       this.cronLoops++;
       this.cmdTime = this.clock();
-      if (this.activeExpireEnabled) activeExpireCycle(this);
+      if (this.activeExpireEnabled && this.pauseUntil === 0) activeExpireCycle(this);
       this.stats.sample(this.cmdTime);
       if (this.pauseUntil !== 0 && this.cmdTime >= this.pauseUntil) this.unpause();
       this.clientsTimeout();
@@ -429,14 +488,17 @@ export class Server implements KeyspaceHooks {
     }
   }
 
+  /** Closes clients idle for more than `timeout` seconds (clientsCronHandleTimeout). */
   private clientsTimeout(): void {
     const timeout = this.config.num('timeout');
     if (timeout <= 0) return;
-    const now = this.clock();
+    const now = Math.floor(this.clock() / 1000);
     for (const c of this.clients.values()) {
-      if (c.flags & CLIENT_BLOCKED) continue;
+      // Replicas, masters, monitors, blocked (and paused) and Pub/Sub clients never time out.
+      if (c.flags & (CLIENT_BLOCKED | CLIENT_PUBSUB | CLIENT_MONITOR | CLIENT_SLAVE | CLIENT_MASTER))
+        continue;
       if (c.subscriptions + c.patterns + c.shardSubscriptions > 0) continue;
-      if (now - c.lastInteraction > timeout * 1000) {
+      if (now - Math.floor(c.lastInteraction / 1000) > timeout) {
         this.log.verbose('Closing idle client');
         this.freeClient(c);
       }
@@ -450,6 +512,8 @@ export class Server implements KeyspaceHooks {
     this.closing = true;
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
     const closes = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners = [];
     this.flushPending();
@@ -527,7 +591,8 @@ export class Server implements KeyspaceHooks {
 function formatAddr(ip: string | undefined, port: number | undefined): string {
   if (!ip) return `?:0`;
   if (ip.startsWith('::ffff:')) ip = ip.slice(7);
-  return `${ip}:${port ?? 0}`;
+  // IPv6 addresses are bracketed, as Redis's anetFormatAddr does.
+  return ip.includes(':') ? `[${ip}]:${port ?? 0}` : `${ip}:${port ?? 0}`;
 }
 
 function randomHex(n: number): string {

@@ -11,7 +11,7 @@ import { startRespite } from '../helpers/servers.js';
 import { uniqueCommands } from '../../src/commands/index.js';
 import type { CommandSpec } from '../../src/commands/types.js';
 import { Config } from '../../src/config/config.js';
-import { commandMeta } from '../../src/commands/meta/index.js';
+import { commandMeta, redis70Meta } from '../../src/commands/meta/index.js';
 import { getKeysWithFlags } from '../../src/commands/meta/reply.js';
 
 /** A parsed RESP value: strings for simple/bulk/integer scalars (typed by prefix), arrays for aggregates. */
@@ -92,7 +92,10 @@ after(async () => {
 });
 
 test('COMMAND INFO of every implemented command and subcommand equals the oracle byte for byte', async () => {
+  // Commands added after 7.0 (CLIENT NO-TOUCH, ...) have no oracle entry to compare with.
+  const in70 = redis70Meta();
   for (const spec of specs) {
+    if (!in70.has(spec.name)) continue;
     if (!spec.subcommands) {
       await pair.same(['COMMAND', 'INFO', spec.name]);
       continue;
@@ -104,8 +107,12 @@ test('COMMAND INFO of every implemented command and subcommand equals the oracle
     const re = elements(elements(r)[0]);
     assert.deepEqual(re.slice(0, 9), oe.slice(0, 9), `COMMAND INFO ${spec.name}`);
     const oracleSubs = new Set(elements(oe[9]));
-    for (const sub of elements(re[9])) assert.ok(oracleSubs.has(sub), `${spec.name} subcommand entry ${sub}`);
-    for (const sub of spec.subcommands) await pair.same(['COMMAND', 'INFO', sub.fullName!]);
+    for (const sub of elements(re[9])) {
+      const name = /\$\d+\r\n([^\r]*)\r\n/.exec(sub.slice(sub.indexOf('\r\n') + 2))?.[1] ?? '';
+      if (in70.has(name)) assert.ok(oracleSubs.has(sub), `${spec.name} subcommand entry ${sub}`);
+    }
+    for (const sub of spec.subcommands)
+      if (in70.has(sub.fullName!)) await pair.same(['COMMAND', 'INFO', sub.fullName!]);
   }
 });
 
@@ -129,9 +136,11 @@ test('COMMAND INFO, COMMAND DOCS and verbatim replies equal the oracle in RESP3'
   }
   const same = async (...cmd: string[]) =>
     assert.equal(await r.call(...cmd), await o.call(...cmd), cmd.join(' '));
+  const in70 = redis70Meta();
   for (const spec of specs) {
-    if (!spec.subcommands) await same('COMMAND', 'INFO', spec.name);
-    for (const sub of spec.subcommands ?? []) await same('COMMAND', 'INFO', sub.fullName!);
+    if (!spec.subcommands && in70.has(spec.name)) await same('COMMAND', 'INFO', spec.name);
+    for (const sub of spec.subcommands ?? [])
+      if (in70.has(sub.fullName!)) await same('COMMAND', 'INFO', sub.fullName!);
   }
   await same('COMMAND', 'INFO', 'nosuch');
   await same('COMMAND', 'DOCS', 'get', 'set', 'info', 'memory|usage', 'nosuch');

@@ -1,0 +1,94 @@
+/**
+ * Connection limits: `timeout` closes idle clients (not blocked or paused ones), and
+ * `maxclients` refuses connections beyond the limit with Redis's error, like the oracle.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawClient } from '../helpers/raw-client.js';
+import { startOracle, startRespite } from '../helpers/servers.js';
+
+test('timeout closes clients idle for more than that many seconds, and only those', async () => {
+  let now = Date.now();
+  const srv = await startRespite({ clock: () => now, config: { timeout: 10 } });
+  try {
+    const [idle, busy, held, admin] = await Promise.all([1, 2, 3, 4].map(() => RawClient.connect(srv.port)));
+    for (const c of [idle, busy, held, admin]) assert.equal(await c.call('PING'), '+PONG\r\n');
+    assert.equal(await admin.call('CLIENT', 'PAUSE', '600000', 'WRITE'), '+OK\r\n');
+    held.send('SET', 'k', 'v');
+    now += 6000;
+    assert.equal(await busy.call('PING'), '+PONG\r\n');
+    assert.equal(await admin.call('PING'), '+PONG\r\n');
+    now += 5000;
+    srv.server.cron();
+    await idle.waitClosed();
+    // busy and admin were idle 5 s, held is blocked by the pause: all still there.
+    assert.equal(await busy.call('PING'), '+PONG\r\n');
+    assert.equal(srv.server.clients.size, 3);
+    now += 20000;
+    assert.equal(await admin.call('CLIENT', 'UNPAUSE'), '+OK\r\n');
+    assert.equal(await held.read(), '+OK\r\n');
+    srv.server.cron();
+    await busy.waitClosed();
+    // The held client's reply, written when the pause ended, counts as activity.
+    assert.equal(await held.call('PING'), '+PONG\r\n');
+    assert.equal(await admin.call('PING'), '+PONG\r\n');
+    for (const c of [held, admin]) c.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('timeout 0 never closes idle clients', async () => {
+  let now = Date.now();
+  const srv = await startRespite({ clock: () => now });
+  try {
+    const c = await RawClient.connect(srv.port);
+    now += 365 * 24 * 3600 * 1000;
+    srv.server.cron();
+    assert.equal(await c.call('PING'), '+PONG\r\n');
+    c.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+/** Connects until one is refused; returns the accepted clients and the refused one's bytes. */
+async function fillUp(port: number, limit: number, first?: RawClient): Promise<[RawClient[], string]> {
+  const accepted: RawClient[] = first ? [first] : [];
+  while (accepted.length < limit) {
+    const c = await RawClient.connect(port);
+    assert.equal(await c.call('PING'), '+PONG\r\n');
+    accepted.push(c);
+  }
+  const refused = await RawClient.connect(port);
+  const bytes = await refused.waitClosed();
+  return [accepted, bytes];
+}
+
+test('maxclients refuses the connection beyond the limit with the same error as redis', async () => {
+  const oracle = await startOracle(['--maxclients', '3']);
+  const srv = await startRespite({ config: { maxclients: 3 } });
+  try {
+    // Wait until the oracle has noticed that its start-up probe connection is gone.
+    const first = await RawClient.connect(oracle.port);
+    for (let i = 0; i < 50; i++) {
+      if ((await first.call('CLIENT', 'LIST')).split('id=').length === 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [oAccepted, oRefused] = await fillUp(oracle.port, 3, first);
+    const [rAccepted, rRefused] = await fillUp(srv.port, 3);
+    assert.equal(oRefused, '-ERR max number of clients reached\r\n');
+    assert.equal(rRefused, oRefused);
+    assert.equal(srv.server.stats.rejectedConnections, 1);
+    // Once a client leaves, a new one is accepted again.
+    rAccepted[0].close();
+    for (let i = 0; i < 100 && srv.server.clients.size > 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const again = await RawClient.connect(srv.port);
+    assert.equal(await again.call('PING'), '+PONG\r\n');
+    again.close();
+    for (const c of [...oAccepted, ...rAccepted]) c.close();
+  } finally {
+    await srv.close();
+    await oracle.stop();
+  }
+});
