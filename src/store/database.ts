@@ -167,7 +167,7 @@ export class Database {
     return v;
   }
 
-  /** Exists check without touching LRU (EXISTS does touch in Redis; callers decide). */
+  /** Exists check without touching LRU (as EXISTS, which looks keys up with NOTOUCH). */
   exists(key: string): boolean {
     return this.lookupRead(key, false) !== undefined;
   }

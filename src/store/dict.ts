@@ -52,6 +52,10 @@ export class Dict<V> {
   private map: Map<string, number> | null = new Map();
   private segments: Map<string, number>[] | null = null;
   private readonly splitAt: number;
+  /** The last key whose segment was computed, and that segment: a lookup followed by an
+   * insert or delete of the same key (the usual pattern) hashes it once. */
+  private lastKey: string | null = null;
+  private lastSeg: Map<string, number> | null = null;
   /** Dense entries: index i holds keys[i] -> vals[i]. Mutate only through Dict methods. */
   keys: string[] = [];
   vals: V[] = [];
@@ -69,7 +73,12 @@ export class Dict<V> {
   }
 
   private mapFor(key: string): Map<string, number> {
-    return this.map !== null ? this.map : this.segments![segmentOf(key)];
+    if (this.map !== null) return this.map;
+    if (key === this.lastKey) return this.lastSeg!;
+    const m = this.segments![segmentOf(key)];
+    this.lastKey = key;
+    this.lastSeg = m;
+    return m;
   }
 
   /** Index of key in keys[]/vals[], or -1. */
@@ -165,6 +174,8 @@ export class Dict<V> {
   clear(): void {
     this.map = new Map();
     this.segments = null;
+    this.lastKey = null;
+    this.lastSeg = null;
     this.keys = [];
     this.vals = [];
   }
