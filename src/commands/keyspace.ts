@@ -661,13 +661,16 @@ function objectHelpCommand(c: Client): void {
 
 // ---- Command table ----------------------------------------------------------------------------
 
+/** Declares a command; `doc` is [since, summary] as COMMAND DOCS reports them. */
 function keyCmd(
   name: string,
   arity: number,
   flags: CommandSpec['flags'],
   keys: [number, number, number],
   handler: CommandSpec['handler'],
+  doc: [string, string],
   extraAcl: string[] = [],
+  group = 'generic',
 ): CommandSpec {
   return {
     name,
@@ -678,40 +681,117 @@ function keyCmd(
     step: keys[2],
     acl: ['keyspace', ...extraAcl],
     handler,
-    group: 'generic',
+    since: doc[0],
+    summary: doc[1],
+    group,
   };
 }
 
 const W = 'write';
 const R = 'readonly';
 const F = 'fast';
+const DANGEROUS = ['dangerous'];
 
 export const specs: CommandSpec[] = [
-  keyCmd('del', -2, [W], [1, -1, 1], delGeneric),
-  keyCmd('unlink', -2, [W, F], [1, -1, 1], delGeneric),
-  keyCmd('exists', -2, [R, F], [1, -1, 1], existsCommand),
-  keyCmd('type', 2, [R, F], [1, 1, 1], typeCommand),
-  keyCmd('touch', -2, [R, F], [1, -1, 1], touchCommand),
-  keyCmd('rename', 3, [W], [1, 2, 1], renameCommand),
-  keyCmd('renamenx', 3, [W, F], [1, 2, 1], renamenxCommand),
-  keyCmd('copy', -3, [W, 'denyoom'], [1, 2, 1], copyCommand),
-  keyCmd('move', 3, [W, F], [1, 1, 1], moveCommand),
-  keyCmd('swapdb', 3, [W, F], [0, 0, 0], swapdbCommand, ['dangerous']),
-  keyCmd('keys', 2, [R], [0, 0, 0], keysCommand, ['dangerous']),
-  keyCmd('scan', -2, [R], [0, 0, 0], scanCommand),
-  keyCmd('randomkey', 1, [R], [0, 0, 0], randomkeyCommand),
-  keyCmd('dbsize', 1, [R, F], [0, 0, 0], dbsizeCommand),
-  keyCmd('flushdb', -1, [W], [0, 0, 0], flushdbCommand, ['dangerous']),
-  keyCmd('flushall', -1, [W], [0, 0, 0], flushallCommand, ['dangerous']),
-  keyCmd('expire', -3, [W, F], [1, 1, 1], expireCommand),
-  keyCmd('pexpire', -3, [W, F], [1, 1, 1], pexpireCommand),
-  keyCmd('expireat', -3, [W, F], [1, 1, 1], expireatCommand),
-  keyCmd('pexpireat', -3, [W, F], [1, 1, 1], pexpireatCommand),
-  keyCmd('ttl', 2, [R, F], [1, 1, 1], ttlCommand),
-  keyCmd('pttl', 2, [R, F], [1, 1, 1], pttlCommand),
-  keyCmd('expiretime', 2, [R, F], [1, 1, 1], expiretimeCommand),
-  keyCmd('pexpiretime', 2, [R, F], [1, 1, 1], pexpiretimeCommand),
-  keyCmd('persist', 2, [W, F], [1, 1, 1], persistCommand),
+  keyCmd('del', -2, [W], [1, -1, 1], delGeneric, ['1.0.0', 'Delete a key']),
+  keyCmd('unlink', -2, [W, F], [1, -1, 1], delGeneric, [
+    '4.0.0',
+    'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
+  ]),
+  keyCmd('exists', -2, [R, F], [1, -1, 1], existsCommand, ['1.0.0', 'Determine if a key exists']),
+  keyCmd('type', 2, [R, F], [1, 1, 1], typeCommand, ['1.0.0', 'Determine the type stored at key']),
+  keyCmd('touch', -2, [R, F], [1, -1, 1], touchCommand, [
+    '3.2.1',
+    'Alters the last access time of a key(s). Returns the number of existing keys specified.',
+  ]),
+  keyCmd('rename', 3, [W], [1, 2, 1], renameCommand, ['1.0.0', 'Rename a key']),
+  keyCmd('renamenx', 3, [W, F], [1, 2, 1], renamenxCommand, [
+    '1.0.0',
+    'Rename a key, only if the new key does not exist',
+  ]),
+  keyCmd('copy', -3, [W, 'denyoom'], [1, 2, 1], copyCommand, ['6.2.0', 'Copy a key']),
+  keyCmd('move', 3, [W, F], [1, 1, 1], moveCommand, ['1.0.0', 'Move a key to another database']),
+  keyCmd(
+    'swapdb',
+    3,
+    [W, F],
+    [0, 0, 0],
+    swapdbCommand,
+    ['4.0.0', 'Swaps two Redis databases'],
+    DANGEROUS,
+    'server',
+  ),
+  keyCmd(
+    'keys',
+    2,
+    [R],
+    [0, 0, 0],
+    keysCommand,
+    ['1.0.0', 'Find all keys matching the given pattern'],
+    DANGEROUS,
+  ),
+  keyCmd('scan', -2, [R], [0, 0, 0], scanCommand, ['2.8.0', 'Incrementally iterate the keys space']),
+  keyCmd('randomkey', 1, [R], [0, 0, 0], randomkeyCommand, [
+    '1.0.0',
+    'Return a random key from the keyspace',
+  ]),
+  keyCmd(
+    'dbsize',
+    1,
+    [R, F],
+    [0, 0, 0],
+    dbsizeCommand,
+    ['1.0.0', 'Return the number of keys in the selected database'],
+    [],
+    'server',
+  ),
+  keyCmd(
+    'flushdb',
+    -1,
+    [W],
+    [0, 0, 0],
+    flushdbCommand,
+    ['1.0.0', 'Remove all keys from the current database'],
+    DANGEROUS,
+    'server',
+  ),
+  keyCmd(
+    'flushall',
+    -1,
+    [W],
+    [0, 0, 0],
+    flushallCommand,
+    ['1.0.0', 'Remove all keys from all databases'],
+    DANGEROUS,
+    'server',
+  ),
+  keyCmd('expire', -3, [W, F], [1, 1, 1], expireCommand, ['1.0.0', "Set a key's time to live in seconds"]),
+  keyCmd('pexpire', -3, [W, F], [1, 1, 1], pexpireCommand, [
+    '2.6.0',
+    "Set a key's time to live in milliseconds",
+  ]),
+  keyCmd('expireat', -3, [W, F], [1, 1, 1], expireatCommand, [
+    '1.2.0',
+    'Set the expiration for a key as a UNIX timestamp',
+  ]),
+  keyCmd('pexpireat', -3, [W, F], [1, 1, 1], pexpireatCommand, [
+    '2.6.0',
+    'Set the expiration for a key as a UNIX timestamp specified in milliseconds',
+  ]),
+  keyCmd('ttl', 2, [R, F], [1, 1, 1], ttlCommand, ['1.0.0', 'Get the time to live for a key in seconds']),
+  keyCmd('pttl', 2, [R, F], [1, 1, 1], pttlCommand, [
+    '2.6.0',
+    'Get the time to live for a key in milliseconds',
+  ]),
+  keyCmd('expiretime', 2, [R, F], [1, 1, 1], expiretimeCommand, [
+    '7.0.0',
+    'Get the expiration Unix timestamp for a key',
+  ]),
+  keyCmd('pexpiretime', 2, [R, F], [1, 1, 1], pexpiretimeCommand, [
+    '7.0.0',
+    'Get the expiration Unix timestamp for a key in milliseconds',
+  ]),
+  keyCmd('persist', 2, [W, F], [1, 1, 1], persistCommand, ['2.2.0', 'Remove the expiration from a key']),
   {
     name: 'object',
     arity: -2,
@@ -719,13 +799,30 @@ export const specs: CommandSpec[] = [
     firstKey: 0,
     lastKey: 0,
     step: 0,
+    since: '2.2.3',
+    summary: 'A container for object introspection commands',
     group: 'generic',
     subcommands: [
-      keyCmd('encoding', 3, [R], [2, 2, 1], objectEncodingCommand),
-      keyCmd('freq', 3, [R], [2, 2, 1], objectFreqCommand),
-      keyCmd('idletime', 3, [R], [2, 2, 1], objectIdletimeCommand),
-      keyCmd('refcount', 3, [R], [2, 2, 1], objectRefcountCommand),
-      keyCmd('help', 2, ['loading', 'stale'], [0, 0, 0], objectHelpCommand),
+      keyCmd('encoding', 3, [R], [2, 2, 1], objectEncodingCommand, [
+        '2.2.3',
+        'Inspect the internal encoding of a Redis object',
+      ]),
+      keyCmd('freq', 3, [R], [2, 2, 1], objectFreqCommand, [
+        '4.0.0',
+        'Get the logarithmic access frequency counter of a Redis object',
+      ]),
+      keyCmd('idletime', 3, [R], [2, 2, 1], objectIdletimeCommand, [
+        '2.2.3',
+        'Get the time since a Redis object was last accessed',
+      ]),
+      keyCmd('refcount', 3, [R], [2, 2, 1], objectRefcountCommand, [
+        '2.2.3',
+        'Get the number of references to the value of the key',
+      ]),
+      keyCmd('help', 2, ['loading', 'stale'], [0, 0, 0], objectHelpCommand, [
+        '6.2.0',
+        'Show helpful text about the different subcommands',
+      ]),
     ],
   },
 ];

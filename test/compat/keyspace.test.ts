@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { startPair, type Pair, type Cmd } from '../helpers/compat.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { NOTIFY_NEW } from '../../src/server/notify.js';
+import { specs } from '../../src/commands/keyspace.js';
+import type { CommandSpec } from '../../src/commands/types.js';
 
 /** Parses one raw RESP2 reply into strings / numbers / arrays / null (errors as Error). */
 function parse(raw: string): unknown {
@@ -769,6 +771,15 @@ describe('keyspace commands match redis-server', () => {
       ['EXPIRE', 'k', '100'],
       ['SET', 'k', 'v2'],
       ['TTL', 'k'],
+      ['SET', ALL_BYTES, 'v'],
+      ['PEXPIREAT', ALL_BYTES, '4102444800123'],
+      ['PEXPIRETIME', ALL_BYTES],
+      ['PERSIST', ALL_BYTES],
+      ['TTL', ALL_BYTES],
+      ['SET', '', 'v'],
+      ['EXPIREAT', '', '4102444800'],
+      ['EXPIRETIME', ''],
+      ['PERSIST', ''],
     );
   });
 
@@ -872,6 +883,39 @@ describe('keyspace commands match redis-server', () => {
     } finally {
       await pair.o.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
       pair.respite.server.config.set('maxmemory-policy', ['noeviction']);
+    }
+  });
+
+  it('the command table declares arity, flags, key positions and ACL categories as COMMAND INFO', async () => {
+    const check = (spec: CommandSpec, info: unknown[], name: string) => {
+      const [, arity, flags, first, last, step, acl] = info as [
+        string,
+        number,
+        string[],
+        number,
+        number,
+        number,
+        string[],
+      ];
+      assert.equal(spec.arity, arity, `${name} arity`);
+      assert.deepEqual([...spec.flags].sort(), [...flags].sort(), `${name} flags`);
+      assert.deepEqual([spec.firstKey, spec.lastKey, spec.step], [first, last, step], `${name} keys`);
+      const cats = new Set((spec.acl ?? []).map((a) => '@' + a));
+      if (spec.flags.includes('write')) cats.add('@write');
+      if (spec.flags.includes('readonly')) cats.add('@read');
+      cats.add(spec.flags.includes('fast') ? '@fast' : '@slow');
+      assert.deepEqual([...cats].sort(), [...acl].sort(), `${name} ACL categories`);
+    };
+    for (const spec of specs) {
+      const info = (await call(pair.o, 'COMMAND', 'INFO', spec.name)) as unknown[][];
+      check(spec, info[0], spec.name);
+      const subs = (info[0][9] ?? []) as unknown[][];
+      assert.equal(subs.length, spec.subcommands?.length ?? 0, `${spec.name} subcommands`);
+      for (const sub of spec.subcommands ?? []) {
+        const si = subs.find((x) => x[0] === `${spec.name}|${sub.name}`);
+        assert.ok(si, `${spec.name}|${sub.name} exists`);
+        check(sub, si, `${spec.name}|${sub.name}`);
+      }
     }
   });
 
