@@ -300,6 +300,7 @@ function parseScanCursor(s: string): number | null {
     const d = s.charCodeAt(k);
     if (d < 48 || d > 57) return null;
   }
+  if (n - i <= 15 && !neg) return Number(s.slice(i));
   let v = BigInt(s.slice(i));
   if (v > 0xffffffffffffffffn) return null;
   if (neg && v !== 0n) v = 0x10000000000000000n - v;
