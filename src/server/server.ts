@@ -9,7 +9,7 @@
 import net from 'node:net';
 import { unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { Config } from '../config/config.js';
-import { Database, type KeyspaceHooks } from '../store/database.js';
+import { Database, type KeyspaceHooks, type LfuParams } from '../store/database.js';
 import { StringStore } from '../store/strings.js';
 import { buildCommandTable } from '../commands/index.js';
 import type { CommandSpec } from '../commands/types.js';
@@ -101,6 +101,8 @@ export class Server implements KeyspaceHooks {
   private pauseTimer: NodeJS.Timeout | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled = true;
+  /** LFU parameters while an LFU maxmemory-policy is selected (KeyspaceHooks.lfu). */
+  lfu: LfuParams | null = null;
   lastSaveTime: number;
   cronLoops = 0;
 
@@ -135,6 +137,9 @@ export class Server implements KeyspaceHooks {
       // have to authenticate follow it.
       for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
     });
+    this.updateLfu();
+    for (const o of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'])
+      this.config.onChange(o, () => this.updateLfu());
     const n = this.config.num('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, this.strings, this, this.dictSegmentLimit));
     this.commands = buildCommandTable();
@@ -161,7 +166,14 @@ export class Server implements KeyspaceHooks {
   onExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
-    this.propagate(db.id, ['DEL', key]);
+    this.signalModifiedKey(db, key);
+    this.propagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+  }
+
+  private updateLfu(): void {
+    this.lfu = this.config.str('maxmemory-policy').endsWith('-lfu')
+      ? { logFactor: this.config.num('lfu-log-factor'), decayTime: this.config.num('lfu-decay-time') }
+      : null;
   }
 
   // ---- Hooks for subsystems (notifications, WATCH, AOF/replication) --------------------
@@ -170,6 +182,12 @@ export class Server implements KeyspaceHooks {
 
   /** WATCH / client-side-caching hook: called after every key modification. */
   signalModifiedKey(_db: Database, _key: string): void {}
+
+  /** FLUSHDB / FLUSHALL (dbid -1: every database): WATCH invalidation, tracking. */
+  signalFlushedDb(_dbid: number): void {}
+
+  /** SWAPDB: WATCH invalidation and waking clients blocked on keys of either database. */
+  signalSwapDb(_id1: number, _id2: number): void {}
 
   /** AOF / replication feed of a write, already rewritten to be deterministic. */
   propagate(_dbid: number, _argv: string[]): void {}

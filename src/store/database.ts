@@ -36,6 +36,19 @@ export function typeOf(v: Value): TypeName {
   return typeof v === 'number' ? 'string' : v.type;
 }
 
+/**
+ * LFU parameters (maxmemory-policy *-lfu). When set, a value's `lru` field holds Redis's LFU
+ * word instead of an LRU clock: the last decrement time in minutes (16 bits) << 8 | a
+ * logarithmic access counter (8 bits).
+ */
+export interface LfuParams {
+  logFactor: number;
+  decayTime: number;
+}
+
+/** Counter of a fresh value under LFU (Redis's LFU_INIT_VAL). */
+export const LFU_INIT_VAL = 5;
+
 /** What the store needs from the server around it. */
 export interface KeyspaceHooks {
   /** The frozen "now" (unix ms) of the running command. */
@@ -46,6 +59,35 @@ export interface KeyspaceHooks {
   mayExpire(): boolean;
   /** LRU clock for touching values. */
   lruClock(): number;
+  /** Non-null when an LFU maxmemory-policy is selected. */
+  readonly lfu?: LfuParams | null;
+}
+
+/** Unix time in minutes, 16 bits (Redis's LFUGetTimeInMinutes). */
+function lfuMinutes(nowMs: number): number {
+  return Math.floor(nowMs / 60000) & 65535;
+}
+
+/**
+ * The LFU counter of an LFU word after decay (LFUDecrAndReturn): one step down per
+ * `decayTime` minutes since the last decrement.
+ */
+export function lfuDecayedCounter(word: number, nowMs: number, lfu: LfuParams): number {
+  const ldt = (word >>> 8) & 65535;
+  const counter = word & 255;
+  const now = lfuMinutes(nowMs);
+  const elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
+  const periods = lfu.decayTime > 0 ? Math.floor(elapsed / lfu.decayTime) : 0;
+  if (periods === 0) return counter;
+  return periods > counter ? 0 : counter - periods;
+}
+
+/** Logarithmic increment of an LFU counter (LFULogIncr). */
+function lfuLogIncr(counter: number, lfu: LfuParams): number {
+  if (counter === 255) return 255;
+  const base = Math.max(0, counter - LFU_INIT_VAL);
+  const p = 1 / (base * lfu.logFactor + 1);
+  return Math.random() < p ? counter + 1 : counter;
 }
 
 export class Database {
@@ -54,6 +96,11 @@ export class Database {
   /** Statistics of SCAN-like sampling used by the active expire cycle. */
   avgTtl = 0;
   expiresCursor = 0;
+  /**
+   * Exact expire times beyond 2^53 ms (PEXPIREAT up to 2^63-1): `expires` keeps the nearest
+   * double, which orders correctly against any real clock; TTL/PEXPIRETIME report these.
+   */
+  private bigExpires: Map<string, bigint> | null = null;
 
   constructor(
     public readonly id: number,
@@ -74,6 +121,16 @@ export class Database {
     if (this.expires.size === 0) return -1;
     const e = this.expires.get(key);
     return e === undefined ? -1 : e;
+  }
+
+  /** Like getExpire, but exact (a bigint) for times beyond 2^53 ms. */
+  getExpireExact(key: string): number | bigint {
+    const e = this.getExpire(key);
+    if (e > Number.MAX_SAFE_INTEGER && this.bigExpires !== null) {
+      const b = this.bigExpires.get(key);
+      if (b !== undefined) return b;
+    }
+    return e;
   }
 
   /** True when key has a TTL that has passed (does not delete). */
@@ -110,15 +167,36 @@ export class Database {
     return v;
   }
 
-  /** Exists check without touching LRU (EXISTS does touch in Redis; callers decide). */
+  /** Exists check without touching LRU (as EXISTS, which looks keys up with NOTOUCH). */
   exists(key: string): boolean {
     return this.lookupRead(key, false) !== undefined;
   }
 
+  /** Records an access (Redis's LRU clock update, or updateLFU under an LFU policy). */
   touchValue(v: Value): void {
-    const clock = this.hooks.lruClock();
-    if (typeof v === 'number') this.strings.lru[v] = clock;
-    else v.lru = clock;
+    const lfu = this.hooks.lfu;
+    let word: number;
+    if (lfu) {
+      const now = this.hooks.now();
+      const old = typeof v === 'number' ? this.strings.lru[v] : v.lru;
+      word = (lfuMinutes(now) << 8) | lfuLogIncr(lfuDecayedCounter(old, now, lfu), lfu);
+    } else {
+      word = this.hooks.lruClock();
+    }
+    if (typeof v === 'number') this.strings.lru[v] = word;
+    else v.lru = word;
+  }
+
+  /** Stamps a freshly created value as Redis's createObject does (LRU clock or LFU init). */
+  initValue(v: Value): void {
+    const word = this.hooks.lfu ? (lfuMinutes(this.hooks.now()) << 8) | LFU_INIT_VAL : this.hooks.lruClock();
+    if (typeof v === 'number') this.strings.lru[v] = word;
+    else v.lru = word;
+  }
+
+  /** The raw LRU/LFU word of a value (OBJECT IDLETIME / FREQ). */
+  lruWord(v: Value): number {
+    return typeof v === 'number' ? this.strings.lru[v] : v.lru;
   }
 
   /**
@@ -129,20 +207,34 @@ export class Database {
     const i = this.dict.indexOf(key);
     if (i === -1) {
       this.dict.add(key, value);
-      this.touchValue(value);
+      this.initValue(value);
     } else {
       const old = this.dict.vals[i];
-      if (old !== value && typeof old === 'number') this.strings.free(old);
-      this.dict.vals[i] = value;
-      this.touchValue(value);
-      if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+      // A new value gets a fresh LRU stamp; under LFU the key keeps its access frequency
+      // (dbSetValue). An in-place overwrite (same handle) counts as a new value.
+      if (!this.hooks.lfu) this.initValue(value);
+      if (old !== value) {
+        if (this.hooks.lfu) {
+          const word = this.lruWord(old);
+          if (typeof value === 'number') this.strings.lru[value] = word;
+          else value.lru = word;
+        }
+        if (typeof old === 'number') this.strings.free(old);
+        this.dict.vals[i] = value;
+      }
+      if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     }
   }
 
-  /** Adds a key known to be absent. */
+  /** Adds a key known to be absent, holding a freshly created value. */
   add(key: string, value: Value): void {
     this.dict.add(key, value);
-    this.touchValue(value);
+    this.initValue(value);
+  }
+
+  /** Adds a key known to be absent with a value taken from detach() (keeps its LRU/LFU). */
+  attach(key: string, value: Value): void {
+    this.dict.add(key, value);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (Redis's dbOverwrite). */
@@ -155,59 +247,102 @@ export class Database {
     const v = this.dict.delete(key);
     if (v === undefined) return false;
     if (typeof v === 'number') this.strings.free(v);
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0) this.dropExpire(key);
     return true;
   }
 
   /** Removes key from this DB without freeing its value (MOVE, RENAME). */
   detach(key: string): Value | undefined {
     const v = this.dict.delete(key);
-    if (v !== undefined && this.expires.size !== 0) this.expires.delete(key);
+    if (v !== undefined && this.expires.size !== 0) this.dropExpire(key);
     return v;
   }
 
-  setExpire(key: string, whenMs: number): void {
+  /** Sets the absolute expire time (unix ms; a bigint only beyond 2^53, up to 2^63-1). */
+  setExpire(key: string, whenMs: number | bigint): void {
+    if (typeof whenMs === 'bigint') {
+      const approx = Number(whenMs);
+      if (approx > Number.MAX_SAFE_INTEGER) {
+        (this.bigExpires ??= new Map()).set(key, whenMs);
+      } else if (this.bigExpires !== null) {
+        this.bigExpires.delete(key);
+      }
+      this.expires.set(key, approx);
+      return;
+    }
+    if (this.bigExpires !== null) this.bigExpires.delete(key);
     this.expires.set(key, whenMs);
   }
 
   /** Removes the TTL; returns true if there was one. */
   removeExpire(key: string): boolean {
     if (this.expires.size === 0) return false;
+    return this.dropExpire(key);
+  }
+
+  private dropExpire(key: string): boolean {
+    if (this.bigExpires !== null) this.bigExpires.delete(key);
     return this.expires.delete(key) !== undefined;
   }
 
   /** A random key that is not expired (expired ones met on the way are deleted), or null. */
   randomKey(): string | null {
-    let tries = 0;
+    let tries = 100;
     for (;;) {
       const key = this.dict.randomKey();
       if (key === undefined) return null;
       if (this.expires.size !== 0 && this.isExpired(key)) {
-        // If every key is volatile, give up after a while and return an expired one, as Redis
-        // does on replicas; otherwise delete and retry.
-        if (this.expires.size === this.dict.size && ++tries >= 100) return key;
-        if (this.hooks.mayExpire()) {
-          this.delete(key);
-          this.hooks.onExpired(this, key);
+        if (!this.hooks.mayExpire()) {
+          // Expired keys cannot be deleted here (a replica): when every key is volatile they
+          // may all be expired, so give up after a while and return one, as Redis does.
+          if (this.expires.size === this.dict.size && --tries === 0) return key;
+          continue;
         }
+        this.delete(key);
+        this.hooks.onExpired(this, key);
         continue;
       }
       return key;
     }
   }
 
-  /** Empties the database; returns the number of keys removed. */
-  flush(): number {
+  /**
+   * Empties the database; returns the number of keys removed. With freeValues false the
+   * string handles are not released one by one (FLUSHALL clears the whole StringStore).
+   */
+  flush(freeValues = true): number {
     const n = this.dict.size;
-    const vals = this.dict.vals;
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i];
-      if (typeof v === 'number') this.strings.free(v);
+    if (freeValues) {
+      const vals = this.dict.vals;
+      for (let i = 0; i < vals.length; i++) {
+        const v = vals[i];
+        if (typeof v === 'number') this.strings.free(v);
+      }
     }
     this.dict.clear();
     this.expires.clear();
+    this.bigExpires = null;
     this.avgTtl = 0;
     this.expiresCursor = 0;
     return n;
+  }
+
+  /** SWAPDB: exchanges the contents (keys, expires, expiry stats) of two databases. */
+  swapWith(other: Database): void {
+    const dict = this.dict;
+    this.dict = other.dict;
+    other.dict = dict;
+    const expires = this.expires;
+    this.expires = other.expires;
+    other.expires = expires;
+    const big = this.bigExpires;
+    this.bigExpires = other.bigExpires;
+    other.bigExpires = big;
+    const avg = this.avgTtl;
+    this.avgTtl = other.avgTtl;
+    other.avgTtl = avg;
+    const cur = this.expiresCursor;
+    this.expiresCursor = other.expiresCursor;
+    other.expiresCursor = cur;
   }
 }

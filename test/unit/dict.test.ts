@@ -1,0 +1,202 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dict } from '../../src/store/dict.js';
+
+/** Small deterministic PRNG so failures reproduce. */
+function prng(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
+}
+
+/** Checks that every index maps back to its key and the Maps hold exactly the entries. */
+function checkIndex<V>(d: Dict<V>, limit: number): void {
+  for (let i = 0; i < d.size; i++) assert.equal(d.indexOf(d.keyAt(i)), i, `index of ${d.keyAt(i)}`);
+  const sizes = d.mapSizes();
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    d.size,
+  );
+  for (const s of sizes) assert.ok(s <= limit, `an internal Map holds ${s} > ${limit} entries`);
+}
+
+test('a Dict holds far more keys than one internal Map may (scaled-down segment limit)', () => {
+  const limit = 256;
+  const d = new Dict<number>(limit);
+  const n = 30000; // ~117 times what one Map may hold
+  for (let i = 0; i < n; i++) assert.equal(d.set(`key:${i}`, i), true);
+  assert.equal(d.size, n);
+  assert.ok(d.mapSizes().length > 1, 'the Dict split');
+  checkIndex(d, limit);
+  for (let i = 0; i < n; i++) assert.equal(d.get(`key:${i}`), i);
+  assert.equal(d.get('key:-1'), undefined);
+  assert.equal(d.set('key:5', 55), false);
+  assert.equal(d.get('key:5'), 55);
+  // Delete every third key across every segment; the rest stay reachable.
+  for (let i = 0; i < n; i += 3) assert.equal(d.delete(`key:${i}`), i === 5 ? 55 : i);
+  assert.equal(d.delete('key:0'), undefined);
+  for (let i = 0; i < n; i++) assert.equal(d.has(`key:${i}`), i % 3 !== 0);
+  checkIndex(d, limit);
+  // Random picks and a full scan work across segments.
+  for (let i = 0; i < 1000; i++) {
+    const k = d.randomKey()!;
+    assert.ok(d.has(k));
+  }
+  const seen = new Set<string>();
+  let cursor = 0;
+  do {
+    cursor = d.scan(cursor, 97, (k) => {
+      assert.ok(!seen.has(k), `scan returned ${k} twice without changes`);
+      seen.add(k);
+    });
+  } while (cursor !== 0);
+  assert.equal(seen.size, d.size);
+  d.clear();
+  assert.equal(d.size, 0);
+  assert.equal(d.randomKey(), undefined);
+  d.add('again', 1);
+  assert.equal(d.get('again'), 1);
+});
+
+test('Dict operations agree with a Map model under random changes, before and after the split', () => {
+  const rnd = prng(42);
+  for (const limit of [32, 256, 1 << 24]) {
+    const d = new Dict<number>(limit);
+    const model = new Map<string, number>();
+    for (let step = 0; step < 20000; step++) {
+      const k = `k${rnd(3000)}`;
+      const op = rnd(10);
+      if (op < 5) {
+        assert.equal(d.set(k, step), !model.has(k));
+        model.set(k, step);
+      } else if (op < 8) {
+        assert.equal(d.delete(k), model.get(k));
+        model.delete(k);
+      } else if (op < 9 && d.size > 0) {
+        const i = d.randomIndex();
+        const key = d.keyAt(i);
+        assert.equal(d.valAt(i), model.get(key));
+        assert.equal(d.deleteAt(i), key);
+        model.delete(key);
+      } else if (d.size > 0) {
+        const i = d.randomIndex();
+        d.setAt(i, -step);
+        model.set(d.keyAt(i), -step);
+      }
+      if (step % 5000 === 0) checkIndex(d, limit);
+    }
+    assert.equal(d.size, model.size);
+    for (const [k, v] of model) assert.equal(d.get(k), v);
+    for (const [k, v] of d.entries()) assert.equal(model.get(k), v);
+    checkIndex(d, limit);
+  }
+});
+
+/** Pearson chi-square of observed counts against a uniform expectation. */
+function chiSquare(counts: number[], samples: number): number {
+  const e = samples / counts.length;
+  let x = 0;
+  for (const c of counts) x += ((c - e) * (c - e)) / e;
+  return x;
+}
+
+test('randomIndex picks every entry with equal probability, also after deletes and the split', () => {
+  for (const [limit, n, per] of [
+    [1 << 24, 50, 4000],
+    [16, 1000, 200],
+  ]) {
+    const d = new Dict<number>(limit);
+    // Insert extra keys and delete them so that swap-moves reshuffle the arrays.
+    for (let i = 0; i < n * 2; i++) d.add(`r${i}`, i);
+    for (let i = 0; i < n * 2; i += 2) d.delete(`r${i}`);
+    assert.equal(d.size, n);
+    const slot = new Map<string, number>();
+    for (let i = 0; i < n; i++) slot.set(d.keyAt(i), i);
+    const counts = new Array<number>(n).fill(0);
+    const samples = n * per;
+    for (let s = 0; s < samples; s++) counts[slot.get(d.randomKey()!)!]++;
+    // Mean n-1, standard deviation sqrt(2(n-1)): 6 sigmas is a false alarm once in ~10^9.
+    const dof = n - 1;
+    const chi = chiSquare(counts, samples);
+    assert.ok(
+      chi < dof + 6 * Math.sqrt(2 * dof),
+      `chi-square ${chi.toFixed(1)} for ${dof} degrees of freedom`,
+    );
+    assert.ok(Math.min(...counts) > 0);
+  }
+});
+
+test('scan returns every key present for the whole scan while keys come and go between steps', () => {
+  const rnd = prng(7);
+  for (let round = 0; round < 300; round++) {
+    const limit = [16, 64, 1 << 24][round % 3];
+    const d = new Dict<number>(limit);
+    let next = 0;
+    const initial = 1 + rnd(400);
+    for (let i = 0; i < initial; i++) d.add(`s${next++}`, 0);
+    // Keys deleted at some point do not have to be returned; the others must be.
+    const everDeleted = new Set<string>();
+    const seen = new Set<string>();
+    const count = 1 + rnd(20);
+    let cursor = 0;
+    let steps = 0;
+    do {
+      cursor = d.scan(cursor, count, (k) => seen.add(k));
+      const adds = rnd(2 * count);
+      for (let i = 0; i < adds; i++) d.add(`s${next++}`, 0);
+      const dels = Math.min(d.size, rnd(2 * count));
+      for (let i = 0; i < dels; i++) everDeleted.add(d.deleteAt(d.randomIndex()));
+      assert.ok(++steps < 100000, 'scan does not terminate');
+    } while (cursor !== 0);
+    for (let i = 0; i < initial; i++) {
+      const k = `s${i}`;
+      if (!everDeleted.has(k)) assert.ok(seen.has(k), `round ${round}: scan missed ${k}`);
+    }
+  }
+});
+
+test('scan cursors: 0 starts and ends, never 0 mid-scan, a cursor beyond the size restarts at the top', () => {
+  const d = new Dict<number>();
+  assert.equal(
+    d.scan(0, 10, () => assert.fail('empty')),
+    0,
+  );
+  for (let i = 0; i < 25; i++) d.add(`c${i}`, i);
+  const got: string[] = [];
+  const c1 = d.scan(0, 10, (k) => got.push(k));
+  assert.ok(c1 !== 0);
+  assert.equal(got.length, 10);
+  const c2 = d.scan(c1, 10, (k) => got.push(k));
+  assert.ok(c2 !== 0);
+  const c3 = d.scan(c2, 10, (k) => got.push(k));
+  assert.equal(c3, 0);
+  assert.equal(new Set(got).size, 25);
+  const all: string[] = [];
+  assert.equal(
+    d.scan(1e30, 100, (k) => all.push(k)),
+    0,
+  );
+  assert.equal(all.length, 25);
+  // Exactly `count` at a time, even when count divides the size.
+  const d2 = new Dict<number>();
+  for (let i = 0; i < 20; i++) d2.add(`x${i}`, i);
+  let n = 0;
+  const c = d2.scan(0, 20, () => n++);
+  assert.equal(n, 20);
+  assert.equal(c, 0);
+});
+
+test('the Dict throws instead of overfilling an internal Map past its limit', () => {
+  // With a limit of 1 every key splits off... until two keys share a segment.
+  const d = new Dict<number>(1);
+  assert.throws(() => {
+    for (let i = 0; i < 100000; i++) d.add(`o${i}`, i);
+  }, RangeError);
+  checkIndex(d, 1);
+});
