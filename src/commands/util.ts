@@ -6,6 +6,7 @@
 import type { Client } from '../server/client.js';
 import type { Value } from '../store/database.js';
 import { parseInt64, parseDouble } from '../util/numbers.js';
+import { NOTIFY_KEY_MISS } from '../server/notify.js';
 
 export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -70,11 +71,16 @@ export function writeString(c: Client, key: string): number | null | undefined {
   return v;
 }
 
-/** Looks a key up for reading, counting keyspace hits and misses for INFO. */
+/**
+ * Looks a key up for reading (Redis's lookupKeyRead): counts keyspace hits and misses for
+ * INFO and fires the `keymiss` keyspace event on a miss.
+ */
 export function lookupReadCounted(c: Client, key: string): Value | undefined {
   const v = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH_BIT) === 0);
-  if (v === undefined) c.server.stats.keyspaceMisses++;
-  else c.server.stats.keyspaceHits++;
+  if (v === undefined) {
+    c.server.stats.keyspaceMisses++;
+    c.server.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, c.db.id);
+  } else c.server.stats.keyspaceHits++;
   return v;
 }
 
