@@ -390,7 +390,8 @@ export function formatDouble(d: number): string {
   if (d === -Infinity) return '-inf';
   if (d !== d) return 'nan';
   if (d === 0) return 1 / d < 0 ? '-0' : '0';
-  if (Number.isInteger(d) && d < 1e17 && d > -1e17) return String(d);
+  // Integers below 2^53 print exactly (String() would shorten larger ones).
+  if (Number.isInteger(d) && d < 9007199254740992 && d > -9007199254740992) return String(d);
   return formatG(d, 17);
 }
 
