@@ -96,6 +96,7 @@ function kw(arg: string, lower: string): boolean {
 
 /** Absolute ms as the decimal text Redis would propagate (clamped to int64). */
 function msToString(ms: number): string {
+  if (ms <= Number.MAX_SAFE_INTEGER) return String(ms);
   return ms >= 2 ** 63 ? '9223372036854775807' : BigInt(ms).toString();
 }
 
