@@ -408,9 +408,11 @@ export function formatG(d: number, precision: number): string {
   let x = +ex.slice(ePos + 1);
   // JS rounds exact ties away from zero, printf to even: only exact ties can differ, and an
   // exact tie shows up as "5000" after the kept digits at higher precision.
-  const wide = (neg ? -d : d).toExponential(Math.min(precision + 3, 100));
-  const tail = wide.slice(precision + 1, precision + 5);
-  if (tail === '5000' && (digits.charCodeAt(digits.length - 1) & 1) === 1) {
+  // (Only a rounded-up odd last digit can come from such a tie.)
+  if (
+    (digits.charCodeAt(digits.length - 1) & 1) === 1 &&
+    (neg ? -d : d).toExponential(precision + 3).slice(precision + 1, precision + 5) === '5000'
+  ) {
     const t = tieDigits(neg ? -d : d, precision);
     if (t !== null) {
       digits = t.digits;

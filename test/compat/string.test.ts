@@ -11,6 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, type Cmd, type Pair } from '../helpers/compat.js';
 import { ENC_EMBSTR, ENC_INT, ENC_RAW } from '../../src/store/strings.js';
+import type { RObject } from '../../src/store/database.js';
 
 let pair: Pair;
 
@@ -240,7 +241,6 @@ test('SET GET returns the old value, including when NX or XX stop the write', as
     ['SET', 'sg:c', '2', 'GET', 'PXAT', '99999999999999', 'XX'],
   );
   await sameExpire('sg:c');
-  // WRONGTYPE for SET ... GET on a non-string key needs another type (none exist yet).
 });
 
 test('SETNX, SETEX and PSETEX replies and errors', async () => {
@@ -323,7 +323,6 @@ test('GETDEL and GETSET return the old value; GETSET clears the TTL', async () =
     ['GETSET', 'gd:b'],
   );
   await sameExpire('gd:b');
-  // WRONGTYPE cases need a non-string key; no other type exists yet.
 });
 
 test('APPEND creates, extends in place and counts bytes, up to proto-max-bulk-len', async () => {
@@ -801,4 +800,77 @@ test('wrong number of arguments for every string command', async () => {
     ['gEtRaNgE'],
   ];
   await same(...cmds);
+});
+
+/**
+ * A key of another type: a real list on the oracle, a stand-in object on Respite (no other
+ * type exists yet; string commands only look at the value's type).
+ */
+async function makeList(key: string): Promise<void> {
+  await pair.o.call('LPUSH', key, 'x');
+  const fake: RObject = {
+    type: 'list',
+    lru: 0,
+    encoding: () => 'quicklist',
+    clone: () => fake,
+    memoryUsage: () => 0,
+  };
+  pair.respite.server.dbs[0].add(key, fake);
+}
+
+test('WRONGTYPE from every string command on a key of another type; SET and MSET replace it', async () => {
+  const cmds: Cmd[] = [
+    ['GET', 'K'],
+    ['SET', 'K', 'v', 'GET'],
+    ['SET', 'K', 'v', 'GET', 'NX'],
+    ['SET', 'K', 'v', 'EX', 'x', 'GET'],
+    ['SET', 'K', 'v', 'NX'],
+    ['SET', 'K', 'v', 'XX', 'KEEPTTL'],
+    ['SETNX', 'K', 'v'],
+    ['GETEX', 'K'],
+    ['GETEX', 'K', 'EX', 'x'],
+    ['GETEX', 'K', 'BAD'],
+    ['GETDEL', 'K'],
+    ['GETSET', 'K', 'v'],
+    ['MGET', 'K', 'K'],
+    ['MSETNX', 'K', 'v', 'other', 'v'],
+    ['APPEND', 'K', 'v'],
+    ['APPEND', 'K', ''],
+    ['STRLEN', 'K'],
+    ['GETRANGE', 'K', '0', '-1'],
+    ['GETRANGE', 'K', 'x', '-1'],
+    ['SUBSTR', 'K', '0', '-1'],
+    ['SETRANGE', 'K', '0', 'v'],
+    ['SETRANGE', 'K', '0', ''],
+    ['SETRANGE', 'K', '-1', 'v'],
+    ['INCR', 'K'],
+    ['DECR', 'K'],
+    ['INCRBY', 'K', '1'],
+    ['INCRBY', 'K', 'x'],
+    ['DECRBY', 'K', '-9223372036854775808'],
+    ['INCRBYFLOAT', 'K', '1'],
+    ['INCRBYFLOAT', 'K', 'x'],
+    ['LCS', 'K', 'wt:missing'],
+    ['LCS', 'wt:missing', 'K', 'BAD'],
+  ];
+  for (const [i, cmd] of cmds.entries()) {
+    const key = `wt:${i}`;
+    await makeList(key);
+    await same(cmd.map((a) => (a === 'K' ? key : a)));
+  }
+  for (const cmd of [
+    ['SET', 'K', 'v'],
+    ['SET', 'K', 'v', 'XX', 'EX', '100'],
+    ['MSET', 'K', 'v'],
+    ['SETEX', 'K', '100', 'v'],
+  ]) {
+    const key = `wt:replace:${cmd.length}:${cmd[0]}`;
+    await makeList(key);
+    await same(
+      cmd.map((a) => (a === 'K' ? key : a)),
+      ['GET', key],
+      ['APPEND', key, 'w'],
+    );
+    await sameExpire(key, 2000);
+  }
 });
