@@ -710,7 +710,14 @@ function lcsCommand(c: Client, argv: string[]): void {
   }
   // table[i*(blen+1)+j] = LCS length of a[0..i) and b[0..j).
   const w = blen + 1;
-  const table = new Uint32Array(cells);
+  let table: Uint32Array;
+  try {
+    table = new Uint32Array(cells);
+  } catch {
+    // Like ztrymalloc failing in Redis (the limit above normally prevents it).
+    c.error('ERR Insufficient memory, failed allocating transient memory for LCS');
+    return;
+  }
   for (let i = 1; i <= alen; i++) {
     const ai = a[i - 1];
     const row = i * w;

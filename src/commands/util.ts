@@ -47,11 +47,12 @@ export function floatArg(c: Client, s: string, err = ERR_NOT_FLOAT): number | nu
 }
 
 /**
- * Reads a key that must hold a string. Returns the StringStore handle, null when the key
- * does not exist, or undefined after replying WRONGTYPE.
+ * Reads a key that must hold a string (counting keyspace hits/misses like lookupKeyRead).
+ * Returns the StringStore handle, null when the key does not exist, or undefined after
+ * replying WRONGTYPE.
  */
 export function readString(c: Client, key: string): number | null | undefined {
-  const v = c.db.lookupRead(key);
+  const v = lookupReadCounted(c, key);
   if (v === undefined) return null;
   if (typeof v !== 'number') {
     c.error(ERR_WRONGTYPE);

@@ -406,12 +406,12 @@ export function formatG(d: number, precision: number): string {
   const ePos = ex.indexOf('e');
   let digits = precision === 1 ? ex.slice(0, 1) : ex[0] + ex.slice(2, ePos);
   let x = +ex.slice(ePos + 1);
-  // JS rounds exact ties away from zero, printf to even: only exact ties can differ, and an
-  // exact tie shows up as "5000" after the kept digits at higher precision.
-  // (Only a rounded-up odd last digit can come from such a tie.)
+  // JS rounds exact ties away from zero, printf to even, so only exact ties can differ. A tie
+  // rounded up ends in an odd digit, and needs an exact expansion of precision+1 significant
+  // digits, which a double has only with few fraction bits: m*2^-k with k <= (p+1)/(1-log10 2).
   if (
     (digits.charCodeAt(digits.length - 1) & 1) === 1 &&
-    (neg ? -d : d).toExponential(precision + 3).slice(precision + 1, precision + 5) === '5000'
+    Number.isInteger(d * 2 ** Math.ceil((precision + 1) / 0.69897))
   ) {
     const t = tieDigits(neg ? -d : d, precision);
     if (t !== null) {
