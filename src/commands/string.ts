@@ -40,7 +40,7 @@ const ERR_INCR_NAN = 'ERR increment would produce NaN or Infinity';
 const ERR_LCS_TYPES = 'ERR The specified keys must contain string values';
 const ERR_LCS_LEN_IDX = 'ERR If you want both the length and indexes, please just use IDX.';
 const ERR_LCS_MEMORY = 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len';
-/** Largest string parseLongDouble accepts; longer stored values are rejected without reading. */
+/** Redis's string2ld buffer: longer stored values are never valid floats (checked before reading). */
 const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -607,7 +607,7 @@ function decrbyCommand(c: Client, argv: string[]): void {
     c.error(ERR_DECR_OVERFLOW);
     return;
   }
-  incrDecr(c, argv[1], typeof incr === 'bigint' ? -incr : -incr);
+  incrDecr(c, argv[1], -incr);
 }
 
 const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
