@@ -6,6 +6,7 @@
 import type { Client } from '../server/client.js';
 import type { Value } from '../store/database.js';
 import { parseInt64, parseDouble } from '../util/numbers.js';
+import { NOTIFY_KEY_MISS } from '../server/notify.js';
 
 export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -46,11 +47,12 @@ export function floatArg(c: Client, s: string, err = ERR_NOT_FLOAT): number | nu
 }
 
 /**
- * Reads a key that must hold a string. Returns the StringStore handle, null when the key
- * does not exist, or undefined after replying WRONGTYPE.
+ * Reads a key that must hold a string (counting keyspace hits/misses like lookupKeyRead).
+ * Returns the StringStore handle, null when the key does not exist, or undefined after
+ * replying WRONGTYPE.
  */
 export function readString(c: Client, key: string): number | null | undefined {
-  const v = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH_BIT) === 0);
+  const v = lookupReadCounted(c, key);
   if (v === undefined) return null;
   if (typeof v !== 'number') {
     c.error(ERR_WRONGTYPE);
@@ -70,11 +72,16 @@ export function writeString(c: Client, key: string): number | null | undefined {
   return v;
 }
 
-/** Looks a key up for reading, counting keyspace hits and misses for INFO. */
+/**
+ * Looks a key up for reading (Redis's lookupKeyRead): counts keyspace hits and misses for
+ * INFO and fires the `keymiss` keyspace event on a miss.
+ */
 export function lookupReadCounted(c: Client, key: string): Value | undefined {
   const v = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH_BIT) === 0);
-  if (v === undefined) c.server.stats.keyspaceMisses++;
-  else c.server.stats.keyspaceHits++;
+  if (v === undefined) {
+    c.server.stats.keyspaceMisses++;
+    c.server.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, c.db.id);
+  } else c.server.stats.keyspaceHits++;
   return v;
 }
 

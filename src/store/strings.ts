@@ -166,6 +166,20 @@ export class StringStore {
     return [this.chunks[ci], l - ci * CHUNK_SIZE];
   }
 
+  /**
+   * The Buffer holding handle h's bytes, which start at bufferStart(h). Allocation-free
+   * alternative to view() for hot paths (GET copies straight from here into the reply).
+   */
+  bufferOf(h: number): Buffer {
+    const l = this.loc[h];
+    return l === -1 ? this.big[h]! : this.chunks[Math.floor(l / CHUNK_SIZE)];
+  }
+
+  bufferStart(h: number): number {
+    const l = this.loc[h];
+    return l === -1 ? 0 : l % CHUNK_SIZE;
+  }
+
   /** Creates a value from a latin1 string; returns its handle. */
   create(s: string, encoding = encodingFor(s)): number {
     const h = this.newHandle();
@@ -200,8 +214,7 @@ export class StringStore {
   }
 
   private writeString(h: number, s: string, encoding: number): void {
-    const [b, off] = this.where(h);
-    b.latin1Write(s, off);
+    this.bufferOf(h).latin1Write(s, this.bufferStart(h));
     this.len[h] = s.length;
     this.enc[h] = encoding;
   }
