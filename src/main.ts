@@ -172,7 +172,9 @@ async function start(server: Server, noArgs: boolean): Promise<void> {
     process.exit(1);
   }
   if (server.config.moduleConfigs.size > 0) {
-    server.log.warning('Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting');
+    server.log.warning(
+      'Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting',
+    );
     process.exit(1);
   }
   try {

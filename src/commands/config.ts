@@ -58,7 +58,10 @@ function configSetCommand(c: Client, argv: string[]): void {
       );
       for (const ch of r.changed) server.config.setValue(ch.def.name, ch.old);
       if (!inExec) {
-        const why = name === 'port' ? 'Unable to listen on this port. Check server logs.' : 'Failed to bind to specified addresses.';
+        const why =
+          name === 'port'
+            ? 'Unable to listen on this port. Check server logs.'
+            : 'Failed to bind to specified addresses.';
         c.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
       }
     } else if (!inExec) c.out.ok();
@@ -125,7 +128,12 @@ function configHelpCommand(c: Client): void {
   for (const line of HELP) c.out.status(line);
 }
 
-function sub(name: string, arity: number, flags: CommandSpec['flags'], handler: CommandSpec['handler']): CommandSpec {
+function sub(
+  name: string,
+  arity: number,
+  flags: CommandSpec['flags'],
+  handler: CommandSpec['handler'],
+): CommandSpec {
   return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, since: '2.0.0', group: 'server' };
 }
 
@@ -143,8 +151,14 @@ export const specs: CommandSpec[] = [
     subcommands: [
       { ...sub('get', -3, ['admin', 'noscript', 'loading', 'stale'], configGetCommand), since: '2.0.0' },
       { ...sub('set', -4, ['admin', 'noscript', 'loading', 'stale'], configSetCommand), since: '2.0.0' },
-      { ...sub('resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], configResetStatCommand), since: '2.0.0' },
-      { ...sub('rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], configRewriteCommand), since: '2.8.0' },
+      {
+        ...sub('resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], configResetStatCommand),
+        since: '2.0.0',
+      },
+      {
+        ...sub('rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], configRewriteCommand),
+        since: '2.8.0',
+      },
       { ...sub('help', 2, ['loading', 'stale'], configHelpCommand), since: '5.0.0' },
     ],
   },

@@ -131,7 +131,11 @@ export class Config {
   }
 
   /** Validates raw arguments for an option; `current` is the value they update (for partial options). */
-  parseValue(def: OptionDef, args: string[], current?: ConfigValue): { value: ConfigValue } | { error: string } {
+  parseValue(
+    def: OptionDef,
+    args: string[],
+    current?: ConfigValue,
+  ): { value: ConfigValue } | { error: string } {
     const cur = current ?? this.values.get(def.name)!;
     switch (def.type) {
       case 'bool': {

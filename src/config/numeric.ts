@@ -85,7 +85,8 @@ export function parseNumeric(def: OptionDef, s: string): { value: number | bigin
     if (p !== null) ll = BigInt(p);
   }
   if (ll === null) {
-    if (flags & NUM_MEMORY && flags & NUM_PERCENT) return { error: 'argument must be a memory or percent value' };
+    if (flags & NUM_MEMORY && flags & NUM_PERCENT)
+      return { error: 'argument must be a memory or percent value' };
     if (flags & NUM_MEMORY) return { error: 'argument must be a memory value' };
     if (flags & NUM_OCTAL) return { error: "argument couldn't be parsed as an octal number" };
     return { error: "argument couldn't be parsed into an integer" };

@@ -264,7 +264,8 @@ function validAofDirname(v: unknown): string | null {
 function validHostname(v: unknown): string | null {
   const s = String(v);
   if (s.length >= 256) return 'Hostnames must be less than 256 characters';
-  if (!/^[A-Za-z0-9.-]*$/.test(s)) return 'Hostnames may only contain alphanumeric characters, hyphens or dots';
+  if (!/^[A-Za-z0-9.-]*$/.test(s))
+    return 'Hostnames may only contain alphanumeric characters, hyphens or dots';
   return null;
 }
 /** proc-title-template: `{...}` placeholders must be known variables. */
@@ -524,7 +525,11 @@ export const OPTIONS: OptionDef[] = [
   }),
   special('notify-keyspace-events', '', true, parseNotifyKeyspaceEvents, 'notify-keyspace-events'),
   special('bind', '127.0.0.1 -::1', true, parseBind, 'bind', { multiArg: true }),
-  special('replicaof', '', false, parseReplicaOf, 'replicaof', { alias: 'slaveof', multiArg: true, noop: true }),
+  special('replicaof', '', false, parseReplicaOf, 'replicaof', {
+    alias: 'slaveof',
+    multiArg: true,
+    noop: true,
+  }),
   special(
     'latency-tracking-info-percentiles',
     '50 99 99.9',

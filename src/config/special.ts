@@ -96,7 +96,8 @@ export const parseSave: SpecialParse = (args, ctx) => {
   const parts: string[] = [];
   for (let j = 0; j < argv.length; j++) {
     const v = strtollWhole(argv[j]);
-    if (v === null || (j % 2 === 0 && v < 1) || (j % 2 === 1 && v < 0)) return { error: 'Invalid save parameters' };
+    if (v === null || (j % 2 === 0 && v < 1) || (j % 2 === 1 && v < 0))
+      return { error: 'Invalid save parameters' };
     // Changes are a C int in Redis.
     parts.push(j % 2 === 1 ? String(v | 0) : String(v));
   }
@@ -139,7 +140,9 @@ export function clientOutputBufferLimits(value: string): Record<'normal' | 'slav
 }
 
 export function formatClientOutputBufferLimit(limits: Record<string, ObufLimit>): string {
-  return OBUF_CLASSES.map((c) => `${c} ${limits[c].hard} ${limits[c].soft} ${limits[c].softSeconds}`).join(' ');
+  return OBUF_CLASSES.map((c) => `${c} ${limits[c].hard} ${limits[c].soft} ${limits[c].softSeconds}`).join(
+    ' ',
+  );
 }
 
 function clientClassByName(name: string): 'normal' | 'slave' | 'pubsub' | 'master' | null {

@@ -667,7 +667,9 @@ export class Server implements KeyspaceHooks {
         this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
         return 'ERR Errors trying to SHUTDOWN. Check logs.';
       }
-      this.log.warning('Not saving the final RDB snapshot: persistence is not implemented in this version of Respite.');
+      this.log.warning(
+        'Not saving the final RDB snapshot: persistence is not implemented in this version of Respite.',
+      );
     }
     if (this.config.str('pidfile')) this.log.notice('Removing the pid file.');
     if (this.config.str('unixsocket')) this.log.notice('Removing the unix socket file.');
