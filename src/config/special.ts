@@ -89,9 +89,12 @@ export function strerror(e: unknown): string {
 // ---- save ----------------------------------------------------------------------------
 
 export const parseSave: SpecialParse = (args, ctx) => {
-  let argv = args;
-  // A single "" means "no save points".
-  if (argv.length === 1 && argv[0] === '') argv = [];
+  // A single "" means "no save points", even after other `save` lines of a config file.
+  if (args.length === 1 && args[0] === '') {
+    if (ctx.readingConfigFile) ctx.markSaveLoaded();
+    return { value: '' };
+  }
+  const argv = args;
   if (argv.length % 2 !== 0) return { error: 'Invalid save parameters' };
   const parts: string[] = [];
   for (let j = 0; j < argv.length; j++) {
