@@ -147,7 +147,7 @@ export async function startProcess(
 }
 
 /** Waits until the collected output contains `text`. */
-export async function waitForOutput(s: Started, text: string, timeoutMs = 20000): Promise<void> {
+export async function waitForOutput(s: { output(): string }, text: string, timeoutMs = 20000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!s.output().includes(text)) {
     if (Date.now() > deadline)
