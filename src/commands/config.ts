@@ -50,7 +50,9 @@ function configSetCommand(c: Client, argv: string[]): void {
   const inExec = (c.flags & (CLIENT_MULTI | CLIENT_IN_EXEC)) !== 0;
   if (inExec) c.out.ok();
   else c.flags |= CLIENT_BLOCKED;
-  void server.rebindTcp().then((err) => {
+  const oldOf = (name: string) =>
+    String(r.changed.find((ch) => ch.def.name === name)?.old ?? server.config.str(name));
+  void server.rebindTcp({ port: Number(oldOf('port')), bind: oldOf('bind') }).then((err) => {
     if (err !== null) {
       const name = listenChange.def.name;
       server.log.warning(

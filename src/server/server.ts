@@ -231,7 +231,8 @@ export class Server implements KeyspaceHooks {
     this.started = true;
     const port = this.config.num('port');
     try {
-      if (port !== 0 || this.ephemeralPort) this.tcpListeners = await this.openTcpListeners(port);
+      if (port !== 0 || this.ephemeralPort)
+        this.tcpListeners = await this.openTcpListeners(port, this.config.str('bind'));
     } catch (e) {
       this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
       throw e;
@@ -304,9 +305,9 @@ export class Server implements KeyspaceHooks {
    * address, `::*` every IPv6 one, a `-` prefix makes an address optional (skipped when it
    * does not exist on this machine). With an ephemeral port, the first address picks it.
    */
-  private async openTcpListeners(port: number): Promise<net.Server[]> {
+  private async openTcpListeners(port: number, bind: string): Promise<net.Server[]> {
     const opened: net.Server[] = [];
-    const binds = this.config.str('bind').split(' ');
+    const binds = bind.split(' ');
     if (binds.length === 1 && binds[0] === '') binds[0] = '*';
     let boundPort = port;
     for (const raw of binds) {
@@ -338,22 +339,50 @@ export class Server implements KeyspaceHooks {
   }
 
   /**
-   * CONFIG SET port/bind: opens the new TCP listeners first and closes the old ones only
-   * when that worked (Redis's changeListenPort/changeBindAddr). Returns an error text.
+   * CONFIG SET port/bind (Redis's changeListenPort / changeBindAddr): a new port is opened
+   * before the old listeners close; new addresses on the same port replace the old ones,
+   * which come back if that fails. Returns an error text.
    */
-  async rebindTcp(): Promise<string | null> {
+  async rebindTcp(old: { port: number; bind: string }): Promise<string | null> {
     const port = this.config.num('port');
+    const bind = this.config.str('bind');
+    const wanted = port !== 0 || this.ephemeralPort;
+    // close() stops listening at once (its callback waits for the clients, so no await).
+    const closeOld = async () => {
+      for (const l of this.tcpListeners) l.close();
+      await new Promise((r) => setImmediate(r));
+    };
+    const previous = this.tcpListeners;
     let fresh: net.Server[] = [];
-    try {
-      if (port !== 0 || this.ephemeralPort) fresh = await this.openTcpListeners(port);
-    } catch (e) {
-      return (e as Error).message;
+    if (port !== old.port || previous.length === 0) {
+      try {
+        if (wanted) fresh = await this.openTcpListeners(port, bind);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      await closeOld();
+    } else {
+      await closeOld();
+      try {
+        if (wanted) fresh = await this.openTcpListeners(port, bind);
+      } catch (e) {
+        try {
+          fresh = await this.openTcpListeners(old.port, old.bind);
+        } catch {
+          fresh = [];
+        }
+        this.replaceTcpListeners(previous, fresh);
+        return (e as Error).message;
+      }
     }
-    for (const l of this.tcpListeners) l.close();
-    this.listeners = this.listeners.filter((l) => !this.tcpListeners.includes(l)).concat(fresh);
+    this.replaceTcpListeners(previous, fresh);
+    return null;
+  }
+
+  private replaceTcpListeners(previous: net.Server[], fresh: net.Server[]): void {
+    this.listeners = this.listeners.filter((l) => !previous.includes(l)).concat(fresh);
     this.tcpListeners = fresh;
     if (fresh.length === 0) this.port = 0;
-    return null;
   }
 
   private listenOne(opts: net.ListenOptions): Promise<net.Server> {
