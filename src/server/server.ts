@@ -278,8 +278,21 @@ export class Server implements KeyspaceHooks {
     this.log.warning('Server initialized');
     if (this.tcpListeners.length > 0) this.log.notice('Ready to accept connections');
     if (this.unixListener) this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
-    if (this.config.str('replicaof') !== '')
-      this.log.warning('replicaof is not supported by Respite yet: running as a master.');
+    this.warnIneffectiveOptions();
+  }
+
+  /** Options a user may expect to change behaviour that Respite accepts but ignores. */
+  private warnIneffectiveOptions(): void {
+    const cfg = this.config;
+    const ignored: string[] = [];
+    if (cfg.bool('daemonize')) ignored.push('daemonize yes (Respite stays in the foreground)');
+    if (cfg.str('supervised') !== 'no') ignored.push(`supervised ${cfg.str('supervised')}`);
+    if (cfg.num('tls-port') !== 0) ignored.push('tls-port (no TLS listener yet)');
+    if (cfg.bool('cluster-enabled')) ignored.push('cluster-enabled yes (no cluster mode yet)');
+    if (cfg.str('replicaof') !== '') ignored.push('replicaof (no replication yet: running as a master)');
+    if (cfg.num('io-threads') > 1) ignored.push('io-threads');
+    for (const what of ignored)
+      this.log.warning(`WARNING: ${what} has no effect in Respite, see docs/CONFIG.md`);
   }
 
   /** The log lines redis-server writes once its configuration is loaded. */
