@@ -43,7 +43,7 @@ function usage(): never {
 }
 
 /** The heap limit (MB) the server should run with. */
-export function heapTargetMb(maxmemory: bigint): number {
+function heapTargetMb(maxmemory: bigint): number {
   if (maxmemory > 0n) return Math.ceil((Number(maxmemory) * 1.5) / MB) + 256;
   return Math.floor((totalmem() * 0.75) / MB);
 }
@@ -155,10 +155,13 @@ function main(): void {
   if (isChild && process.channel) {
     // The launcher died without forwarding a signal (e.g. SIGKILL): shut down cleanly.
     process.channel.unref();
-    process.on('disconnect', () => {
+    const orphaned = () => {
       server.log.warning('The launcher process exited: shutting down.');
       if (server.shutdown({}) !== null) process.exit(1);
-    });
+    };
+    process.on('disconnect', orphaned);
+    // It may have died while this process was starting.
+    if (!process.connected) setImmediate(orphaned);
   }
   if (parsed.configFromStdin && !isChild) early.warning('Reading config from stdin');
   void start(server, args.length === 0);

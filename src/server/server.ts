@@ -146,6 +146,9 @@ export class Server implements KeyspaceHooks {
       const err = this.config.set(k, args);
       if (err) throw new Error(`Invalid value for config '${k}': ${err}`);
     }
+    // hz is a hint: out-of-range values are capped (Redis's updateHZ), as after a config file.
+    const hz = this.config.num('hz');
+    if (hz < 1 || hz > 500) this.config.setValue('hz', Math.max(1, Math.min(500, hz)));
     if (opts.chdir) {
       process.chdir(this.config.str('dir'));
       this.config.onChange('dir', (v) => process.chdir(String(v)));
