@@ -7,7 +7,8 @@
  * handler) -> client.out -> flushPending() writes every touched client once per batch.
  */
 import net from 'node:net';
-import { unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { unlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Config } from '../config/config.js';
 import { strerror } from '../config/special.js';
@@ -254,6 +255,8 @@ export class Server implements KeyspaceHooks {
         /* not there */
       }
       try {
+        // Node reports a missing directory as EACCES; Redis (bind(2)) says ENOENT.
+        statSync(dirname(path));
         this.unixListener = await this.listenOne({ path });
         this.listeners.push(this.unixListener);
         const perm = this.config.num('unixsocketperm');
@@ -340,13 +343,13 @@ export class Server implements KeyspaceHooks {
         if (a && typeof a === 'object') boundPort = a.port;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT')) {
-          this.log.notice(`Skipping optional bind address ${addr}: ${strerror(e)}`);
-          continue;
-        }
-        for (const l of opened) l.close();
         const msg = `Warning: Could not create server TCP listening socket ${addr}:${port}: bind: ${strerror(e)}`;
         this.log.warning(msg);
+        // An optional address that does not exist here, or an address family this machine
+        // lacks (no IPv6), is skipped, as Redis does.
+        if (code === 'EADDRNOTAVAIL' && optional) continue;
+        if (code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT') continue;
+        for (const l of opened) l.close();
         throw new Error(msg);
       }
     }

@@ -119,6 +119,29 @@ test('a port in use is a one-line error and exit code 1, like redis-server', asy
   }
 });
 
+test('listener failures are logged and end the process like redis-server', async () => {
+  const dir = tempDir();
+  try {
+    const port = await freePort();
+    const cases = [
+      ['--port', '0'],
+      ['--port', String(port), '--unixsocket', join(dir, 'missing', 'x.sock')],
+      ['--port', String(port), '--bind', '-10.255.255.1'],
+      ['--port', String(port), '--bind', '10.255.255.1'],
+    ];
+    for (const args of cases) {
+      const { respite, oracle } = await runBoth([...args, '--save', ''], { cwd: dir });
+      assert.equal(respite.status, oracle.status, args.join(' '));
+      const pick = (out: string) =>
+        logMessages(out).filter((m) => /listening|Unix socket|not listen anywhere|Failed/.test(m));
+      assert.equal(oracle.status, 1);
+      assert.deepEqual(pick(respite.stdout), pick(oracle.stdout), args.join(' '));
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('the launcher sizes the V8 heap from maxmemory, or from the machine without it', async () => {
   const heapOf = (out: string) => Number(/V8 heap limit=(\d+) MB/.exec(out)![1]);
   const withMax = await startRespiteProcess(['--maxmemory', '100mb']);
