@@ -225,3 +225,24 @@ test('CONFIG RESETSTAT resets the server and per-command statistics', async () =
   assert.equal(server.commands.get('get')!.stats!.rejectedCalls, 0);
   assert.equal(server.commands.get('config')!.subMap!.get('get')!.stats!.calls, 0);
 });
+
+test('protected options can be set once enable-protected-configs allows it', async () => {
+  const p = await startPair(['--enable-protected-configs', 'yes'], {
+    'enable-protected-configs': 'yes',
+    save: '',
+  });
+  try {
+    await p.same(
+      ['CONFIG', 'GET', 'enable-protected-configs'],
+      ['CONFIG', 'SET', 'dir', '/nonexistent-respite-dir'],
+      ['CONFIG', 'SET', 'dir', '/etc/hostname'],
+      ['CONFIG', 'SET', 'dir', '/tmp/../tmp'],
+      ['CONFIG', 'GET', 'dir'],
+      ['CONFIG', 'SET', 'dbfilename', 'a/b.rdb'],
+      ['CONFIG', 'SET', 'dbfilename', 'other.rdb'],
+      ['CONFIG', 'GET', 'dbfilename'],
+    );
+  } finally {
+    await p.close();
+  }
+});

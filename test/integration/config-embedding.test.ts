@@ -177,3 +177,23 @@ test('rename-command in the config renames or removes commands', async () => {
     await srv.close();
   }
 });
+
+test('signals follow shutdown-on-sigterm and shutdown-on-sigint; a refused shutdown keeps serving', async () => {
+  const srv = await startRespite({ config: { 'shutdown-on-sigterm': 'save' } });
+  const c = await RawClient.connect(srv.port);
+  assert.equal(srv.server.handleSignal('SIGTERM'), false);
+  await new Promise((r) => setImmediate(r));
+  // An explicit save is impossible without persistence: the server keeps running.
+  assert.equal(srv.server.isClosing(), false);
+  assert.equal(await c.call('PING'), '+PONG\r\n');
+  assert.equal(await c.call('CONFIG', 'SET', 'shutdown-on-sigterm', 'save force'), '+OK\r\n');
+  assert.equal(srv.server.handleSignal('SIGTERM'), false);
+  await c.waitClosed();
+  assert.equal(srv.server.isClosing(), true);
+
+  const srv2 = await startRespite();
+  assert.equal(srv2.server.handleSignal('SIGINT'), false);
+  // A second SIGINT while the shutdown is pending asks the caller to exit at once.
+  assert.equal(srv2.server.handleSignal('SIGINT'), true);
+  await srv2.close();
+});
