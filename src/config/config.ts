@@ -337,7 +337,11 @@ export class Config {
       const def = OPTION_BY_NAME.get(name);
       if (def) {
         if (!def.multiArg && argc !== 2) throw fail('wrong number of arguments');
-        const r = this.parseValue(def, argv.slice(1));
+        // A multi-argument option given as one non-empty argument is split like a line:
+        // `--save "3600 1"` works as `save 3600 1` (Redis 7.0).
+        const args =
+          def.multiArg && argc === 2 && argv[1] !== '' ? (splitArgs(argv[1]) ?? []) : argv.slice(1);
+        const r = this.parseValue(def, args);
         if ('error' in r) throw fail(r.error);
         this.setValue(def.name, r.value);
         continue;

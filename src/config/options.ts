@@ -9,9 +9,6 @@
  * (`127.0.0.1 -::1` instead of `* -::*`), also documented there.
  */
 import {
-  formatBind,
-  formatClientOutputBufferLimit,
-  formatLatencyPercentiles,
   parseBind,
   parseClientOutputBufferLimit,
   parseDir,
@@ -23,11 +20,11 @@ import {
   type SpecialParse,
 } from './special.js';
 
-export type OptionType = 'bool' | 'numeric' | 'string' | 'enum' | 'special';
-
 import { NUM_MEMORY, NUM_OCTAL, NUM_PERCENT } from './numeric.js';
 
 export { NUM_MEMORY, NUM_OCTAL, NUM_PERCENT };
+
+export type OptionType = 'bool' | 'numeric' | 'string' | 'enum' | 'special';
 
 /** The special options' rewrite styles (Redis's rewriteConfig*Option functions). */
 export type SpecialRewrite =
@@ -554,5 +551,3 @@ for (const o of OPTIONS) {
   OPTION_NAMES.push(o.name);
   if (o.alias) OPTION_NAMES.push(o.alias);
 }
-
-export { formatBind, formatClientOutputBufferLimit, formatLatencyPercentiles };

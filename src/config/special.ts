@@ -318,10 +318,6 @@ export const parseBind: SpecialParse = (args) => {
   return { value: args.join(' ') };
 };
 
-export function formatBind(addrs: string[]): string {
-  return addrs.join(' ');
-}
-
 // ---- replicaof ---------------------------------------------------------------------------
 
 export const parseReplicaOf: SpecialParse = (args) => {

@@ -214,6 +214,7 @@ test('a config file with quotes, includes, repeated and multi-argument directive
         'latency-tracking-info-percentiles 50 99.90 100',
         'oom-score-adj yes',
         'shutdown-on-sigterm nosave now',
+        'oom-score-adj-values "0 100 900"',
         '',
       ].join('\n'),
     );
@@ -235,6 +236,7 @@ test('a config file with quotes, includes, repeated and multi-argument directive
       'latency-tracking-info-percentiles',
       'oom-score-adj',
       'shutdown-on-sigterm',
+      'oom-score-adj-values',
     ];
     const results: string[][] = [];
     for (const cmd of ['redis', 'respite'] as const) {
