@@ -5,15 +5,18 @@
  *   const srv = await startServer({ port: 0 });
  *   // connect any Redis client to 127.0.0.1:srv.port
  *   await srv.close();
+ *
+ * Each call creates an independent server (its own databases, clients, configuration and
+ * statistics); several can run side by side in one process.
  */
 import { Server, type ServerOptions } from './server/server.js';
 
 export interface StartOptions extends Omit<ServerOptions, 'config'> {
-  /** TCP port; 0 picks a free one (the default when embedding). */
+  /** TCP port; 0 (the default) picks a free one, reported by `port`. */
   port?: number;
-  /** Bind addresses (default 127.0.0.1). */
+  /** Bind addresses, space-separated (default `127.0.0.1`). */
   bind?: string;
-  /** Any other option by its redis.conf name. */
+  /** Any other option by its redis.conf name: `{ maxmemory: '100mb', 'maxmemory-policy': 'allkeys-lru' }`. */
   config?: ServerOptions['config'];
 }
 
@@ -32,7 +35,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RespiteServe
     bind: opts.bind ?? '127.0.0.1',
   };
   Object.assign(config, opts.config ?? {});
-  const server = new Server({ ...opts, config, log: opts.log ?? false });
+  const { port: _port, bind: _bind, ...rest } = opts;
+  const server = new Server({ ephemeralPort: true, ...rest, config, log: opts.log ?? false });
+  if (opts.log) server.logStartup(false);
   await server.listen();
   return {
     get port() {
@@ -45,3 +50,4 @@ export async function startServer(opts: StartOptions = {}): Promise<RespiteServe
 
 export { Server };
 export type { ServerOptions };
+export { ConfigFileError } from './config/config.js';

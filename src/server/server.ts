@@ -7,8 +7,11 @@
  * handler) -> client.out -> flushPending() writes every touched client once per batch.
  */
 import net from 'node:net';
-import { unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { unlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Config } from '../config/config.js';
+import { strerror } from '../config/special.js';
 import { Database, type KeyspaceHooks, type LfuParams } from '../store/database.js';
 import { StringStore } from '../store/strings.js';
 import { buildCommandTable } from '../commands/index.js';
@@ -47,18 +50,33 @@ export interface SlowlogEntry {
 export interface ServerOptions {
   /** Option values by name, as in a config file (`{ port: 0, 'maxmemory': '1gb' }`). */
   config?: Record<string, string | number | boolean | string[]>;
-  /** Raw config file contents to load first (directives as in redis.conf). */
+  /** Config text to load first (redis.conf syntax: the file, then stdin, then argv options). */
   configText?: string;
-  /** Path of the config file, for CONFIG REWRITE. */
+  /** Absolute path of the config file, for CONFIG REWRITE. */
   configFile?: string;
+  /** The directory relative paths are resolved against; the default `dir` (process.cwd()). */
+  cwd?: string;
+  /** The process's working directory follows `dir`, as redis-server's does (the CLI only). */
+  chdir?: boolean;
+  /** `port 0` picks a free port (embedding) instead of disabling TCP (Redis, the CLI). */
+  ephemeralPort?: boolean;
   /** Clock in unix ms (tests may move time). */
   clock?: () => number;
   /** Print log lines (default: true for the CLI, false when embedded). */
   log?: boolean;
-  /** Called after SHUTDOWN completes (the CLI exits the process). */
+  /** Called after a SHUTDOWN (or signal) has closed the server (the CLI exits the process). */
   onShutdown?: () => void;
   /** Dict segment size (tests scale it down to exercise splitting). */
   dictSegmentLimit?: number;
+}
+
+/** SHUTDOWN's flags (and shutdown-on-sigterm / shutdown-on-sigint). */
+export interface ShutdownOptions {
+  save?: boolean;
+  nosave?: boolean;
+  now?: boolean;
+  force?: boolean;
+  abort?: boolean;
 }
 
 export class Server implements KeyspaceHooks {
@@ -85,12 +103,24 @@ export class Server implements KeyspaceHooks {
   configFile: string;
   /** Bound TCP port (useful with port 0). */
   port = 0;
+  /**
+   * Persistence hook for SHUTDOWN and SIGTERM: fsync the AOF and, when `save` is true, write
+   * the final RDB snapshot. Returns an error text (the shutdown is refused unless FORCE) or
+   * null. Filled by the persistence subsystem; while it is null, see shutdown().
+   */
+  saveOnShutdown: ((opts: { save: boolean }) => string | null) | null = null;
   private listeners: net.Server[] = [];
+  private tcpListeners: net.Server[] = [];
+  private unixListener: net.Server | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   private nextClientId = 1;
   private closing = false;
+  private started = false;
+  /** A signal asked for a shutdown that has not run yet (Redis's shutdown_asap). */
+  private shutdownAsap = false;
   private readonly onShutdown?: () => void;
+  private readonly ephemeralPort: boolean;
   /** Extension points filled by later subsystems. */
   private readonly dictSegmentLimit?: number;
   /** CLIENT PAUSE state: until (ms, 0 = not paused) and whether only writes are paused. */
@@ -107,29 +137,42 @@ export class Server implements KeyspaceHooks {
   cronLoops = 0;
 
   constructor(opts: ServerOptions = {}) {
-    this.config = new Config();
     this.clock = opts.clock ?? Date.now;
-    this.configFile = opts.configFile ?? '';
     this.onShutdown = opts.onShutdown;
+    this.ephemeralPort = opts.ephemeralPort ?? false;
     this.dictSegmentLimit = opts.dictSegmentLimit;
-    if (opts.configText !== undefined) {
-      const err = this.config.loadText(opts.configText, opts.configFile);
-      if (err) throw new Error(err);
-    }
+    // The command table comes first: `rename-command` in the config edits it.
+    this.commands = buildCommandTable();
+    this.config = new Config({ cwd: opts.cwd });
+    this.config.hooks.renameCommand = (from, to) => renameCommand(this.commands, from, to);
+    this.configFile = opts.configFile ?? '';
+    this.config.configFile = this.configFile;
+    if (opts.configText !== undefined) this.config.loadText(opts.configText);
     for (const [k, v] of Object.entries(opts.config ?? {})) {
-      const args = Array.isArray(v) ? v : [typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)];
+      const raw = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+      // Multi-argument options given as one string split on spaces, as in CONFIG SET.
+      const args = Array.isArray(v) ? v : Config.def(k)?.multiArg ? raw.split(' ') : [raw];
       const err = this.config.set(k, args);
       if (err) throw new Error(`Invalid value for config '${k}': ${err}`);
     }
+    // hz is a hint: out-of-range values are capped (Redis's updateHZ), as after a config file.
+    const hz = this.config.num('hz');
+    if (hz < 1 || hz > 500) this.config.setValue('hz', Math.max(1, Math.min(500, hz)));
+    if (opts.chdir) {
+      process.chdir(this.config.str('dir'));
+      this.config.onChange('dir', (v) => process.chdir(String(v)));
+    }
     this.log.quiet = opts.log === false;
+    this.log.role = 'C';
     this.log.setLevel(this.config.str('loglevel'));
-    this.log.file = this.config.str('logfile');
+    const logfile = this.config.str('logfile');
+    this.log.file = logfile === '' ? '' : this.config.resolvePath(logfile);
     this.config.onChange('loglevel', (v) => this.log.setLevel(String(v)));
     this.stats.watchConfig(this.config);
     this.protoMaxBulkLen = this.config.num('proto-max-bulk-len');
     this.config.onChange('proto-max-bulk-len', (v) => {
-      this.protoMaxBulkLen = v as number;
-      for (const c of this.clients.values()) c.parser.setMaxBulkLen(v as number);
+      this.protoMaxBulkLen = Number(v);
+      for (const c of this.clients.values()) c.parser.setMaxBulkLen(Number(v));
     });
     this.config.onChange('requirepass', () => {
       // Changing the password does not log out connected clients (as Redis), but new
@@ -140,9 +183,15 @@ export class Server implements KeyspaceHooks {
     this.updateLfu();
     for (const o of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'])
       this.config.onChange(o, () => this.updateLfu());
+    this.config.onChange('maxmemory', (v) => {
+      const used = process.memoryUsage().rss;
+      if (Number(v) !== 0 && Number(v) < used)
+        this.log.warning(
+          `WARNING: the new maxmemory value set via CONFIG SET (${v}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
+        );
+    });
     const n = this.config.num('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, this.strings, this, this.dictSegmentLimit));
-    this.commands = buildCommandTable();
     this.startTime = this.clock();
     this.lastSaveTime = Math.floor(this.startTime / 1000);
     this.cmdTime = this.startTime;
@@ -204,61 +253,183 @@ export class Server implements KeyspaceHooks {
   }
 
   // ---- Listening ------------------------------------------------------------------------
+  /**
+   * Opens the TCP listeners (`bind`, `port`) and the unix socket, writes the pidfile and
+   * starts the cron, logging as redis-server does. Rejects with the reason (already
+   * logged) when a listener cannot be created; nothing is left open then.
+   */
   async listen(): Promise<void> {
+    this.log.role = 'M';
+    this.started = true;
     const port = this.config.num('port');
-    const binds = this.config
-      .str('bind')
-      .split(/\s+/)
-      .filter((b) => b !== '');
-    if (port !== 0 || binds.length > 0) {
-      let boundPort = port;
-      for (const raw of binds) {
-        const optional = raw.startsWith('-');
-        let host = optional ? raw.slice(1) : raw;
-        if (host === '*') host = '0.0.0.0';
-        if (host === '::*') host = '::';
-        try {
-          const srv = await this.listenOne({ host, port: boundPort, ipv6Only: host.includes(':') });
-          const addr = srv.address();
-          if (addr && typeof addr === 'object') boundPort = addr.port;
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) {
-            this.log.verbose(`Skipping optional bind address ${host}: ${err.message}`);
-            continue;
-          }
-          this.closeListeners();
-          if (err.code === 'EADDRINUSE')
-            throw new Error(
-              `Could not create server TCP listening socket ${host}:${port}: bind: Address already in use`,
-            );
-          throw new Error(`Could not create server TCP listening socket ${host}:${port}: ${err.message}`);
-        }
-      }
-      this.port = boundPort;
+    try {
+      if (port !== 0 || this.ephemeralPort)
+        this.tcpListeners = await this.openTcpListeners(port, this.config.str('bind'));
+    } catch (e) {
+      this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
+      throw e;
+    }
+    this.listeners.push(...this.tcpListeners);
+    if (this.ephemeralPort && port === 0) {
+      // CONFIG GET port shows the port actually used.
+      this.config.setValue('port', this.port);
     }
     const unixsocket = this.config.str('unixsocket');
     if (unixsocket) {
+      const path = this.config.resolvePath(unixsocket);
       try {
-        unlinkSync(unixsocket);
+        unlinkSync(path);
       } catch {
         /* not there */
       }
-      await this.listenOne({ path: unixsocket });
-      const perm = this.config.num('unixsocketperm');
-      if (perm) chmodSync(unixsocket, perm);
+      try {
+        // Node reports a missing directory as EACCES; Redis (bind(2)) says ENOENT.
+        statSync(dirname(path));
+        this.unixListener = await this.listenOne({ path });
+        this.listeners.push(this.unixListener);
+        const perm = this.config.num('unixsocketperm');
+        if (perm) chmodSync(path, perm);
+      } catch (e) {
+        this.log.warning(`Failed opening Unix socket: bind: ${strerror(e)}`);
+        this.closeListeners();
+        throw new Error(`Failed opening Unix socket: bind: ${strerror(e)}`);
+      }
+    }
+    if (this.listeners.length === 0) {
+      this.log.warning('Configured to not listen anywhere, exiting.');
+      throw new Error('Configured to not listen anywhere, exiting.');
     }
     const pidfile = this.config.str('pidfile');
     if (pidfile) {
       try {
-        writeFileSync(pidfile, `${process.pid}\n`);
+        writeFileSync(this.config.resolvePath(pidfile), `${process.pid}\n`);
       } catch (e) {
-        this.log.warning(`Failed to write PID file: ${(e as Error).message}`);
+        this.log.warning(`Failed to write PID file: ${strerror(e)}`);
       }
     }
+    this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.startCron();
-    this.log.notice(`Server initialized`);
-    this.log.notice(`Ready to accept connections tcp`);
+    this.log.warning('Server initialized');
+    if (this.tcpListeners.length > 0) this.log.notice('Ready to accept connections');
+    if (this.unixListener) this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
+    this.warnIneffectiveOptions();
+  }
+
+  /** Options a user may expect to change behaviour that Respite accepts but ignores. */
+  private warnIneffectiveOptions(): void {
+    const cfg = this.config;
+    const ignored: string[] = [];
+    if (cfg.bool('daemonize')) ignored.push('daemonize yes (Respite stays in the foreground)');
+    if (cfg.str('supervised') !== 'no') ignored.push(`supervised ${cfg.str('supervised')}`);
+    if (cfg.num('tls-port') !== 0) ignored.push('tls-port (no TLS listener yet)');
+    if (cfg.bool('cluster-enabled')) ignored.push('cluster-enabled yes (no cluster mode yet)');
+    if (cfg.str('replicaof') !== '') ignored.push('replicaof (no replication yet: running as a master)');
+    if (cfg.num('io-threads') > 1) ignored.push('io-threads');
+    for (const what of ignored)
+      this.log.warning(`WARNING: ${what} has no effect in Respite, see docs/CONFIG.md`);
+  }
+
+  /** The log lines redis-server writes once its configuration is loaded. */
+  logStartup(noConfigGiven: boolean): void {
+    this.log.role = 'C';
+    this.log.warning('oO0OoO0OoO0Oo Respite is starting oO0OoO0OoO0Oo');
+    this.log.warning(
+      `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`,
+    );
+    const heapMb = Math.round(getHeapStatistics().heap_size_limit / (1024 * 1024));
+    this.log.warning(
+      `Respite version=${RESPITE_VERSION}, node=${process.version}, V8 heap limit=${heapMb} MB`,
+    );
+    if (noConfigGiven)
+      this.log.warning(
+        'Warning: no config file specified, using the default config. In order to specify a config file use respite-server /path/to/redis.conf',
+      );
+    else this.log.warning('Configuration loaded');
+  }
+
+  /**
+   * Listens on every `bind` address at `port` (Redis's listenToPort): `*` is every IPv4
+   * address, `::*` every IPv6 one, a `-` prefix makes an address optional (skipped when it
+   * does not exist on this machine). With an ephemeral port, the first address picks it.
+   */
+  private async openTcpListeners(port: number, bind: string): Promise<net.Server[]> {
+    const opened: net.Server[] = [];
+    const binds = bind.split(' ');
+    if (binds.length === 1 && binds[0] === '') binds[0] = '*';
+    let boundPort = port;
+    for (const raw of binds) {
+      const optional = raw.startsWith('-');
+      const addr = optional ? raw.slice(1) : raw;
+      let host = addr;
+      if (host === '*') host = '0.0.0.0';
+      else if (host === '::*') host = '::';
+      try {
+        if (host === '') throw Object.assign(new Error('bad address'), { code: 'EADDRNOTAVAIL' });
+        const srv = await this.listenOne({ host, port: boundPort, ipv6Only: host.includes(':') });
+        opened.push(srv);
+        const a = srv.address();
+        if (a && typeof a === 'object') boundPort = a.port;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const msg = `Warning: Could not create server TCP listening socket ${addr}:${port}: bind: ${strerror(e)}`;
+        this.log.warning(msg);
+        // An optional address that does not exist here, or an address family this machine
+        // lacks (no IPv6), is skipped, as Redis does.
+        if (code === 'EADDRNOTAVAIL' && optional) continue;
+        if (code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT') continue;
+        for (const l of opened) l.close();
+        throw new Error(msg);
+      }
+    }
+    this.port = boundPort;
+    return opened;
+  }
+
+  /**
+   * CONFIG SET port/bind (Redis's changeListenPort / changeBindAddr): a new port is opened
+   * before the old listeners close; new addresses on the same port replace the old ones,
+   * which come back if that fails. Returns an error text.
+   */
+  async rebindTcp(old: { port: number; bind: string }): Promise<string | null> {
+    const port = this.config.num('port');
+    const bind = this.config.str('bind');
+    const wanted = port !== 0 || this.ephemeralPort;
+    // close() stops listening at once (its callback waits for the clients, so no await).
+    const closeOld = async () => {
+      for (const l of this.tcpListeners) l.close();
+      await new Promise((r) => setImmediate(r));
+    };
+    const previous = this.tcpListeners;
+    let fresh: net.Server[] = [];
+    if (port !== old.port || previous.length === 0) {
+      try {
+        if (wanted) fresh = await this.openTcpListeners(port, bind);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      await closeOld();
+    } else {
+      await closeOld();
+      try {
+        if (wanted) fresh = await this.openTcpListeners(port, bind);
+      } catch (e) {
+        try {
+          fresh = await this.openTcpListeners(old.port, old.bind);
+        } catch {
+          fresh = [];
+        }
+        this.replaceTcpListeners(previous, fresh);
+        return (e as Error).message;
+      }
+    }
+    this.replaceTcpListeners(previous, fresh);
+    return null;
+  }
+
+  private replaceTcpListeners(previous: net.Server[], fresh: net.Server[]): void {
+    this.listeners = this.listeners.filter((l) => !previous.includes(l)).concat(fresh);
+    this.tcpListeners = fresh;
+    if (fresh.length === 0) this.port = 0;
   }
 
   private listenOne(opts: net.ListenOptions): Promise<net.Server> {
@@ -270,7 +441,6 @@ export class Server implements KeyspaceHooks {
       srv.listen({ ...opts, backlog: this.config.num('tcp-backlog'), exclusive: true }, () => {
         srv.off('error', onError);
         srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
-        this.listeners.push(srv);
         resolve(srv);
       });
     });
@@ -279,6 +449,8 @@ export class Server implements KeyspaceHooks {
   private closeListeners(): void {
     for (const l of this.listeners) l.close();
     this.listeners = [];
+    this.tcpListeners = [];
+    this.unixListener = null;
   }
 
   private accept(socket: net.Socket, unix: boolean): void {
@@ -293,6 +465,11 @@ export class Server implements KeyspaceHooks {
       return;
     }
     this.stats.connectionsReceived++;
+    if (!unix && this.isProtectedFrom(socket)) {
+      this.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_DENIED);
+      return;
+    }
     const now = this.clock();
     const c = new Client(this, this.nextClientId++, socket, this.dbs[0], now);
     if (unix) {
@@ -312,6 +489,13 @@ export class Server implements KeyspaceHooks {
     socket.on('error', () => this.freeClient(c));
     socket.on('close', () => this.freeClient(c));
     socket.on('drain', () => this.onDrain(c));
+  }
+
+  /** Protected mode: no password and a client that is not on the loopback interface. */
+  private isProtectedFrom(socket: net.Socket): boolean {
+    if (!this.config.bool('protected-mode') || this.authRequired()) return false;
+    const ip = socket.remoteAddress ?? '';
+    return !(ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'));
   }
 
   private onData(c: Client, chunk: Buffer): void {
@@ -484,8 +668,14 @@ export class Server implements KeyspaceHooks {
     this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
     this.cronTimer.unref();
     this.config.onChange('hz', (v) => {
-      if (this.cronTimer) clearInterval(this.cronTimer);
-      const nhz = Math.max(1, Math.min(500, v as number));
+      // hz is a hint: out-of-range values are capped (Redis's updateHZ).
+      const nhz = Math.max(1, Math.min(500, Number(v)));
+      if (nhz !== v) {
+        this.config.setValue('hz', nhz);
+        return;
+      }
+      if (this.cronTimer === null) return;
+      clearInterval(this.cronTimer);
       this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / nhz));
       this.cronTimer.unref();
     });
@@ -516,6 +706,7 @@ export class Server implements KeyspaceHooks {
       if (c.flags & (CLIENT_BLOCKED | CLIENT_PUBSUB | CLIENT_MONITOR | CLIENT_SLAVE | CLIENT_MASTER))
         continue;
       if (c.subscriptions + c.patterns + c.shardSubscriptions > 0) continue;
+      // Whole seconds, as Redis compares server.unixtime with c->lastinteraction.
       if (now - Math.floor(c.lastInteraction / 1000) > timeout) {
         this.log.verbose('Closing idle client');
         this.freeClient(c);
@@ -524,7 +715,10 @@ export class Server implements KeyspaceHooks {
   }
 
   // ---- Shutdown ---------------------------------------------------------------------------
-  /** Stops listening, disconnects every client and releases timers (embedding close()). */
+  /**
+   * Stops listening, disconnects every client, removes the unix socket and the pidfile and
+   * releases timers (the embedding API's close(); SHUTDOWN ends here too).
+   */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -534,40 +728,129 @@ export class Server implements KeyspaceHooks {
     this.pauseTimer = null;
     const closes = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners = [];
+    this.tcpListeners = [];
+    this.unixListener = null;
     this.flushPending();
     for (const c of [...this.clients.values()]) {
       c.flags |= CLIENT_CLOSE_ASAP;
       this.freeClient(c);
       c.socket?.destroy();
     }
-    const unixsocket = this.config.str('unixsocket');
-    if (unixsocket) {
-      try {
-        unlinkSync(unixsocket);
-      } catch {
-        /* gone */
-      }
-    }
-    const pidfile = this.config.str('pidfile');
-    if (pidfile) {
-      try {
-        unlinkSync(pidfile);
-      } catch {
-        /* gone */
-      }
-    }
+    this.removeUnixSocket();
+    this.removePidfile();
     await Promise.all(closes);
   }
 
+  private removePidfile(): void {
+    const pidfile = this.config.str('pidfile');
+    if (!pidfile) return;
+    try {
+      unlinkSync(this.config.resolvePath(pidfile));
+    } catch {
+      /* gone */
+    }
+  }
+
+  private removeUnixSocket(): void {
+    const unixsocket = this.config.str('unixsocket');
+    if (!unixsocket) return;
+    try {
+      unlinkSync(this.config.resolvePath(unixsocket));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.log.warning(`Error removing the unix socket file: ${strerror(e)}`);
+    }
+  }
+
   /**
-   * SHUTDOWN / SIGTERM: (persistence saves here once implemented), then close and tell the
-   * owner. Returns an error text when the shutdown was refused.
+   * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], SIGTERM and SIGINT (Redis's
+   * prepareForShutdown + finishShutdown). Returns the error reply text (with its `ERR`
+   * prefix) when the shutdown is refused, or null when it goes ahead: the server then
+   * closes, and `onShutdown` runs (the CLI exits with code 0).
+   *
+   * Saving: when a save is due (SAVE, or `save` points configured and no NOSAVE) the
+   * persistence hook `saveOnShutdown` writes the snapshot. Until persistence exists, an
+   * explicit SAVE is refused (`Errors trying to SHUTDOWN. Check logs.`) unless FORCE, and
+   * the implicit save of the `save` points is skipped with a warning in the log.
+   * Respite has no replicas to wait for, so NOW and shutdown-timeout change nothing and a
+   * shutdown is never in progress for ABORT to cancel.
    */
-  shutdown(_opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean } = {}): string | null {
+  shutdown(opts: ShutdownOptions = {}): string | null {
+    if (opts.abort) return 'ERR No shutdown in progress.';
+    if (this.closing) return null;
     this.log.warning('User requested shutdown...');
+    const save = opts.save === true || (!opts.nosave && this.config.str('save') !== '');
+    if (this.saveOnShutdown) {
+      if (save) this.log.notice('Saving the final RDB snapshot before exiting.');
+      const err = this.saveOnShutdown({ save });
+      if (err !== null) {
+        if (opts.force) this.log.warning('Error trying to save the DB. Exit anyway.');
+        else {
+          this.log.warning("Error trying to save the DB, can't exit.");
+          this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+          return 'ERR Errors trying to SHUTDOWN. Check logs.';
+        }
+      }
+    } else if (save) {
+      if (opts.save && !opts.force) {
+        this.log.warning('Saving the final RDB snapshot is not implemented in this version of Respite.');
+        this.log.warning("Error trying to save the DB, can't exit.");
+        this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+        return 'ERR Errors trying to SHUTDOWN. Check logs.';
+      }
+      this.log.warning(
+        'Not saving the final RDB snapshot: persistence is not implemented in this version of Respite.',
+      );
+    }
+    if (this.config.str('pidfile')) this.log.notice('Removing the pid file.');
+    if (this.config.str('unixsocket')) this.log.notice('Removing the unix socket file.');
     this.log.warning('Respite is now ready to exit, bye bye...');
     void this.close().then(() => this.onShutdown?.());
     return null;
+  }
+
+  /**
+   * A termination signal (SIGTERM, SIGINT): logged at once, and the shutdown runs from the
+   * event loop with the flags of shutdown-on-sigterm / shutdown-on-sigint. A second SIGINT
+   * while shutting down exits at once with code 1, like Redis. Returns true when the
+   * caller must exit the process now.
+   */
+  handleSignal(sig: 'SIGTERM' | 'SIGINT' | string): boolean {
+    if (this.shutdownAsap && sig === 'SIGINT') {
+      this.log.signal('You insist... exiting now.');
+      return true;
+    }
+    const msg =
+      sig === 'SIGINT'
+        ? 'Received SIGINT scheduling shutdown...'
+        : sig === 'SIGTERM'
+          ? 'Received SIGTERM scheduling shutdown...'
+          : 'Received shutdown signal, scheduling shutdown...';
+    this.log.signal(msg);
+    if (this.shutdownAsap) return false;
+    this.shutdownAsap = true;
+    setImmediate(() => {
+      const name = sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm';
+      const words = sig === 'SIGINT' || sig === 'SIGTERM' ? this.config.str(name).split(' ') : [];
+      const err = this.shutdown({
+        save: words.includes('save'),
+        nosave: words.includes('nosave'),
+        now: words.includes('now'),
+        force: words.includes('force'),
+      });
+      if (err !== null) {
+        this.log.warning(
+          'SIGTERM received but errors trying to shut down the server, check the logs for more information',
+        );
+        this.shutdownAsap = false;
+      }
+    });
+    return false;
+  }
+
+  /** listen() was called and close() was not. */
+  isListening(): boolean {
+    return this.started && !this.closing;
   }
 
   isClosing(): boolean {
@@ -604,6 +887,26 @@ export class Server implements KeyspaceHooks {
     });
     while (this.slowlog.length > max) this.slowlog.pop();
   }
+}
+
+/** Redis's reply to a client refused by protected mode (then the connection is closed). */
+const PROTECTED_MODE_DENIED =
+  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/**
+ * `rename-command old new` (new may be "" to remove the command): returns Redis's error
+ * text or null. The table keeps lowercase and uppercase keys for each name.
+ */
+function renameCommand(table: Map<string, CommandSpec>, from: string, to: string): string | null {
+  const spec = table.get(from.toLowerCase());
+  if (!spec) return 'No such command in rename-command';
+  table.delete(from.toLowerCase());
+  table.delete(from.toUpperCase());
+  if (to === '') return null;
+  if (table.has(to.toLowerCase())) return 'Target command name already exists';
+  table.set(to.toLowerCase(), spec);
+  table.set(to.toUpperCase(), spec);
+  return null;
 }
 
 function formatAddr(ip: string | undefined, port: number | undefined): string {
