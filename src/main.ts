@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Server } from './server/server.js';
+import { startStallMonitor } from './server/stall-monitor.js';
 
 function usage(): never {
   process.stderr.write(
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     server.log.warning((e as Error).message);
     process.exit(1);
   }
+  startStallMonitor((line) => server.log.notice(line)); // opt-in: RESPITE_STALL_LOG=1
   const onSignal = (sig: string) => {
     server.log.warning(`Received ${sig} scheduling shutdown...`);
     server.shutdown({});
