@@ -15,6 +15,8 @@ export interface Options {
   scaleSeconds: number;
   profilePipeline: number;
   profileRequests: number;
+  /** Tests of the profile run (`--profile-tests`). */
+  profileTests: string;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -32,6 +34,7 @@ export function parseOptions(argv: string[]): Options {
     scaleSeconds: 20,
     profilePipeline: 16,
     profileRequests: 2000000,
+    profileTests: 'set,get',
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -55,6 +58,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--scale-seconds') o.scaleSeconds = num(++i);
     else if (a === '--profile-pipeline') o.profilePipeline = num(++i);
     else if (a === '--profile-requests') o.profileRequests = num(++i);
+    else if (a === '--profile-tests') o.profileTests = String(argv[++i]).toLowerCase();
     else throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
   }
   if (o.quick) {

@@ -43,6 +43,16 @@ export interface ProfileSummary {
   busyMs: number;
   idleMs: number;
   fns: FnTime[];
+  /** Self time by where the code lives (Respite, Node.js internals, native, GC). */
+  categories: { name: string; pct: number }[];
+}
+
+function category(name: string): string {
+  if (name === '(garbage collector)') return 'GC (main thread)';
+  if (name === '(program)') return 'native, outside JS (libuv, epoll, read syscalls, ...)';
+  if (name.includes(' dist/')) return 'Respite (dist/)';
+  if (name.includes(' node:')) return 'Node.js JS internals (streams, events, net)';
+  return 'native bindings called from JS (socket write, Buffer, Date.now, ...)';
 }
 
 function frameName(cf: CallFrame, root: string): string {
@@ -93,7 +103,12 @@ export function summariseProfile(file: string, root: string): ProfileSummary {
     const s = self.get(name) ?? 0;
     fns.push({ name, selfMs: s, selfPct: (100 * s) / busy, totalMs: t, totalPct: (100 * t) / busy });
   }
-  return { busyMs: busy, idleMs: idle, fns };
+  const cats = new Map<string, number>();
+  for (const [name, t] of self) cats.set(category(name), (cats.get(category(name)) ?? 0) + t);
+  const categories = [...cats]
+    .map(([name, t]) => ({ name, pct: (100 * t) / busy }))
+    .sort((a, b) => b.pct - a.pct);
+  return { busyMs: busy, idleMs: idle, fns, categories };
 }
 
 export async function profileMode(o: Options, m: MachineInfo): Promise<string> {
@@ -107,8 +122,9 @@ export async function profileMode(o: Options, m: MachineInfo): Promise<string> {
   let cpu = { user: 0, sys: 0 };
   try {
     await runRedisBenchmark([...base, '-t', 'set,get', '-n', '100000']);
+    const tests = o.profileTests;
     const c0 = respite.cpuTimes();
-    const run = await runRedisBenchmark([...base, '-t', 'set,get', '-n', String(o.profileRequests)]);
+    const run = await runRedisBenchmark([...base, '-t', tests, '-n', String(o.profileRequests)]);
     const c1 = respite.cpuTimes();
     cpu = { user: c1.user - c0.user, sys: c1.sys - c0.sys };
     if (!run.ok) throw new Error(`profile run failed: ${run.error}`);
@@ -129,14 +145,22 @@ export async function profileMode(o: Options, m: MachineInfo): Promise<string> {
       .sort((a, b) => b[key] - a[key])
       .slice(0, k)
       .map((f) => [`\`${f.name}\``, `${fmtNum(f.selfPct, 1)}%`, `${fmtNum(f.totalPct, 1)}%`]);
+  const nTests = Math.max(1, runs.length);
   const parts = [machineLine(m)];
   parts.push(
     `Command: \`${commandLine(o)}\` — Respite under \`node --cpu-prof --cpu-prof-interval 250\`, ` +
-      `redis-benchmark \`-t set,get -c 50 -P ${P} -r 100000 -n ${fmtInt(o.profileRequests)}\` after a 100,000-request warm-up ` +
-      `(${runs.map((r) => `${r.test} ${fmtInt(r.rps)} req/s`).join(', ')}; server CPU ${fmtNum(((cpu.user + cpu.sys) * 1e6) / (2 * o.profileRequests))} µs/req, ` +
-      `of which user ${fmtNum((cpu.user * 1e6) / (2 * o.profileRequests))} and kernel ${fmtNum((cpu.sys * 1e6) / (2 * o.profileRequests))}, ` +
+      `redis-benchmark \`-t ${o.profileTests} -c 50 -P ${P} -r 100000 -n ${fmtInt(o.profileRequests)}\` after a 100,000-request warm-up ` +
+      `(${runs.map((r) => `${r.test} ${fmtInt(r.rps)} req/s`).join(', ')}; server CPU ${fmtNum(((cpu.user + cpu.sys) * 1e6) / (nTests * o.profileRequests))} µs/req, ` +
+      `of which user ${fmtNum((cpu.user * 1e6) / (nTests * o.profileRequests))} and kernel ${fmtNum((cpu.sys * 1e6) / (nTests * o.profileRequests))}, ` +
       `with the profiler on). Main thread: ${fmtInt(sum.busyMs)} ms busy, ${fmtInt(sum.idleMs)} ms idle. ` +
       `Locations are in the compiled \`dist/\` JavaScript; shares are of busy main-thread time.`,
+  );
+  parts.push(
+    '#### Self time by where the code lives\n\n' +
+      table(
+        ['where', 'self'],
+        sum.categories.map((c) => [c.name, `${fmtNum(c.pct, 1)}%`]),
+      ),
   );
   parts.push('#### Top self time\n\n' + table(['function', 'self', 'inclusive'], top('selfMs', 25)));
   parts.push('#### Top inclusive time\n\n' + table(['function', 'self', 'inclusive'], top('totalMs', 25)));

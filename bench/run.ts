@@ -10,7 +10,7 @@
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
  * --latency-requests N, --tests set,get,..., --keys N, --scale-keys N, --scale-seconds S,
- * --profile-pipeline P, --profile-requests N.
+ * --profile-pipeline P, --profile-requests N, --profile-tests set,get.
  *
  * The servers are child processes on free 127.0.0.1 ports; only their PIDs are signalled.
  */
