@@ -4,7 +4,7 @@
  * them from /proc (CPU time, RSS). Only the PIDs started here are ever signalled.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -69,6 +69,18 @@ export class ServerProc {
     return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK };
   }
 
+  /**
+   * Seconds the main thread has spent runnable but waiting for a CPU (field 2 of
+   * /proc/<pid>/schedstat): on a shared machine, latency that is the scheduler's, not ours.
+   */
+  runQueueWaitSeconds(): number {
+    try {
+      return Number(readFileSync(`/proc/${this.pid}/schedstat`, 'latin1').split(' ')[1]) / 1e9;
+    } catch {
+      return NaN;
+    }
+  }
+
   /** utime + stime, in seconds. */
   cpuSeconds(): number {
     const t = this.cpuTimes();
@@ -80,6 +92,13 @@ export class ServerProc {
     const status = readFileSync(`/proc/${this.pid}/status`, 'latin1');
     const m = /VmRSS:\s+(\d+) kB/.exec(status);
     return m ? Number(m[1]) * 1024 : NaN;
+  }
+
+  /** Saves what the process printed (for --trace-gc and stall-monitor lines); returns the path. */
+  saveOutput(name: string): string {
+    const path = join(os.tmpdir(), name);
+    writeFileSync(path, this.output, 'latin1');
+    return path;
   }
 
   /** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */

@@ -14,6 +14,7 @@
  *
  * The servers are child processes on free 127.0.0.1 ports; only their PIDs are signalled.
  */
+import os from 'node:os';
 import { machineInfo, killAllStarted, type MachineInfo } from './proc.js';
 import { fmtInt, table, machineLine, updateDocSection, DOC_PATH } from './report.js';
 import { parseOptions, say, commandLine, type Options } from './options.js';
@@ -87,6 +88,10 @@ async function main(): Promise<void> {
     section = 'main';
     body = await mainMode(o, m);
   }
+  body += `\n\nLoad average at the end of the run: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}.`;
   say('\n' + body + '\n');
   if (o.write) {
     await updateDocSection(section, body);

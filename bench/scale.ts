@@ -114,17 +114,25 @@ export async function scaleMode(o: Options, m: MachineInfo): Promise<string> {
     const empty = { redis: redis.rssBytes(), respite: respite.rssBytes() };
     const loads: Record<
       string,
-      { seconds: number; rss: number; stalls?: StallSummary; gc?: ReturnType<typeof traceGc> }
+      {
+        seconds: number;
+        rss: number;
+        waitPct: number;
+        stalls?: StallSummary;
+        gc?: ReturnType<typeof traceGc>;
+      }
     > = {};
     for (const s of [respite, redis]) {
       say(`  loading ${fmtInt(n)} keys into ${s.label}...`);
       const t0 = Date.now();
+      const w0 = s.runQueueWaitSeconds();
       const off0 = s.output.length;
       const res = await loadKeys(s.port, n, key, value10);
+      const waitPct = (100 * (s.runQueueWaitSeconds() - w0)) / ((Date.now() - t0) / 1000);
       if (res.errors > 0)
         throw new Error(`${s.label}: ${res.errors} errors while loading, first: ${res.firstError}`);
       await sleep(1500);
-      loads[s.kind] = { seconds: res.seconds, rss: s.rssBytes() };
+      loads[s.kind] = { seconds: res.seconds, rss: s.rssBytes(), waitPct };
       if (s === respite) {
         loads.respite.stalls = summariseStalls(stallLines(s.output, t0, Date.now()));
         loads.respite.gc = traceGc(s.output, off0, s.output.length);
@@ -133,7 +141,7 @@ export async function scaleMode(o: Options, m: MachineInfo): Promise<string> {
     }
     const steady: Record<
       string,
-      { tests: LatencyStats[]; stalls?: StallSummary; gc?: ReturnType<typeof traceGc> }
+      { tests: LatencyStats[]; waitPct: number; stalls?: StallSummary; gc?: ReturnType<typeof traceGc> }
     > = {};
     for (const s of [respite, redis]) {
       const base = [
@@ -156,17 +164,22 @@ export async function scaleMode(o: Options, m: MachineInfo): Promise<string> {
       say(`  steady SET+GET load on ${s.label}: 2 × ${fmtInt(per)} requests, -c 50 -P 1 -r ${fmtInt(n)}`);
       await sleep(1500);
       const t0 = Date.now();
+      const w0 = s.runQueueWaitSeconds();
       const off0 = s.output.length;
       const run = await runRedisBenchmark([...base, '-t', 'set,get', '-n', String(per)]);
       const t1 = Date.now();
+      const waitPct = (100 * (s.runQueueWaitSeconds() - w0)) / ((t1 - t0) / 1000);
       await sleep(1200); // let the last stall-monitor line of the window arrive
       if (!run.ok) throw new Error(`${s.label}: steady load failed: ${run.error}`);
-      steady[s.kind] = { tests: run.tests };
+      steady[s.kind] = { tests: run.tests, waitPct };
       if (s === respite) {
         steady.respite.stalls = summariseStalls(stallLines(s.output, t0, t1));
         steady.respite.gc = traceGc(s.output, off0, s.output.length);
       }
     }
+    say(
+      `  Respite's output (stall-monitor and --trace-gc lines): ${respite.saveOutput('respite-bench-scale.log')}`,
+    );
     // ---- report
     const parts: string[] = [machineLine(m)];
     parts.push(
@@ -190,7 +203,10 @@ export async function scaleMode(o: Options, m: MachineInfo): Promise<string> {
     }
     parts.push(
       '### Client-observed latency under steady load (Redis / Respite)\n\n' +
-        table(['test', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'], lat),
+        table(['test', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'], lat) +
+        `\n\nMachine noise: the servers' main threads were runnable but waiting for a CPU ` +
+        `${fmtNum(steady.redis.waitPct, 0)}% (Redis) and ${fmtNum(steady.respite.waitPct, 0)}% (Respite) ` +
+        `of the load's wall time (\`/proc/<pid>/schedstat\`).`,
     );
     const st = steady.respite.stalls!;
     const gc = steady.respite.gc!;
@@ -198,6 +214,11 @@ export async function scaleMode(o: Options, m: MachineInfo): Promise<string> {
     const lgc = loads.respite.gc!;
     const stallRows = [
       ['1-s intervals measured', String(st.intervals), String(ld.intervals)],
+      [
+        'main thread waiting for a CPU (share of wall time)',
+        `${fmtNum(steady.respite.waitPct, 0)}%`,
+        `${fmtNum(loads.respite.waitPct, 0)}%`,
+      ],
       [
         '**event-loop stall p99.9** (worst 1-s interval)',
         `**${fmtNum(st.p999)} ms**`,

@@ -23,6 +23,8 @@ export interface Side {
   /** The user-mode and kernel-mode parts of cpuUsPerReq. */
   userUsPerReq?: number;
   sysUsPerReq?: number;
+  /** Share of the run's wall time the server's main thread waited for a CPU (machine noise). */
+  waitPct?: number;
 }
 
 export interface Row {
@@ -62,14 +64,19 @@ export async function measure(s: ServerProc, test: string, mode: BenchMode, keys
   const args = ['-p', String(s.port), '-h', '127.0.0.1', '-t', test, '-c', String(mode.clients)];
   args.push('-n', String(mode.requests), '-r', String(keyspace), '-P', String(mode.pipeline));
   const cpu0 = s.cpuTimes();
+  const w0 = s.runQueueWaitSeconds();
+  const t0 = process.hrtime.bigint();
   const run = await runRedisBenchmark(args);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const w1 = s.runQueueWaitSeconds();
   const cpu1 = s.cpuTimes();
   if (!s.alive) throw new Error(`${s.label} died during ${test}:\n${s.output.slice(-2000)}`);
   if (!run.ok) return { na: naFromError(run.error ?? 'unknown error') };
   const st = run.tests[0];
   const user = ((cpu1.user - cpu0.user) * 1e6) / st.requests;
   const sys = ((cpu1.sys - cpu0.sys) * 1e6) / st.requests;
-  return { stats: st, cpuUsPerReq: user + sys, userUsPerReq: user, sysUsPerReq: sys };
+  const waitPct = (100 * (w1 - w0)) / wall;
+  return { stats: st, cpuUsPerReq: user + sys, userUsPerReq: user, sysUsPerReq: sys, waitPct };
 }
 
 export function combine(sides: Side[]): Side {
@@ -92,6 +99,7 @@ export function combine(sides: Side[]): Side {
     cpuUsPerReq: median(good.map((g) => g.cpuUsPerReq!)),
     userUsPerReq: median(good.map((g) => g.userUsPerReq!)),
     sysUsPerReq: median(good.map((g) => g.sysUsPerReq!)),
+    waitPct: median(good.map((g) => g.waitPct!)),
   };
 }
 
@@ -149,7 +157,7 @@ export async function throughputPhase(o: Options): Promise<{ modes: BenchMode[];
               `  ${mode.label.padEnd(20)} ${test.padEnd(6)} ${s.label.padEnd(8)} ` +
                 (st
                   ? `${fmtInt(st.rps).padStart(9)} req/s  p50 ${fmtNum(st.p50, 3)} ms  p99 ${fmtNum(st.p99, 3)} ms  ` +
-                    `CPU ${cpuCell(side)} µs/req`
+                    `CPU ${cpuCell(side)} µs/req  wait ${fmtNum(side.waitPct, 0)}%`
                   : side.na),
             );
           }
@@ -198,5 +206,17 @@ export function throughputTable(rows: Row[]): string {
       a && b ? `**${fmtRatio(r.respite.cpuUsPerReq, r.redis.cpuUsPerReq)}**` : 'n/a',
     ]);
   }
-  return table(header, out);
+  const waits = (f: (r: Row) => Side) =>
+    rows
+      .map(f)
+      .filter((x) => x.waitPct !== undefined)
+      .map((x) => fmtNum(x.waitPct, 0) + '%');
+  const a = waits((r) => r.redis);
+  const b = waits((r) => r.respite);
+  return (
+    table(header, out) +
+    `\n\nMachine noise — share of each run's wall time the server's main thread was runnable but ` +
+    `waiting for a CPU (\`/proc/<pid>/schedstat\`), per test: Redis ${a.join(', ') || 'n/a'}; ` +
+    `Respite ${b.join(', ') || 'n/a'}.`
+  );
 }
