@@ -177,7 +177,7 @@ async function v8Profile(o: Options): Promise<string> {
       `Respite under \`node --cpu-prof --cpu-prof-interval 250\` (${loadLine(o, load)}). ` +
       `Main thread: ${fmtInt(sum.busyMs)} ms busy, ${fmtInt(sum.idleMs)} ms idle. This profiler samples the main ` +
       `thread's wall-clock time: a thread preempted inside a syscall is charged to the JS function that made it, ` +
-      `so on a busy machine \`writeBuffer\` (the socket write) is inflated; the perf profile below is the CPU-time view. ` +
+      `so on a busy machine \`writeBuffer\` (the socket write) is inflated; the perf profile above is the CPU-time view. ` +
       `Locations are in the compiled \`dist/\` JavaScript; shares are of busy main-thread time.`,
   );
   parts.push(
