@@ -41,12 +41,18 @@ export class ServerProc {
     child.stderr!.setEncoding('latin1');
     child.stdout!.on('data', (s: string) => (this.output += s));
     child.stderr!.on('data', (s: string) => (this.output += s));
-    this.exited = new Promise((res) =>
+    this.exited = new Promise((res) => {
       child.on('exit', (code, sig) => {
         this.exitCode = code ?? (sig ? 128 : -1);
         res();
-      }),
-    );
+      });
+      // e.g. redis-server not installed: report it instead of crashing on an 'error' event.
+      child.on('error', (e) => {
+        this.output += `${e.message}\n`;
+        this.exitCode = -1;
+        res();
+      });
+    });
   }
 
   get pid(): number {
