@@ -159,7 +159,10 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   void proc.exited.then(() => running.delete(proc));
   const deadline = Date.now() + 20000;
   for (;;) {
-    if (!proc.alive) throw new Error(`${proc.label} exited at startup:\n${proc.output}`);
+    if (!proc.alive) {
+      await proc.stop(0);
+      throw new Error(`${proc.label} exited at startup:\n${proc.output}`);
+    }
     try {
       const conn = await RespConn.connect(port);
       const r = await conn.command('PING');
