@@ -24,6 +24,7 @@ import { Logger } from './server/logger.js';
 const MB = 1024 * 1024;
 /** Set in the child the launcher starts with a sized heap. */
 const CHILD_ENV = 'RESPITE_SIZED_HEAP';
+import { startStallMonitor } from './server/stall-monitor.js';
 
 function usage(): never {
   process.stderr.write(
@@ -186,6 +187,7 @@ async function start(server: Server, noArgs: boolean): Promise<void> {
     // listen() logged why.
     process.exit(1);
   }
+  startStallMonitor((line) => server.log.notice(line)); // opt-in: RESPITE_STALL_LOG=1
   if (server.config.bool('set-proc-title')) {
     const bind = server.config.str('bind').split(' ')[0]?.replace(/^-/, '') || '*';
     process.title = `respite-server ${bind}:${server.port}`;

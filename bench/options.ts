@@ -1,0 +1,93 @@
+/** Command-line options of the bench and small helpers shared by its modes. */
+
+export interface Options {
+  /** The arguments as given, for the report. */
+  args: string[];
+  mode: 'main' | 'scale' | 'profile';
+  quick: boolean;
+  write: boolean;
+  repeat: number;
+  requests: number;
+  latencyRequests: number;
+  tests: string[];
+  keys: number;
+  scaleKeys: number;
+  scaleSeconds: number;
+  profilePipeline: number;
+  profileRequests: number;
+  /** Tests of the profile run (`--profile-tests`). */
+  profileTests: string;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    args: argv,
+    mode: 'main',
+    quick: false,
+    write: true,
+    repeat: 1,
+    requests: 500000,
+    latencyRequests: 100000,
+    tests: ['set', 'get', 'incr', 'lpush', 'mset'],
+    keys: 1000000,
+    scaleKeys: 10000000,
+    scaleSeconds: 20,
+    profilePipeline: 16,
+    profileRequests: 2000000,
+    profileTests: 'set,get',
+  };
+  const num = (i: number) => {
+    const v = Number(argv[i]);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`${argv[i - 1]} needs a positive number`);
+    return v;
+  };
+  const explicit = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    explicit.add(a);
+    if (a === '--scale') o.mode = 'scale';
+    else if (a === '--profile') o.mode = 'profile';
+    else if (a === '--quick') o.quick = true;
+    else if (a === '--no-write') o.write = false;
+    else if (a === '--repeat') o.repeat = num(++i);
+    else if (a === '--requests') o.requests = num(++i);
+    else if (a === '--latency-requests') o.latencyRequests = num(++i);
+    else if (a === '--tests') o.tests = String(argv[++i]).toLowerCase().split(',');
+    else if (a === '--keys') o.keys = num(++i);
+    else if (a === '--scale-keys') o.scaleKeys = num(++i);
+    else if (a === '--scale-seconds') o.scaleSeconds = num(++i);
+    else if (a === '--profile-pipeline') o.profilePipeline = num(++i);
+    else if (a === '--profile-requests') o.profileRequests = num(++i);
+    else if (a === '--profile-tests') o.profileTests = String(argv[++i]).toLowerCase();
+    else throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
+  }
+  if (o.quick) {
+    if (!explicit.has('--requests')) o.requests = 50000;
+    if (!explicit.has('--latency-requests')) o.latencyRequests = 10000;
+    if (!explicit.has('--keys')) o.keys = 100000;
+    if (!explicit.has('--scale-keys')) o.scaleKeys = 1000000;
+    if (!explicit.has('--scale-seconds')) o.scaleSeconds = 4;
+    if (!explicit.has('--profile-requests')) o.profileRequests = 200000;
+    o.write = false; // a smoke test never replaces the published figures
+  }
+  return o;
+}
+
+export function say(s: string): void {
+  process.stdout.write(s + '\n');
+}
+
+export function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export function naFromError(msg: string): string {
+  return /unknown command/i.test(msg) ? 'n/a (not implemented)' : `n/a (error: ${msg.slice(0, 80)})`;
+}
+
+/** The command that produced a report, as a user would type it. */
+export function commandLine(o: Options): string {
+  return `npm run bench${o.args.length ? ' -- ' + o.args.join(' ') : ''}`;
+}

@@ -1,0 +1,113 @@
+/**
+ * Respite vs Redis, in the same run, on the same machine:
+ *
+ *   npm run bench                 throughput, latency and server CPU per request
+ *                                 (redis-benchmark at -P 1, -P 16 and -c 1), then memory
+ *                                 per key with 1,000,000 keys
+ *   npm run bench -- --scale      tail latency and event-loop stalls with 10,000,000 keys
+ *   npm run bench -- --profile    CPU profile of Respite under a -P 16 SET/GET load
+ *
+ * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
+ * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
+ * --latency-requests N, --tests set,get,..., --keys N, --scale-keys N, --scale-seconds S,
+ * --profile-pipeline P, --profile-requests N, --profile-tests set,get.
+ *
+ * The servers are child processes on free 127.0.0.1 ports; only their PIDs are signalled.
+ */
+import os from 'node:os';
+import { machineInfo, killAllStarted, type MachineInfo } from './proc.js';
+import { fmtInt, table, machineLine, updateDocSection, DOC_PATH } from './report.js';
+import { parseOptions, say, commandLine, type Options } from './options.js';
+import { throughputPhase, throughputTable, type BenchMode, type Row } from './throughput.js';
+import { memoryPhase, memoryTable, type MemSide } from './memory.js';
+import { scaleMode } from './scale.js';
+import { profileMode } from './profile.js';
+
+// ---- Targets ------------------------------------------------------------------------------
+
+function targetsTable(modes: BenchMode[], rows: Row[][], mem?: { redis: MemSide; respite: MemSide }): string {
+  const out: string[][] = [];
+  const check = (what: string, ratio: number, limit: number) =>
+    out.push([
+      what,
+      `≤ ${limit}×`,
+      Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a',
+      Number.isFinite(ratio) ? (ratio <= limit ? 'yes' : '**no**') : 'n/a',
+    ]);
+  const limits = [1.5, 2];
+  for (let mi = 0; mi < 2 && mi < modes.length; mi++) {
+    for (const t of ['get', 'set']) {
+      const r = rows[mi].find((x) => x.test === t);
+      if (!r) continue;
+      const ratio =
+        r.respite.cpuUsPerReq !== undefined && r.redis.cpuUsPerReq
+          ? r.respite.cpuUsPerReq / r.redis.cpuUsPerReq
+          : NaN;
+      check(`${t.toUpperCase()} CPU per request, ${modes[mi].label}`, ratio, limits[mi]);
+    }
+  }
+  if (mem) {
+    const a = (mem.redis.loadedRss - mem.redis.emptyRss) / mem.redis.keys;
+    const b = (mem.respite.loadedRss - mem.respite.emptyRss) / mem.respite.keys;
+    check(`RSS per key, ${fmtInt(mem.redis.keys)} keys`, b / a, 2);
+  }
+  return table(['target (Respite vs Redis)', 'goal', 'measured', 'met'], out);
+}
+
+async function mainMode(o: Options, m: MachineInfo): Promise<string> {
+  const { modes, rows } = await throughputPhase(o);
+  const mem = await memoryPhase(o);
+  const parts: string[] = [];
+  parts.push(machineLine(m));
+  parts.push(
+    `Command: \`${commandLine(o)}\` — redis-benchmark \`-r 100000\`, ` +
+      `${fmtInt(o.requests)} requests per test at -c 50 (${fmtInt(o.latencyRequests)} at -c 1), ` +
+      `${o.repeat > 1 ? `median of ${o.repeat} runs per test and server, ` : ''}servers alternating per test.`,
+  );
+  parts.push('### Targets\n\n' + targetsTable(modes, rows, mem));
+  for (let i = 0; i < modes.length; i++) parts.push(`### ${modes[i].label}\n\n` + throughputTable(rows[i]));
+  parts.push(`### Memory, ${fmtInt(o.keys)} keys \`key:N\` → 10-byte value\n\n` + memoryTable(mem));
+  return parts.join('\n\n');
+}
+
+// ---- Entry ----------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const m = machineInfo();
+  say(machineLine(m));
+  let section: string;
+  let body: string;
+  if (o.mode === 'scale') {
+    section = 'scale';
+    body = await scaleMode(o, m);
+  } else if (o.mode === 'profile') {
+    section = 'profile';
+    body = await profileMode(o, m);
+  } else {
+    section = 'main';
+    body = await mainMode(o, m);
+  }
+  body += `\n\nLoad average at the end of the run: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}.`;
+  say('\n' + body + '\n');
+  if (o.write) {
+    await updateDocSection(section, body);
+    say(`updated the "${section}" section of ${DOC_PATH}`);
+  }
+}
+
+const onSignal = () => {
+  killAllStarted();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+main().catch((e: unknown) => {
+  killAllStarted();
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
