@@ -307,13 +307,13 @@ export class RequestParser {
         }
         if (ll < 0 || ll > this.maxBulkLen) this.fail('invalid bulk length');
         if (ll > UNAUTH_MAX_BULK && this.authRequired) this.fail('unauthenticated bulk length');
-        // Redis would accept it, but V8 cannot hold such a string (only for > ~512 MB limits).
-        if (ll > MAX_ARG_LEN) this.fail('invalid bulk length');
         this.bulkLen = ll;
       }
       const p = this.pos;
       const len = this.bulkLen;
       if (this.end - p < len + 2) return null;
+      // Redis would run it, but V8 cannot hold a string this long (within 24 bytes of 512 MB).
+      if (len > MAX_ARG_LEN) this.fail('invalid bulk length');
       this.argv.push(this.buf.latin1Slice(p, p + len));
       this.pos = p + len + 2;
       this.bulkLen = -1;

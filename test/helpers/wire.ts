@@ -1,0 +1,137 @@
+/**
+ * Raw-socket exchanges for protocol tests: send exact bytes, collect every byte the server
+ * sends back until it closes the connection or stays quiet, and compare servers on that.
+ */
+import net from 'node:net';
+
+export interface WireResult {
+  /** Everything received, as a latin1 string. */
+  data: string;
+  /** True when the server closed the connection. */
+  closed: boolean;
+}
+
+export interface ExchangeOptions {
+  /** The connection counts as "left open" after this long without data (ms). */
+  idleMs?: number;
+  /** Pause between pieces so that the server reads them separately (ms; 0 = next tick). */
+  pieceDelayMs?: number;
+}
+
+/**
+ * Connects to port, writes input (a single buffer, or pieces written one by one), and
+ * resolves with what came back once the server closed the connection or went quiet.
+ */
+export function exchange(
+  port: number,
+  input: Buffer | string | (Buffer | string)[],
+  opts: ExchangeOptions = {},
+): Promise<WireResult> {
+  const idleMs = opts.idleMs ?? 150;
+  const pieces = (Array.isArray(input) ? input : [input]).map((p) =>
+    typeof p === 'string' ? Buffer.from(p, 'latin1') : p,
+  );
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let closed = false;
+    let done = false;
+    let timer: NodeJS.Timeout | null = null;
+    let writing = true;
+    const s = net.connect({ port, host: '127.0.0.1' });
+    s.setNoDelay(true);
+    const finish = () => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      s.destroy();
+      resolve({ data: Buffer.concat(chunks).latin1Slice(), closed });
+    };
+    // "Quiet" must mean the server had time to answer: an in-process server shares this
+    // event loop, so a timer that fires late (the loop was busy) or data that is already
+    // waiting to be read (one turn of the loop away) re-arms instead of finishing.
+    let armedAt = 0;
+    let seen = 0;
+    const check = () => {
+      const late = Date.now() - armedAt > idleMs + 25;
+      seen = chunks.length;
+      setImmediate(() =>
+        setImmediate(() => {
+          if (done) return;
+          if (late || chunks.length !== seen) arm();
+          else finish();
+        }),
+      );
+    };
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      armedAt = Date.now();
+      timer = setTimeout(check, idleMs);
+    };
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (writing === false) arm();
+    });
+    // A reset after the server closed is part of "closed" (Redis closes with unread input).
+    s.on('error', (e) => {
+      if (s.connecting) {
+        done = true;
+        reject(e);
+        return;
+      }
+      closed = true;
+      finish();
+    });
+    s.on('close', () => {
+      closed = true;
+      finish();
+    });
+    s.once('connect', async () => {
+      try {
+        for (let i = 0; i < pieces.length && !closed; i++) {
+          if (i > 0) await new Promise((r) => setTimeout(r, opts.pieceDelayMs ?? 0));
+          if (!s.destroyed) s.write(pieces[i]);
+        }
+      } catch (e) {
+        reject(e);
+      }
+      writing = false;
+      arm();
+    });
+  });
+}
+
+/** Runs tasks with at most `limit` of them in flight. */
+export async function inParallel<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** A RESP multibulk request for args (latin1 strings or buffers). */
+export function resp(...args: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`, 'latin1')];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a, 'latin1') : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`, 'latin1'), b, Buffer.from('\r\n', 'latin1'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Seeded PRNG (mulberry32): the same seed gives the same test input on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
