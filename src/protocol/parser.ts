@@ -125,9 +125,12 @@ export class RequestParser {
       let size = need * 2;
       if (size < MIN_ALLOC) size = MIN_ALLOC;
       if (this.bulkLen >= 0) {
-        const want = this.bulkLen + 2; // pos is at the start of the pending bulk
-        if (need >= want) size = need;
-        else if (size > want && want > MIN_ALLOC) size = want;
+        // pos is at the start of the pending bulk; leave room for one more read after it so
+        // that the chunk completing the bulk usually fits without another copy.
+        // Once a quarter of the bulk is here, the next doubling would overshoot anyway: take
+        // the final size now and save a copy. Memory held stays within 4x what was received.
+        const want = this.bulkLen + 2 + 64 * 1024;
+        if (size * 2 > want) size = Math.max(want, need);
       }
       const nb = Buffer.allocUnsafe(size);
       this.buf.copy(nb, 0, this.pos, this.end);
@@ -281,47 +284,98 @@ export class RequestParser {
   }
 
   private readBulks(): string[] | null {
-    while (this.multibulkLen > 0) {
-      if (this.bulkLen === -1) {
-        const start = this.pos;
-        let ll: number;
-        if (start < this.end && this.buf[start] === DOLLAR) {
-          ll = this.readCount('too big bulk count string');
-          if (ll === -1) return null;
-        } else {
-          // Not a '$': Redis still waits for the '\r' before it complains.
-          const cr = this.scanLine(CR);
-          if (cr === -1) {
-            if (this.end - start > PROTO_INLINE_MAX_SIZE) this.fail('too big bulk count string');
-            return null;
+    // The hot loop works on locals and syncs the state back before returning or failing.
+    const buf = this.buf;
+    const end = this.end;
+    const argv = this.argv;
+    let pos = this.pos;
+    let left = this.multibulkLen;
+    let len = this.bulkLen;
+    while (left > 0) {
+      if (len === -1) {
+        // Fast path: `$` and 1 to 15 digits, CR and one more byte, within the limits.
+        let v = -1;
+        let i = pos + 1;
+        if (i < end && buf[pos] === DOLLAR) {
+          let c = buf[i];
+          if (c >= 0x31 && c <= 0x39) {
+            v = c - 0x30;
+            i++;
+            const limit = pos + 16;
+            while (i < end && i < limit && (c = buf[i]) >= 0x30 && c <= 0x39) {
+              v = v * 10 + (c - 0x30);
+              i++;
+            }
+          } else if (c === 0x30) {
+            v = 0;
+            i++;
           }
-          if (cr + 1 >= this.end) return null;
-          this.fail(`expected '$', got '${String.fromCharCode(this.buf[start])}'`);
         }
-        if (ll !== ll) {
-          const cr = this.scanPos;
-          const v = parseLongLong(this.buf, start + 1, cr);
-          if (v === null) this.fail('invalid bulk length');
-          ll = v;
-          this.pos = cr + 2;
+        if (
+          v >= 0 &&
+          i + 1 < end &&
+          buf[i] === CR &&
+          v <= this.maxBulkLen &&
+          (v <= UNAUTH_MAX_BULK || !this.authRequired)
+        ) {
+          pos = i + 2;
+          len = v;
+        } else {
+          this.pos = pos;
+          this.multibulkLen = left;
+          this.bulkLen = -1;
+          len = this.readBulkHeader();
+          if (len === -1) return null;
+          pos = this.pos;
         }
-        if (ll < 0 || ll > this.maxBulkLen) this.fail('invalid bulk length');
-        if (ll > UNAUTH_MAX_BULK && this.authRequired) this.fail('unauthenticated bulk length');
-        this.bulkLen = ll;
       }
-      const p = this.pos;
-      const len = this.bulkLen;
-      if (this.end - p < len + 2) return null;
+      if (end - pos < len + 2) {
+        this.pos = pos;
+        this.multibulkLen = left;
+        this.bulkLen = len;
+        return null;
+      }
       // Redis would run it, but V8 cannot hold a string this long (within 24 bytes of 512 MB).
       if (len > MAX_ARG_LEN) this.fail('invalid bulk length');
-      this.argv.push(this.buf.latin1Slice(p, p + len));
-      this.pos = p + len + 2;
-      this.bulkLen = -1;
-      this.multibulkLen--;
+      argv.push(buf.latin1Slice(pos, pos + len));
+      pos += len + 2;
+      len = -1;
+      left--;
     }
-    const argv = this.argv;
+    this.pos = pos;
+    this.multibulkLen = 0;
+    this.bulkLen = -1;
     this.argv = [];
     return argv;
+  }
+
+  /** Reads a `$N` line at pos exactly as Redis does: -1 = need more, else the length. */
+  private readBulkHeader(): number {
+    const start = this.pos;
+    let ll: number;
+    if (start < this.end && this.buf[start] === DOLLAR) {
+      ll = this.readCount('too big bulk count string');
+      if (ll === -1) return -1;
+    } else {
+      // Not a '$': Redis still waits for the '\r' before it complains.
+      const cr = this.scanLine(CR);
+      if (cr === -1) {
+        if (this.end - start > PROTO_INLINE_MAX_SIZE) this.fail('too big bulk count string');
+        return -1;
+      }
+      if (cr + 1 >= this.end) return -1;
+      this.fail(`expected '$', got '${String.fromCharCode(this.buf[start])}'`);
+    }
+    if (ll !== ll) {
+      const cr = this.scanPos;
+      const v = parseLongLong(this.buf, start + 1, cr);
+      if (v === null) this.fail('invalid bulk length');
+      ll = v;
+      this.pos = cr + 2;
+    }
+    if (ll < 0 || ll > this.maxBulkLen) this.fail('invalid bulk length');
+    if (ll > UNAUTH_MAX_BULK && this.authRequired) this.fail('unauthenticated bulk length');
+    return ll;
   }
 
   private readInline(): string[] | null {
