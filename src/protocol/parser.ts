@@ -27,6 +27,9 @@ const INT_MAX = 2147483647;
 const MAX_ARG_LEN: number = bufferConstants.MAX_STRING_LENGTH;
 /** Smallest buffer the parser allocates when it has to own the bytes. */
 const MIN_ALLOC = 16 * 1024;
+/** Redis's read size (PROTO_IOBUF_LEN) and its "big argument" threshold (PROTO_MBULK_BIG_ARG). */
+const REDIS_IOBUF_LEN = 16 * 1024;
+const PROTO_MBULK_BIG_ARG = 32 * 1024;
 
 export class ProtocolError extends Error {}
 
@@ -53,7 +56,12 @@ const EMPTY = Buffer.alloc(0);
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /**
+   * Bytes [pos, avail) are buffered; the parser only looks at [pos, end), and moves `end`
+   * forward in steps of a Redis read (see virtualRead) when it needs more.
+   */
   private end = 0;
+  private avail = 0;
   /** True when `buf` was allocated here (we may write into it); false for an adopted chunk. */
   private ownsBuffer = false;
   /** Multibulk state: arguments still expected, the pending bulk's length, and argv so far. */
@@ -87,7 +95,7 @@ export class RequestParser {
 
   /** Bytes received but not yet consumed as complete commands (the query buffer length). */
   get pending(): number {
-    return this.end - this.pos;
+    return this.avail - this.pos;
   }
 
   /** Size of the buffer holding the pending bytes (memory held for this client's input). */
@@ -98,55 +106,55 @@ export class RequestParser {
   feed(chunk: Buffer): void {
     const n = chunk.length;
     if (n === 0) return;
-    if (this.pos === this.end) {
+    if (this.pos === this.avail) {
       // Nothing buffered: parse straight from the socket's chunk, no copy.
       this.buf = chunk;
       this.ownsBuffer = false;
-      this.pos = 0;
-      this.end = n;
+      this.pos = this.end = 0;
+      this.avail = n;
       this.scanBase = -1;
       return;
     }
-    if (this.ownsBuffer && this.buf.length - this.end >= n) {
-      chunk.copy(this.buf, this.end);
-      this.end += n;
+    if (this.ownsBuffer && this.buf.length - this.avail >= n) {
+      chunk.copy(this.buf, this.avail);
+      this.avail += n;
       return;
     }
-    const remaining = this.end - this.pos;
+    const remaining = this.avail - this.pos;
     const need = remaining + n;
     if (this.ownsBuffer && need <= this.buf.length && remaining <= this.buf.length >>> 1) {
       // Slide the unparsed tail to the front: it is at most half the buffer, so sliding
       // costs less than the room it frees.
-      this.buf.copy(this.buf, 0, this.pos, this.end);
+      this.buf.copy(this.buf, 0, this.pos, this.avail);
     } else {
       // Grow geometrically (a 100 MB bulk in 64 KB reads costs O(n) copies, not O(n^2)), but
-      // never beyond what the pending bulk still needs: a declared length is a promise, not
+      // never far beyond what the client actually sent: a declared length is a promise, not
       // data, and must not make us allocate memory the client never sends.
       let size = need * 2;
       if (size < MIN_ALLOC) size = MIN_ALLOC;
       if (this.bulkLen >= 0) {
-        // pos is at the start of the pending bulk; leave room for one more read after it so
-        // that the chunk completing the bulk usually fits without another copy.
-        // Once a quarter of the bulk is here, the next doubling would overshoot anyway: take
-        // the final size now and save a copy. Memory held stays within 4x what was received.
+        // pos is at the start of the pending bulk. Once a quarter of it is here, the next
+        // doubling would overshoot anyway: take the final size now (plus room for the read
+        // that completes it) and save a copy. Memory held stays within 4x what was received.
         const want = this.bulkLen + 2 + 64 * 1024;
         if (size * 2 > want) size = Math.max(want, need);
       }
       const nb = Buffer.allocUnsafe(size);
-      this.buf.copy(nb, 0, this.pos, this.end);
+      this.buf.copy(nb, 0, this.pos, this.avail);
       this.buf = nb;
       this.ownsBuffer = true;
     }
     chunk.copy(this.buf, remaining);
+    this.end -= this.pos;
     this.pos = 0;
-    this.end = need;
+    this.avail = need;
     this.scanBase = -1;
   }
 
   /** Drop everything buffered (used when the connection is being closed). */
   reset(): void {
     this.buf = EMPTY;
-    this.pos = this.end = 0;
+    this.pos = this.end = this.avail = 0;
     this.multibulkLen = 0;
     this.bulkLen = -1;
     this.argv = [];
@@ -161,16 +169,43 @@ export class RequestParser {
    */
   next(): string[] | null {
     for (;;) {
+      const argv = this.parse();
+      if (argv !== null) return argv;
+      if (this.end < this.avail) {
+        this.virtualRead();
+        continue;
+      }
+      if (this.pos === this.avail && this.avail !== 0) {
+        // Fully consumed: let go of the bytes (an adopted chunk or a grown buffer).
+        this.buf = EMPTY;
+        this.pos = this.end = this.avail = 0;
+        this.ownsBuffer = false;
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Makes the next "read" of buffered bytes visible. Redis reads a socket 16 KB at a time
+   * (PROTO_IOBUF_LEN; exactly the rest of a pending bulk of 32 KB or more) and checks the
+   * 64 KB line limits after each read, so a line of 70 KB is accepted and one of 90 KB is
+   * not. Node hands us up to 64 KB at once; replaying it in Redis-sized reads keeps those
+   * outcomes identical.
+   */
+  private virtualRead(): void {
+    let readLen = REDIS_IOBUF_LEN;
+    if (this.multibulkLen > 0 && this.bulkLen >= PROTO_MBULK_BIG_ARG) {
+      const remaining = this.bulkLen + 2 - (this.end - this.pos);
+      if (remaining > 0) readLen = remaining;
+    }
+    this.end = Math.min(this.avail, this.end + readLen);
+  }
+
+  /** Parses one command from [pos, end), or returns null when that is not enough. */
+  private parse(): string[] | null {
+    for (;;) {
       if (this.multibulkLen === 0) {
-        if (this.pos >= this.end) {
-          // Fully consumed: let go of the bytes (an adopted chunk or a grown buffer).
-          if (this.end !== 0) {
-            this.buf = EMPTY;
-            this.pos = this.end = 0;
-            this.ownsBuffer = false;
-          }
-          return null;
-        }
+        if (this.pos >= this.end) return null;
         if (this.buf[this.pos] === STAR) {
           const r = this.readMultibulkHeader();
           if (r < 0) return null; // need more

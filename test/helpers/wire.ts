@@ -16,6 +16,26 @@ export interface ExchangeOptions {
   idleMs?: number;
   /** Pause between pieces so that the server reads them separately (ms; 0 = next tick). */
   pieceDelayMs?: number;
+  /** Give up waiting for quiet after this long in total (ms). */
+  maxWaitMs?: number;
+}
+
+/**
+ * Resolves once the server at port has answered a PING on a fresh connection: whatever it
+ * had already received on other connections has been read and answered by then (or at
+ * least its first reads, for big inputs).
+ */
+export function barrier(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
+    const done = () => {
+      s.destroy();
+      resolve();
+    };
+    s.once('data', done);
+    s.once('error', done);
+    s.once('close', done);
+  });
 }
 
 /**
@@ -27,7 +47,8 @@ export function exchange(
   input: Buffer | string | (Buffer | string)[],
   opts: ExchangeOptions = {},
 ): Promise<WireResult> {
-  const idleMs = opts.idleMs ?? 150;
+  const idleMs = opts.idleMs ?? 100;
+  const maxWaitMs = opts.maxWaitMs ?? 5000;
   const pieces = (Array.isArray(input) ? input : [input]).map((p) =>
     typeof p === 'string' ? Buffer.from(p, 'latin1') : p,
   );
@@ -36,7 +57,7 @@ export function exchange(
     let closed = false;
     let done = false;
     let timer: NodeJS.Timeout | null = null;
-    let writing = true;
+    let waitingSince = 0;
     const s = net.connect({ port, host: '127.0.0.1' });
     s.setNoDelay(true);
     const finish = () => {
@@ -46,38 +67,39 @@ export function exchange(
       s.destroy();
       resolve({ data: Buffer.concat(chunks).latin1Slice(), closed });
     };
-    // "Quiet" must mean the server had time to answer: an in-process server shares this
-    // event loop, so a timer that fires late (the loop was busy) or data that is already
-    // waiting to be read (one turn of the loop away) re-arms instead of finishing.
+    // "Quiet" must mean the server had time to answer. An in-process server shares this
+    // event loop, and the machine may be busy: a timer that fires late (the loop was
+    // stalled) or data already waiting to be read re-arms instead of finishing, within
+    // maxWaitMs in total.
     let armedAt = 0;
-    let seen = 0;
     const check = () => {
-      const late = Date.now() - armedAt > idleMs + 25;
-      seen = chunks.length;
+      const late = Date.now() - armedAt > idleMs * 1.5;
+      const seen = chunks.length;
       setImmediate(() =>
         setImmediate(() => {
           if (done) return;
-          if (late || chunks.length !== seen) arm();
+          if ((late || chunks.length !== seen) && Date.now() - waitingSince < maxWaitMs) arm();
           else finish();
         }),
       );
     };
     const arm = () => {
+      if (waitingSince === 0) return; // still writing
       if (timer) clearTimeout(timer);
       armedAt = Date.now();
       timer = setTimeout(check, idleMs);
     };
     s.on('data', (d: Buffer) => {
       chunks.push(d);
-      if (writing === false) arm();
+      arm();
     });
-    // A reset after the server closed is part of "closed" (Redis closes with unread input).
     s.on('error', (e) => {
       if (s.connecting) {
         done = true;
         reject(e);
         return;
       }
+      // A reset after the server closed is part of "closed" (Redis closes with unread input).
       closed = true;
       finish();
     });
@@ -85,16 +107,15 @@ export function exchange(
       closed = true;
       finish();
     });
+    const gone = new Promise<void>((r) => s.once('close', () => r()));
     s.once('connect', async () => {
-      try {
-        for (let i = 0; i < pieces.length && !closed; i++) {
-          if (i > 0) await new Promise((r) => setTimeout(r, opts.pieceDelayMs ?? 0));
-          if (!s.destroyed) s.write(pieces[i]);
-        }
-      } catch (e) {
-        reject(e);
+      for (let i = 0; i < pieces.length && !closed; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, opts.pieceDelayMs ?? 0));
+        // Wait until each piece is handed to the kernel: big inputs take a while.
+        if (!s.destroyed) await Promise.race([new Promise<void>((r) => s.write(pieces[i], () => r())), gone]);
       }
-      writing = false;
+      if (!done) await barrier(port);
+      waitingSince = Date.now();
       arm();
     });
   });
