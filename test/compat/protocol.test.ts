@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOracle, startRespite } from '../helpers/servers.js';
-import { exchange, inParallel, resp, sameOutcome } from '../helpers/wire.js';
+import { exchange, inParallel, resp, sameBytes, sameOutcome } from '../helpers/wire.js';
 
 type Cases = Record<string, string | Buffer>;
 
@@ -26,7 +26,7 @@ async function compareWithOracle(cases: Cases, oracleArgs: string[], respiteConf
             exchange(oracle.port, cases[name], opts),
             exchange(respite.port, cases[name], opts),
           ]);
-          if (sameOutcome(o, r) || attempt === 2) return { name, o, r };
+          if (sameBytes(o, r) || attempt === 2) return { name, o, r };
         }
       }),
     );

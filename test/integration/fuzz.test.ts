@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOracle, startRespite } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { exchange, prng, resp, sameOutcome } from '../helpers/wire.js';
+import { exchange, prng, resp, sameBytes, sameOutcome } from '../helpers/wire.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240607);
 const BUDGET_MS = Number(process.env.FUZZ_MS ?? 12000);
@@ -247,7 +247,7 @@ test('fuzzed, broken and split input: same bytes as redis-server, no crash, byst
               exchange(oracle.port, round.pieces, opts),
               exchange(respite.port, round.pieces, opts),
             ]);
-            if (sameOutcome(o, s)) {
+            if (sameBytes(o, s) || (attempt === 2 && sameOutcome(o, s))) {
               if (o.closed) closedByServer++;
               return;
             }
