@@ -365,6 +365,8 @@ export class RequestParser {
         }
       }
       if (end - pos < len + 2) {
+        // Past what a string can hold: it can never complete, so stop buffering it now.
+        if (len > MAX_ARG_LEN && end - pos > MAX_ARG_LEN) this.fail('invalid bulk length');
         this.pos = pos;
         this.multibulkLen = left;
         this.bulkLen = len;

@@ -123,6 +123,9 @@ const BASIC: Cases = {
   'inline CR inside a line': 'ECHO x\ry\r\nECHO x\r\r\n',
   'inline high bytes': 'ECHO \xff\xfe\r\nECHO "\x80"\r\n',
   'inline unknown command with arguments': 'FOO bar "baz qux"\r\n',
+  'RESP3 type bytes start inline requests, not frames':
+    '%1\r\n$1\r\na\r\n~1\r\n>1\r\n_\r\n#t\r\n,1.5\r\n(12\r\n=5\r\ntxt:x\r\n|1\r\n:1\r\n+OK\r\n-ERR x\r\n',
+  'RESP3 type bytes where a bulk is expected': '*1\r\n%1\r\n',
   'unknown command with long name and many arguments': resp(
     'X'.repeat(200),
     ...Array.from({ length: 20 }, (_, i) => `arg${i}`.repeat(4)),

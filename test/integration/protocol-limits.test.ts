@@ -138,3 +138,22 @@ test('a garbage flood from many connections leaves the server serving', async ()
     await srv.close();
   }
 });
+
+test('a failure inside the request parser costs that connection only', async () => {
+  const srv = await startRespite();
+  const bystander = await RawClient.connect(srv.port);
+  try {
+    const [c, client] = await connect(srv);
+    client.parser.next = () => {
+      throw new TypeError('simulated parser bug');
+    };
+    c.write('PING\r\n');
+    assert.equal(await c.read(), '-ERR Protocol error: unexpected failure parsing the request\r\n');
+    await c.waitClosed();
+    assert.equal(await bystander.call('PING'), '+PONG\r\n');
+    assert.equal(srv.server.stats.unexpectedErrorReplies, 1);
+  } finally {
+    bystander.close();
+    await srv.close();
+  }
+});

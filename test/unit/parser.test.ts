@@ -248,6 +248,24 @@ test('lines without an end fail beyond 64 KB, not at 64 KB', () => {
   assert.deepEqual(parseAll(long), [['ECHO', 'a'.repeat(60000)]]);
 });
 
+test('buffered input is parsed in Redis-sized reads, so long lines fail where Redis fails them', () => {
+  // Redis reads 16 KB, then a buffer's worth: with all of it available at once, a 70 KB line
+  // ends within the read that crosses 64 KB and is accepted; a 90 KB line is not.
+  assert.deepEqual(parseAll('ECHO ' + 'a'.repeat(70000) + '\r\nPING\r\n'), [
+    ['ECHO', 'a'.repeat(70000)],
+    ['PING'],
+  ]);
+  assert.deepEqual(parseAll('ECHO ' + 'a'.repeat(90000) + '\r\nPING\r\n'), [
+    'Protocol error: too big inline request',
+  ]);
+  assert.deepEqual(parseAll('*1\r\n$' + '1'.repeat(90000) + '\r\n'), [
+    'Protocol error: too big bulk count string',
+  ]);
+  // A big argument is read in one go, as Redis reads exactly the rest of a bulk of 32 KB or more.
+  const big = 'b'.repeat(200000);
+  assert.deepEqual(parseAll(enc('ECHO', big) + 'PING\r\n'), [['ECHO', big], ['PING']]);
+});
+
 test('a long line arriving a byte at a time is parsed once complete', () => {
   const line = B('ECHO ' + 'b'.repeat(30000) + '\n');
   const p = parser();
