@@ -73,6 +73,7 @@ export class RequestParser {
    * bytes [scanBase, scanPos) hold no line end; scanStalled = a NUL was met (see above).
    */
   private scanBase = -1;
+  private scanTarget = 0;
   private scanPos = 0;
   private scanStalled = false;
   private maxBulkLen: number;
@@ -186,11 +187,12 @@ export class RequestParser {
   }
 
   /**
-   * Makes the next "read" of buffered bytes visible. Redis reads a socket 16 KB at a time
-   * (PROTO_IOBUF_LEN; exactly the rest of a pending bulk of 32 KB or more) and checks the
-   * 64 KB line limits after each read, so a line of 70 KB is accepted and one of 90 KB is
-   * not. Node hands us up to 64 KB at once; replaying it in Redis-sized reads keeps those
-   * outcomes identical.
+   * Makes the next "read" of buffered bytes visible. Redis checks its 64 KB line limits after
+   * each read from the socket: the first read of a connection is 16 KB (PROTO_IOBUF_LEN),
+   * later ones fill its grown query buffer, and a pending bulk of 32 KB or more is read
+   * exactly to its end. Node hands us up to 64 KB at once; replaying it in 16 KB steps gives
+   * Redis's outcome for input that arrives together (a 70 KB inline line is accepted, a
+   * 90 KB one is too big). Exact agreement beyond that would need Redis's allocator.
    */
   private virtualRead(): void {
     let readLen = REDIS_IOBUF_LEN;
@@ -229,11 +231,12 @@ export class RequestParser {
     const buf = this.buf;
     const end = this.end;
     let i: number;
-    if (this.scanBase === this.pos) {
+    if (this.scanBase === this.pos && this.scanTarget === target) {
       if (this.scanStalled) return -1;
       i = this.scanPos;
     } else {
       this.scanBase = this.pos;
+      this.scanTarget = target;
       this.scanStalled = false;
       i = this.pos;
     }
