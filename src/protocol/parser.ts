@@ -52,6 +52,8 @@ const STAR = 0x2a;
 const BACKSLASH = 0x5c;
 
 const EMPTY = Buffer.alloc(0);
+/** Placeholder argv between commands (every multibulk header installs a fresh array). */
+const NO_ARGV: string[] = [];
 
 export class RequestParser {
   private buf: Buffer = EMPTY;
@@ -67,7 +69,7 @@ export class RequestParser {
   /** Multibulk state: arguments still expected, the pending bulk's length, and argv so far. */
   private multibulkLen = 0;
   private bulkLen = -1;
-  private argv: string[] = [];
+  private argv: string[] = NO_ARGV;
   /**
    * Line-end search memo, so that a long line arriving in tiny pieces is scanned once:
    * bytes [scanBase, scanPos) hold no line end; scanStalled = a NUL was met (see above).
@@ -158,7 +160,7 @@ export class RequestParser {
     this.pos = this.end = this.avail = 0;
     this.multibulkLen = 0;
     this.bulkLen = -1;
-    this.argv = [];
+    this.argv = NO_ARGV;
     this.ownsBuffer = false;
     this.scanBase = -1;
   }
@@ -385,7 +387,7 @@ export class RequestParser {
     this.pos = pos;
     this.multibulkLen = 0;
     this.bulkLen = -1;
-    this.argv = [];
+    this.argv = NO_ARGV;
     return argv;
   }
 
