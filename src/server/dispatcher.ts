@@ -53,13 +53,19 @@ export function lookupCommand(server: Server, argv: string[]): CommandSpec | und
   return cmd.subMap.get(argv[1].toLowerCase()) ?? cmd;
 }
 
+/** An argument as C's `%.<max>s` prints it: cut at the first NUL byte and at max bytes. */
+function cstr(s: string, max: number): string {
+  const nul = s.indexOf('\0');
+  return nul === -1 ? s.slice(0, max) : s.slice(0, Math.min(nul, max));
+}
+
 /** Redis's unknown-command text: the name and the first arguments, quoted. */
 function unknownCommandError(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i], 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr(argv[0], 128)}', with args beginning with: ${args}`;
 }
 
 function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
@@ -111,11 +117,7 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     const sub = cmd.subMap.get(argv[1].toLowerCase());
     if (sub === undefined) {
       c.lastCmd = null;
-      reject(
-        c,
-        undefined,
-        `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`,
-      );
+      reject(c, undefined, `ERR unknown subcommand '${cstr(argv[1], 128)}'. Try ${name.toUpperCase()} HELP.`);
       return;
     }
     cmd = sub;

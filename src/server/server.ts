@@ -523,13 +523,18 @@ export class Server implements KeyspaceHooks {
       try {
         argv = c.parser.next();
       } catch (e) {
-        if (e instanceof ProtocolError) {
-          c.error('ERR ' + e.message);
-          this.log.verbose(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr}`);
-          c.flags |= CLIENT_CLOSE_AFTER_REPLY;
-          break;
+        // A parser bug must cost this connection, never the server.
+        let msg = (e as Error).message;
+        if (!(e instanceof ProtocolError)) {
+          this.log.warning(`Request parser failure for client id=${c.id}: ${(e as Error).stack ?? msg}`);
+          this.stats.unexpectedErrorReplies++;
+          c.parser.reset();
+          msg = 'Protocol error: unexpected failure parsing the request';
         }
-        throw e;
+        c.error('ERR ' + msg);
+        this.log.verbose(`Protocol error (${msg}) from client: id=${c.id} addr=${c.addr}`);
+        c.flags |= CLIENT_CLOSE_AFTER_REPLY;
+        break;
       }
       if (argv === null) break;
       processCommand(this, c, argv);
