@@ -265,7 +265,7 @@ function setCommand(c: Client, argv: string[]): void {
     // Hot path: plain SET key value.
     const db = c.db;
     const key = argv[1];
-    storeString(db, key, db.lookupWrite(key), argv[2], false);
+    db.setString(key, argv[2], false);
     c.server.keyModified(db, key, NOTIFY_STRING, 'set');
     c.out.ok();
     return;
@@ -355,7 +355,7 @@ function getsetCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   if (!getGeneric(c, key)) return;
   const db = c.db;
-  storeString(db, key, db.lookupWrite(key), argv[2], false);
+  db.setString(key, argv[2], false);
   c.server.keyModified(db, key, NOTIFY_STRING, 'set');
   c.server.propagate(db.id, ['SET', key, argv[2]]);
 }
@@ -390,7 +390,7 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
   }
   for (let j = 1; j < argc; j += 2) {
     const key = argv[j];
-    storeString(db, key, db.lookupWrite(key), argv[j + 1], false);
+    db.setString(key, argv[j + 1], false);
     c.server.keyModified(db, key, NOTIFY_STRING, 'set');
   }
   if (nx) c.out.integer(1);

@@ -114,6 +114,11 @@ export class Server implements KeyspaceHooks {
   private unixListener: net.Server | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
+  /** True while onData processes a read: flushPending() runs at its end anyway. */
+  private inDataBatch = false;
+  /** Hot config values, refreshed by CONFIG SET. */
+  private queryBufferLimit = 0;
+  private slowlogThreshold = 0;
   private nextClientId = 1;
   private closing = false;
   private started = false;
@@ -181,6 +186,13 @@ export class Server implements KeyspaceHooks {
       for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
     });
     this.updateLfu();
+    const cacheHot = () => {
+      this.queryBufferLimit = this.config.num('client-query-buffer-limit');
+      this.slowlogThreshold = this.config.num('slowlog-log-slower-than');
+    };
+    cacheHot();
+    this.config.onChange('client-query-buffer-limit', cacheHot);
+    this.config.onChange('slowlog-log-slower-than', cacheHot);
     for (const o of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'])
       this.config.onChange(o, () => this.updateLfu());
     this.config.onChange('maxmemory', (v) => {
@@ -504,15 +516,19 @@ export class Server implements KeyspaceHooks {
     this.stats.netInputBytes += chunk.length;
     c.lastInteraction = this.clock();
     c.parser.feed(chunk);
-    const limit = this.config.num('client-query-buffer-limit');
-    if (c.parser.pending > limit) {
+    if (c.parser.pending > this.queryBufferLimit) {
       this.log.warning(
         `Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ...)`,
       );
       this.freeClient(c);
       return;
     }
-    this.processInput(c);
+    this.inDataBatch = true;
+    try {
+      this.processInput(c);
+    } finally {
+      this.inDataBatch = false;
+    }
     this.flushPending();
   }
 
@@ -604,7 +620,8 @@ export class Server implements KeyspaceHooks {
   }
 
   scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    // Inside onData the batch is flushed synchronously at its end.
+    if (this.flushScheduled || this.inDataBatch) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -869,7 +886,7 @@ export class Server implements KeyspaceHooks {
 
   /** Records a command in the slow log when it ran longer than the threshold. */
   slowlogPush(c: Client, argv: string[], durationUs: number): void {
-    const threshold = this.config.num('slowlog-log-slower-than');
+    const threshold = this.slowlogThreshold;
     if (threshold < 0 || durationUs < threshold) return;
     const max = this.config.num('slowlog-max-len');
     const args: string[] = [];

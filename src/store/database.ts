@@ -226,6 +226,38 @@ export class Database {
     }
   }
 
+  /**
+   * SET's path: lookupKeyWrite + setKey for a string value given as text, with one Dict
+   * lookup. An existing string value is rewritten in place (same handle, no heap
+   * allocation); any other value is replaced. Clears the TTL unless keepTtl.
+   */
+  setString(key: string, s: string, keepTtl: boolean): void {
+    const dict = this.dict;
+    let i = dict.indexOf(key);
+    if (i !== -1 && this.expires.size !== 0 && this.expireIfNeeded(key)) i = dict.indexOf(key);
+    if (i === -1) {
+      const h = this.strings.create(s);
+      dict.add(key, h);
+      this.initValue(h);
+      return;
+    }
+    const old = dict.vals[i];
+    const lfu = this.hooks.lfu;
+    // Under LFU the lookup bumps the old value's counter and the new value inherits it
+    // (lookupKey + dbSetValue); under LRU the value is simply stamped now.
+    if (lfu) this.touchValue(old);
+    if (typeof old === 'number') {
+      this.strings.overwrite(old, s);
+      if (!lfu) this.initValue(old);
+    } else {
+      const h = this.strings.create(s);
+      if (lfu) this.strings.lru[h] = old.lru;
+      else this.initValue(h);
+      dict.vals[i] = h;
+    }
+    if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
+  }
+
   /** Adds a key known to be absent, holding a freshly created value. */
   add(key: string, value: Value): void {
     this.dict.add(key, value);
