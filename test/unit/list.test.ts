@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  BIG_ELEM,
   ListValue,
   LIST_HEAD,
   LIST_TAIL,
@@ -48,6 +49,9 @@ function randomValue(r: () => number): string {
     return s;
   }
   if (kind < 0.12) return 'L'.repeat(200 + Math.floor(r() * 3000));
+  // out-of-line elements, around the threshold
+  if (kind < 0.14)
+    return String.fromCharCode(65 + Math.floor(r() * 3)).repeat(BIG_ELEM - 2 + Math.floor(r() * 4));
   if (kind < 0.5) return String(Math.floor(r() * 20));
   return 'v' + Math.floor(r() * 100000);
 }

@@ -36,6 +36,12 @@ const K = 1 << K_SHIFT;
 const K_MASK = K - 1;
 /** Byte positions that fit a Uint16Array offset table. */
 const U16_LIMIT = 0xffff;
+/**
+ * Elements of this many bytes or more live in a Buffer of their own (referenced from the
+ * chunk's `big` column) rather than inline: a chunk's buffer then stays below K * BIG_ELEM
+ * bytes, so large values are never copied when a chunk grows or is compacted.
+ */
+export const BIG_ELEM = 8192;
 
 type Offsets = Uint16Array | Int32Array;
 
@@ -45,9 +51,13 @@ function newOffsets(n: number, dataLen: number): Offsets {
 
 /**
  * One chunk: elements in slots [lo, hi) of `st`; slot s holds the bytes
- * data[st[s], s + 1 < hi ? st[s + 1] : bhi). Bytes in use are data[blo, bhi).
+ * data[st[s], s + 1 < hi ? st[s + 1] : bhi), or, when big[s] is set, that Buffer (its
+ * inline bytes are then empty). Bytes in use are data[blo, bhi).
  */
 class Chunk {
+  /** Out-of-line elements by slot (same indexes as st), or null while there are none. */
+  big: (Buffer | undefined)[] | null = null;
+
   constructor(
     public data: Buffer,
     public st: Offsets,
@@ -57,13 +67,26 @@ class Chunk {
     public bhi: number,
   ) {}
 
+  /** The out-of-line Buffer of slot s, if it has one. */
+  bigAt(s: number): Buffer | undefined {
+    return this.big === null ? undefined : this.big[s];
+  }
+
+  private setBig(s: number, b: Buffer | undefined): void {
+    if (this.big === null) {
+      if (b === undefined) return;
+      this.big = new Array(this.st.length);
+    }
+    this.big[s] = b;
+  }
+
   /**
    * An empty chunk that grows towards the tail (atTail) or the head. `neighbour` is the full
    * chunk it is added next to: its size predicts this one's, so a chunk that fills the same
    * way is allocated once instead of doubling its way up (less copying and fragmentation).
    */
   static create(atTail: boolean, firstLen: number, neighbour: Chunk | null = null): Chunk {
-    let size = Math.max(64, firstLen * 2);
+    let size = Math.max(64, Math.min(firstLen, BIG_ELEM) * 2);
     let slots = 8;
     if (neighbour !== null) {
       const used = neighbour.bhi - neighbour.blo;
@@ -93,6 +116,12 @@ class Chunk {
     const st = this.st;
     const ns = this.data.length <= U16_LIMIT ? new Uint16Array(cap) : new Int32Array(cap);
     for (let i = 0; i < n; i++) ns[front + i] = st[this.lo + i];
+    const big = this.big;
+    if (big !== null) {
+      const nb: (Buffer | undefined)[] = new Array(cap);
+      for (let i = 0; i < n; i++) nb[front + i] = big[this.lo + i];
+      this.big = nb;
+    }
     this.st = ns;
     this.lo = front;
     this.hi = front + n;
@@ -154,6 +183,10 @@ class Chunk {
   pushTail(s: string): void {
     const len = s.length;
     if (this.hi === this.st.length) this.growSlots(true);
+    if (len >= BIG_ELEM) {
+      this.pushTailBig(Buffer.from(s, 'latin1'));
+      return;
+    }
     if (this.bhi + len > this.data.length) this.growData(true, len);
     this.st[this.hi++] = this.bhi;
     if (len !== 0) this.data.latin1Write(s, this.bhi);
@@ -163,10 +196,23 @@ class Chunk {
   pushHead(s: string): void {
     const len = s.length;
     if (this.lo === 0) this.growSlots(false);
+    if (len >= BIG_ELEM) {
+      this.st[--this.lo] = this.blo;
+      this.setBig(this.lo, Buffer.from(s, 'latin1'));
+      return;
+    }
     if (this.blo < len) this.growData(false, len);
     this.blo -= len;
     if (len !== 0) this.data.latin1Write(s, this.blo);
     this.st[--this.lo] = this.blo;
+  }
+
+  /** Appends an out-of-line element (shared: big Buffers are never written in place). */
+  pushTailBig(b: Buffer): void {
+    if (this.hi === this.st.length) this.growSlots(true);
+    this.st[this.hi] = this.bhi;
+    this.setBig(this.hi, b);
+    this.hi++;
   }
 
   /** Appends bytes copied from src (used when rebuilding a list without making strings). */
@@ -181,12 +227,16 @@ class Chunk {
 
   /** Drops n elements from the head. */
   dropHead(n: number): void {
+    const big = this.big;
+    if (big !== null) for (let s = this.lo; s < this.lo + n; s++) big[s] = undefined;
     this.lo += n;
     this.blo = this.lo < this.hi ? this.st[this.lo] : this.bhi;
   }
 
   /** Drops n elements from the tail. */
   dropTail(n: number): void {
+    const big = this.big;
+    if (big !== null) for (let s = this.hi - n; s < this.hi; s++) big[s] = undefined;
     this.hi -= n;
     this.bhi = this.lo < this.hi ? this.st[this.hi] : this.blo;
   }
@@ -208,8 +258,11 @@ class Chunk {
     this.bhi = used;
   }
 
-  /** Replaces the bytes of slot s with str (LSET). */
-  replace(s: number, str: string): void {
+  /** Replaces the element of slot s with str (LSET). */
+  replace(s: number, value: string): void {
+    const isBig = value.length >= BIG_ELEM;
+    this.setBig(s, isBig ? Buffer.from(value, 'latin1') : undefined);
+    const str = isBig ? '' : value;
     const start = this.st[s];
     const end = this.end(s);
     const delta = str.length - (end - start);
@@ -245,8 +298,23 @@ class Chunk {
     this.data.copy(nd, 0, this.blo, this.bhi);
     const st = newOffsets(this.st.length, nd.length);
     for (let s = this.lo; s < this.hi; s++) st[s] = this.st[s] - this.blo;
-    return new Chunk(nd, st, this.lo, this.hi, 0, used);
+    const ch = new Chunk(nd, st, this.lo, this.hi, 0, used);
+    if (this.big !== null) ch.big = this.big.slice();
+    return ch;
   }
+
+  /** Bytes held out of line. */
+  bigBytes(): number {
+    let n = 0;
+    if (this.big !== null) for (let s = this.lo; s < this.hi; s++) n += this.big[s]?.length ?? 0;
+    return n;
+  }
+}
+
+/** Element s of a chunk as a latin1 string. */
+function elementString(ch: Chunk, s: number): string {
+  const b = ch.bigAt(s);
+  return b !== undefined ? b.latin1Slice(0, b.length) : ch.data.latin1Slice(ch.st[s], ch.end(s));
 }
 
 /** An argument compared with list elements (LPOS, LREM, LINSERT): its bytes made once. */
@@ -408,13 +476,13 @@ export class ListValue implements RObject {
     if (small !== null) return where === LIST_HEAD ? small.shift() : small.pop();
     if (where === LIST_HEAD) {
       const ch = this.chunkAt(0);
-      const s = ch.data.latin1Slice(ch.st[ch.lo], ch.end(ch.lo));
+      const s = elementString(ch, ch.lo);
       ch.dropHead(1);
       if (ch.lo === ch.hi) this.removeHeadChunk();
       return s;
     }
     const ch = this.chunkAt(this.cCount - 1);
-    const s = ch.data.latin1Slice(ch.st[ch.hi - 1], ch.bhi);
+    const s = elementString(ch, ch.hi - 1);
     ch.dropTail(1);
     if (ch.lo === ch.hi) this.removeTailChunk();
     return s;
@@ -467,9 +535,7 @@ export class ListValue implements RObject {
   /** Element i as a string (0 <= i < length). */
   at(i: number): string {
     if (this.small !== null) return this.small[i];
-    const ch = this.locate(i);
-    const s = this.locS;
-    return ch.data.latin1Slice(ch.st[s], ch.end(s));
+    return elementString(this.locate(i), this.locS);
   }
 
   /** Writes `count` elements from index `start` as bulk replies; reverse walks towards the head. */
@@ -489,7 +555,12 @@ export class ListValue implements RObject {
         const n = Math.min(count, ch.hi - s);
         const data = ch.data;
         const st = ch.st;
-        for (let k = 0; k < n; k++, s++) out.bulkBytes(data, st[s], s + 1 < ch.hi ? st[s + 1] : ch.bhi);
+        const big = ch.big;
+        for (let k = 0; k < n; k++, s++) {
+          const b = big === null ? undefined : big[s];
+          if (b !== undefined) out.bulkBytes(b, 0, b.length);
+          else out.bulkBytes(data, st[s], s + 1 < ch.hi ? st[s + 1] : ch.bhi);
+        }
         count -= n;
         if (count === 0) return;
         ch = this.chunkAt(++ci);
@@ -500,7 +571,12 @@ export class ListValue implements RObject {
       const n = Math.min(count, s - ch.lo + 1);
       const data = ch.data;
       const st = ch.st;
-      for (let k = 0; k < n; k++, s--) out.bulkBytes(data, st[s], s + 1 < ch.hi ? st[s + 1] : ch.bhi);
+      const big = ch.big;
+      for (let k = 0; k < n; k++, s--) {
+        const b = big === null ? undefined : big[s];
+        if (b !== undefined) out.bulkBytes(b, 0, b.length);
+        else out.bulkBytes(data, st[s], s + 1 < ch.hi ? st[s + 1] : ch.bhi);
+      }
       count -= n;
       if (count === 0) return;
       ch = this.chunkAt(--ci);
@@ -513,6 +589,8 @@ export class ListValue implements RObject {
     if (this.small !== null) return this.small[i] === needle.str;
     const ch = this.locate(i);
     const s = this.locS;
+    const b = ch.bigAt(s);
+    if (b !== undefined) return needle.matches(b, 0, b.length);
     return needle.matches(ch.data, ch.st[s], ch.end(s));
   }
 
@@ -526,7 +604,13 @@ export class ListValue implements RObject {
       const data = ch.data;
       const st = ch.st;
       for (let s = ch.lo; s < ch.hi; s++, i++) {
-        if (needle.matches(data, st[s], s + 1 < ch.hi ? st[s + 1] : ch.bhi)) return i;
+        const b = ch.bigAt(s);
+        if (
+          b !== undefined
+            ? needle.matches(b, 0, b.length)
+            : needle.matches(data, st[s], s + 1 < ch.hi ? st[s + 1] : ch.bhi)
+        )
+          return i;
       }
     }
     return -1;
@@ -632,7 +716,9 @@ export class ListValue implements RObject {
           cur = Chunk.create(true, 0, cur);
           this.addChunk(true, cur);
         }
-        cur.pushTailBytes(ch.data, ch.st[s], ch.end(s));
+        const b = ch.bigAt(s);
+        if (b !== undefined) cur.pushTailBig(b);
+        else cur.pushTailBytes(ch.data, ch.st[s], ch.end(s));
         this.len++;
       }
     }
@@ -665,7 +751,7 @@ export class ListValue implements RObject {
     bytes += 16 + this.chunks.length * 8;
     for (let j = 0; j < this.cCount; j++) {
       const ch = this.chunkAt(j);
-      bytes += 400 + ch.data.length + ch.st.byteLength;
+      bytes += 400 + ch.data.length + ch.st.byteLength + ch.bigBytes();
     }
     return bytes;
   }
