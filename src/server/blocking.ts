@@ -45,6 +45,9 @@
  * when the completion replied an error, the CLIENT REPLY mode, and then the rest of their
  * pipeline runs from the next event-loop turn (Redis's unblocked_clients in beforeSleep).
  *
+ * SWAPDB (and anything else that replaces a database's contents at once) calls
+ * `scanDatabaseForReadyKeys(db)` for each database whose contents changed.
+ *
  * Other ways to block (WAIT, ...) may use `blockForKeys(c, [], timeout, handler, arg)` and
  * end the wait with `unblockWithReply(c, writeReply)`.
  */
@@ -355,6 +358,20 @@ export class Blocking {
     if (rs.has(key)) return;
     rs.add(key);
     this.ready.push({ db, key });
+  }
+
+  /**
+   * Signals every key of db that clients wait on and that now holds a collection (Redis's
+   * scanDatabaseForReadyKeys): for SWAPDB and anything else that replaces a database's
+   * contents wholesale.
+   */
+  scanDatabaseForReadyKeys(db: Database): void {
+    const m = this.waiting[db.id];
+    if (m === undefined) return;
+    for (const key of m.keys()) {
+      const v = db.dict.get(key);
+      if (v !== undefined && typeof v !== 'number') this.signalKeyAsReady(db, key);
+    }
   }
 
   /** Whether handleClientsBlockedOnKeys has anything to do. */

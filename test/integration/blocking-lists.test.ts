@@ -11,6 +11,8 @@ import { startOracle, startRespite, type ChildServer } from '../helpers/servers.
 import { RawClient } from '../helpers/raw-client.js';
 import type { RespiteServer } from '../../src/index.js';
 import { CLIENT_DENY_BLOCKING } from '../../src/server/client.js';
+import type { BlockHandler } from '../../src/server/blocking.js';
+import { ListValue } from '../../src/store/types/list.js';
 
 let oracle: ChildServer;
 let respite: RespiteServer;
@@ -429,6 +431,57 @@ describe('blocking on Respite: propagation, deny-blocking, timeouts', () => {
       assert.equal(`*${replies.length}\r\n${replies.join('')}`, exec);
     } finally {
       o.close();
+      cs.close();
+    }
+  });
+
+  test('only waiters for the type a key now holds are served; other creations and SWAPDB scans wake them', async () => {
+    const server = respite.server;
+    const cs = new Conns(respite.port);
+    try {
+      const ctl = await cs.open();
+      const [listWaiter, zsetWaiter] = [await cs.open(), await cs.open()];
+      const zid = Number(/:(\d+)/.exec(await zsetWaiter.call('CLIENT', 'ID'))![1]);
+      // A waiter for sorted sets, parked the way BZPOPMIN will park its clients.
+      let zsetServed = 0;
+      const ZSET: BlockHandler = {
+        type: 'zset',
+        serve: () => {
+          zsetServed++;
+          return true;
+        },
+      };
+      const zc = server.clients.get(zid)!;
+      server.blocking.blockForKeys(zc, ['mixed'], 0, ZSET, null);
+      listWaiter.send('BLPOP', 'mixed', '0');
+      await waitBlocked(ctl, 2);
+      // A string on the key wakes nobody.
+      await ctl.call('SET', 'mixed', 'str');
+      await silent(listWaiter);
+      server.dbs[0].delete('mixed');
+      assert.equal(await ctl.call('RPUSH', 'mixed', 'v'), ':1\r\n');
+      assert.equal(await listWaiter.read(), '*2\r\n$5\r\nmixed\r\n$1\r\nv\r\n');
+      assert.equal(zsetServed, 0);
+      assert.equal(await ctl.call('CLIENT', 'UNBLOCK', String(zid)), ':1\r\n');
+      assert.equal(await zsetWaiter.read(), '*-1\r\n');
+
+      // A list added by any code path through Database.add (RENAME, MOVE, COPY...) wakes waiters.
+      listWaiter.send('BRPOP', 'added', '0');
+      await waitBlocked(ctl, 1);
+      server.dbs[0].add('added', ListValue.fromArray(['a', 'b']));
+      server.blocking.handleClientsBlockedOnKeys();
+      assert.equal(await listWaiter.read(), '*2\r\n$5\r\nadded\r\n$1\r\nb\r\n');
+
+      // Contents replaced behind the keyspace's back (SWAPDB) are found by a scan.
+      listWaiter.send('BLPOP', 'swapped', '0');
+      await waitBlocked(ctl, 1);
+      server.dbs[0].dict.add('swapped', ListValue.fromArray(['s']));
+      server.blocking.scanDatabaseForReadyKeys(server.dbs[0]);
+      server.blocking.handleClientsBlockedOnKeys();
+      assert.equal(await listWaiter.read(), '*2\r\n$7\r\nswapped\r\n$1\r\ns\r\n');
+      assert.equal(server.dbs[0].dict.has('swapped'), false);
+      await waitBlocked(ctl, 0);
+    } finally {
       cs.close();
     }
   });
