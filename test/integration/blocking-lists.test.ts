@@ -330,6 +330,115 @@ describe('blocking list commands on the oracle and Respite', () => {
     });
   });
 
+  test('served pops add to rdb_changes_since_last_save as in 7.0 (only BLMPOP counts its pops)', async () => {
+    await onBoth(async (cs) => {
+      const ctl = await cs.open();
+      const c = await cs.open();
+      const dirty = async () =>
+        infoField(await ctl.call('INFO', 'persistence'), 'rdb_changes_since_last_save');
+      const out: string[] = [];
+      for (const [block, push] of [
+        [
+          ['BLPOP', 'dk', '0'],
+          ['RPUSH', 'dk', 'x', 'y'],
+        ],
+        [
+          ['BRPOP', 'dk', '0'],
+          ['RPUSH', 'dk', 'x'],
+        ],
+        [
+          ['BLMOVE', 'dk', 'dd', 'LEFT', 'LEFT', '0'],
+          ['RPUSH', 'dk', 'x', 'y'],
+        ],
+        [
+          ['BRPOPLPUSH', 'dk', 'dd', '0'],
+          ['RPUSH', 'dk', 'x'],
+        ],
+        [
+          ['BLMPOP', '0', '1', 'dk', 'LEFT', 'COUNT', '5'],
+          ['RPUSH', 'dk', 'x', 'y'],
+        ],
+      ]) {
+        c.send(...block);
+        await waitBlocked(ctl, 1);
+        const d0 = await dirty();
+        out.push(await ctl.call(...push), await c.read());
+        out.push(`${block[0]} +${(await dirty()) - d0}`);
+        out.push(await ctl.call('LPOP', 'dk', '10'), await ctl.call('LPOP', 'dd', '10'));
+      }
+      return out;
+    });
+  });
+
+  test('served pops emit the keyspace events of 7.0, in order', async () => {
+    const sub = await RawClient.connect(oracle.port);
+    const server = respite.server;
+    const events: string[] = [];
+    const saved = server.notifyKeyspaceEvent;
+    server.notifyKeyspaceEvent = (_type, event, key, dbid) => void events.push(`${dbid}:${event}:${key}`);
+    try {
+      const setup = await RawClient.connect(oracle.port);
+      assert.equal(await setup.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA'), '+OK\r\n');
+      setup.close();
+      await sub.call('PSUBSCRIBE', '__keyevent@*');
+      const scenario: Scenario = async (cs) => {
+        const ctl = await cs.open();
+        const c = await cs.open();
+        const out: string[] = [];
+        for (const [block, push] of [
+          [
+            ['BLPOP', 'ek', '0'],
+            ['RPUSH', 'ek', 'x'],
+          ],
+          [
+            ['BRPOP', 'ek', '0'],
+            ['RPUSH', 'ek', 'x', 'y'],
+          ],
+          [
+            ['BLMOVE', 'ek', 'ed', 'LEFT', 'RIGHT', '0'],
+            ['RPUSH', 'ek', 'x'],
+          ],
+          [
+            ['BRPOPLPUSH', 'ek', 'ed', '0'],
+            ['RPUSH', 'ek', 'x'],
+          ],
+          [
+            ['BLMPOP', '0', '1', 'ek', 'RIGHT', 'COUNT', '2'],
+            ['RPUSH', 'ek', 'x', 'y', 'z'],
+          ],
+          [
+            ['BLMPOP', '0', '1', 'ek', 'LEFT', 'COUNT', '1'],
+            ['RPUSH', 'ek', 'x'],
+          ],
+        ]) {
+          c.send(...block);
+          await waitBlocked(ctl, 1);
+          out.push(await ctl.call(...push), await c.read(), await ctl.call('LPOP', 'ek', '10'));
+        }
+        out.push(await ctl.call('LPOP', 'ed', '10'));
+        return out;
+      };
+      await onBoth(scenario);
+      await sub.send('PING');
+      const oracleEvents: string[] = [];
+      for (;;) {
+        const msg = await sub.read();
+        const parts = msg.split('\r\n');
+        if (parts[2] === 'pong' || parts[1] === '+PONG') break;
+        if (parts[2] !== 'pmessage') continue;
+        const m = /^__keyevent@(\d+)__:(.*)$/.exec(parts[6])!;
+        oracleEvents.push(`${m[1]}:${m[2]}:${parts[8]}`);
+      }
+      assert.deepEqual(events, oracleEvents);
+    } finally {
+      server.notifyKeyspaceEvent = saved;
+      sub.close();
+      const setup = await RawClient.connect(oracle.port);
+      await setup.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+      setup.close();
+    }
+  });
+
   test('INFO counts blocked clients and those with a deadline', async () => {
     await onBoth(async (cs) => {
       const ctl = await cs.open();
