@@ -407,7 +407,15 @@ export class Blocking {
             const c = bs.c;
             const mark = c.out.pos;
             c.errorReplied = false;
-            if (bs.handler.serve(c, db, key, bs.arg)) this.finish(bs, mark, c.errorReplied);
+            let served: boolean;
+            try {
+              served = bs.handler.serve(c, db, key, bs.arg);
+            } catch (e) {
+              // A bug, not a reason to take the server down: the client gets an error.
+              this.internalError(c, mark, e);
+              served = true;
+            }
+            if (served) this.finish(bs, mark, c.errorReplied);
             const now = db.dict.get(key);
             if (now === undefined || typeOf(now) !== type) break;
           }
@@ -425,8 +433,20 @@ export class Blocking {
     const c = bs.c;
     const mark = c.out.pos;
     c.errorReplied = false;
-    write(c);
+    try {
+      write(c);
+    } catch (e) {
+      this.internalError(c, mark, e);
+    }
     this.finish(bs, mark, failed || c.errorReplied);
+  }
+
+  private internalError(c: Client, mark: number, e: unknown): void {
+    const name = c.bstate?.cmd?.fullName ?? 'unknown';
+    this.server.log.warning(`Exception while unblocking '${name}': ${(e as Error).stack ?? String(e)}`);
+    this.server.stats.unexpectedErrorReplies++;
+    c.out.pos = mark;
+    c.error(`ERR internal error executing '${name}': ${(e as Error).message ?? String(e)}`);
   }
 
   /** Ends c's wait with a reply written by `write` (for waits ended from outside). */

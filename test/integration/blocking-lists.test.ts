@@ -574,6 +574,25 @@ describe('blocking on Respite: propagation, deny-blocking, timeouts', () => {
       assert.equal(await ctl.call('CLIENT', 'UNBLOCK', String(zid)), ':1\r\n');
       assert.equal(await zsetWaiter.read(), '*-1\r\n');
 
+      // A handler that throws costs its client an error reply, not the server; the next
+      // waiter is still served.
+      const BROKEN: BlockHandler = {
+        type: 'list',
+        serve: () => {
+          throw new Error('broken handler');
+        },
+      };
+      server.blocking.blockForKeys(zc, ['broken'], 0, BROKEN, null);
+      listWaiter.send('BLPOP', 'broken', '0');
+      await waitBlocked(ctl, 2);
+      assert.equal(await ctl.call('RPUSH', 'broken', 'v'), ':1\r\n');
+      assert.match(
+        await zsetWaiter.read(),
+        /^-ERR internal error executing 'client\|id': broken handler\r\n$/,
+      );
+      assert.equal(await listWaiter.read(), '*2\r\n$6\r\nbroken\r\n$1\r\nv\r\n');
+      assert.equal(await zsetWaiter.call('PING'), '+PONG\r\n');
+
       // A list added by any code path through Database.add (RENAME, MOVE, COPY...) wakes waiters.
       listWaiter.send('BRPOP', 'added', '0');
       await waitBlocked(ctl, 1);
