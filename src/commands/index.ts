@@ -9,11 +9,12 @@ import { specs as connection } from './connection.js';
 import { specs as client } from './client.js';
 import { specs as keyspace } from './keyspace.js';
 import { specs as string } from './string.js';
+import { specs as list } from './list.js';
 import { specs as server } from './server.js';
 import { specs as config } from './config.js';
 
 /** Every command group, in COMMAND DOCS group order. */
-export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, server, config];
+export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, list, server, config];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {
   spec.fullName = parent ? `${parent.name}|${spec.name}` : spec.name;

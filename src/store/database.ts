@@ -61,6 +61,11 @@ export interface KeyspaceHooks {
   lruClock(): number;
   /** Non-null when an LFU maxmemory-policy is selected. */
   readonly lfu?: LfuParams | null;
+  /**
+   * A key holding a collection was added (Redis's dbAdd signalling the key as ready): clients
+   * blocked on it may be served (BLPOP, BZPOPMIN, ...).
+   */
+  onKeyAdded?(db: Database, key: string): void;
 }
 
 /** Unix time in minutes, 16 bits (Redis's LFUGetTimeInMinutes). */
@@ -208,6 +213,7 @@ export class Database {
     if (i === -1) {
       this.dict.add(key, value);
       this.initValue(value);
+      if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
     } else {
       const old = this.dict.vals[i];
       // A new value gets a fresh LRU stamp; under LFU the key keeps its access frequency
@@ -262,11 +268,13 @@ export class Database {
   add(key: string, value: Value): void {
     this.dict.add(key, value);
     this.initValue(value);
+    if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
   }
 
   /** Adds a key known to be absent with a value taken from detach() (keeps its LRU/LFU). */
   attach(key: string, value: Value): void {
     this.dict.add(key, value);
+    if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (Redis's dbOverwrite). */
