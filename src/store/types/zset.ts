@@ -68,23 +68,20 @@ export function lexLteMax(v: string, r: LexRange): boolean {
   return r.max.ex ? c < 0 : c <= 0;
 }
 
-/** The raw string Redis compares in zslIsInLexRange's shortcut (shared.minstring/maxstring). */
-function boundText(b: LexBound): string {
-  return b.kind === -1 ? 'minstring' : b.kind === 1 ? 'maxstring' : b.s;
-}
-
-/** Ranges that are always empty (zslIsInLexRange's first test, including its quirks). */
-function lexRangeEmpty(r: LexRange): boolean {
+/**
+ * zslIsInLexRange: false for ranges that are always empty, and unless the last member is
+ * >= min and the first is <= max (with members of mixed scores this decides, as in Redis).
+ */
+function lexRangeOverlaps(r: LexRange, firstEle: string, lastEle: string): boolean {
   const a = r.min;
   const b = r.max;
-  // sdscmplex(min, max): infinities first, then bytes.
   let c: number;
   if (a.kind === b.kind && a.kind !== 0) c = 0;
   else if (a.kind === -1 || b.kind === 1) c = -1;
   else if (a.kind === 1 || b.kind === -1) c = 1;
   else c = memcmpDiff(a.s, b.s);
-  if (c > 1) return true;
-  return boundText(a) === boundText(b) && (a.ex || b.ex);
+  if (c > 0 || (c === 0 && (a.ex || b.ex))) return false;
+  return lexGteMin(lastEle, r) && lexLteMax(firstEle, r);
 }
 
 /** sdscmp's value: the difference of the first differing bytes, else the length difference. */
@@ -105,8 +102,10 @@ export function scoreLteMax(v: number, r: ScoreRange): boolean {
   return r.maxex ? v < r.max : v <= r.max;
 }
 
-function scoreRangeEmpty(r: ScoreRange): boolean {
-  return r.min > r.max || (r.min === r.max && (r.minex || r.maxex));
+/** zslIsInRange: the range is not empty and overlaps [first, last]. */
+function scoreRangeOverlaps(r: ScoreRange, first: number, last: number): boolean {
+  if (r.min > r.max || (r.min === r.max && (r.minex || r.maxex))) return false;
+  return scoreGteMin(last, r) && scoreLteMax(first, r);
 }
 
 /** Byte length estimate of a JS string's heap footprint (one-byte string). */
@@ -383,7 +382,8 @@ export class ZSet implements RObject {
 
   /** First position in a score range, or -1 (zslFirstInRange / zzlFirstInRange). */
   firstInRange(r: ScoreRange): number {
-    if (scoreRangeEmpty(r) || this.length === 0) return -1;
+    if (this.length === 0 || !scoreRangeOverlaps(r, this.scoreAt(this.first()), this.scoreAt(this.last())))
+      return -1;
     let p: number;
     if (this.zsl !== null) {
       const x = this.zsl.firstGte(r.min, r.minex);
@@ -403,7 +403,8 @@ export class ZSet implements RObject {
   }
 
   lastInRange(r: ScoreRange): number {
-    if (scoreRangeEmpty(r) || this.length === 0) return -1;
+    if (this.length === 0 || !scoreRangeOverlaps(r, this.scoreAt(this.first()), this.scoreAt(this.last())))
+      return -1;
     let p: number;
     if (this.zsl !== null) {
       const x = this.zsl.lastLte(r.max, r.maxex);
@@ -423,7 +424,8 @@ export class ZSet implements RObject {
   }
 
   firstInLexRange(r: LexRange): number {
-    if (lexRangeEmpty(r) || this.length === 0) return -1;
+    if (this.length === 0 || !lexRangeOverlaps(r, this.eleAt(this.first()), this.eleAt(this.last())))
+      return -1;
     let p: number;
     if (this.zsl !== null) {
       let x: number;
@@ -446,7 +448,8 @@ export class ZSet implements RObject {
   }
 
   lastInLexRange(r: LexRange): number {
-    if (lexRangeEmpty(r) || this.length === 0) return -1;
+    if (this.length === 0 || !lexRangeOverlaps(r, this.eleAt(this.first()), this.eleAt(this.last())))
+      return -1;
     let p: number;
     if (this.zsl !== null) {
       let x: number;
@@ -504,8 +507,8 @@ export class ZSet implements RObject {
   deleteRangeByScore(r: ScoreRange): number {
     if (this.zsl !== null) return this.zsl.deleteRangeByScore(r.min, r.minex, r.max, r.maxex);
     const s = this.lpScore!;
-    let i = 0;
-    while (i < s.length && !scoreGteMin(s[i], r)) i++;
+    let i = this.firstInRange(r);
+    if (i === -1) return 0;
     let j = i;
     while (j < s.length && scoreLteMax(s[j], r)) j++;
     this.lpEle!.splice(i, j - i);
@@ -523,9 +526,10 @@ export class ZSet implements RObject {
         r.max.ex,
       );
     }
+    // zzlDeleteRangeByLex starts from zzlFirstInLexRange.
     const e = this.lpEle!;
-    let i = 0;
-    while (i < e.length && !lexGteMin(e[i], r)) i++;
+    let i = this.firstInLexRange(r);
+    if (i === -1) return 0;
     let j = i;
     while (j < e.length && lexLteMax(e[j], r)) j++;
     e.splice(i, j - i);
