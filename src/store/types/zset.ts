@@ -507,7 +507,7 @@ export class ZSet implements RObject {
   deleteRangeByScore(r: ScoreRange): number {
     if (this.zsl !== null) return this.zsl.deleteRangeByScore(r.min, r.minex, r.max, r.maxex);
     const s = this.lpScore!;
-    let i = this.firstInRange(r);
+    const i = this.firstInRange(r);
     if (i === -1) return 0;
     let j = i;
     while (j < s.length && scoreLteMax(s[j], r)) j++;
@@ -528,7 +528,7 @@ export class ZSet implements RObject {
     }
     // zzlDeleteRangeByLex starts from zzlFirstInLexRange.
     const e = this.lpEle!;
-    let i = this.firstInLexRange(r);
+    const i = this.firstInLexRange(r);
     if (i === -1) return 0;
     let j = i;
     while (j < e.length && lexLteMax(e[j], r)) j++;
