@@ -1073,7 +1073,7 @@ function zscanCommand(c: Client, argv: string[]): void {
   if (z.isListpack) {
     for (let p = 0; p < z.length; p++) items.push(p);
   } else {
-    next = z.scanIds(cursor, count, items);
+    next = z.scanStep(cursor, count, items);
   }
   let n = 0;
   if (pat !== null) {

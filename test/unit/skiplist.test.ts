@@ -25,7 +25,7 @@ function rng(seed: number): () => number {
 
 function contents(z: ZSkipList): Entry[] {
   const out: Entry[] = [];
-  for (let x = z.first(); x !== 0; x = z.next(x)) out.push([z.score[x], z.ele[x]]);
+  for (let x = z.first(); x !== 0; x = z.nextOf(x)) out.push([z.scoreOf(x), z.eleOf(x)]);
   return out;
 }
 
@@ -36,7 +36,7 @@ function check(z: ZSkipList, ref: Entry[], what: string): void {
   for (let i = 0; i < ref.length; i += Math.max(1, Math.floor(ref.length / 50))) {
     assert.equal(z.getRank(ref[i][0], ref[i][1]), i + 1, `${what}: rank of ${ref[i][1]}`);
     const x = z.getElementByRank(i + 1);
-    assert.equal(z.ele[x], ref[i][1], `${what}: element at rank ${i + 1}`);
+    assert.equal(z.eleOf(x), ref[i][1], `${what}: element at rank ${i + 1}`);
   }
 }
 
@@ -57,8 +57,7 @@ test('random inserts, deletes and score updates keep order, spans, back pointers
         members.set(ele, score);
         ref.push([score, ele]);
       } else {
-        const id = z.dict.get(ele)!;
-        z.updateScore(id, score);
+        z.updateScore(z.dict.get(ele)!, score);
         members.set(ele, score);
         ref = ref.filter((e) => e[1] !== ele);
         ref.push([score, ele]);
@@ -109,12 +108,13 @@ test('random inserts, deletes and score updates keep order, spans, back pointers
   check(z, ref, 'end');
 });
 
-test('ids stay dense 1..length: deleting moves the last node into the hole', () => {
+test('ids stay dense 1..length: deleting gives the last id to the hole', () => {
   const z = new ZSkipList();
   for (let i = 0; i < 100; i++) z.insert(i, 'e' + String(i).padStart(3, '0'));
   for (let i = 0; i < 100; i += 3) z.delete('e' + String(i).padStart(3, '0'));
   assert.equal(z.verify(), null);
-  const ids = [...z.dict.values()].sort((a, b) => a - b);
+  const ids = [...z.dict.values()].map((n) => z.idOf(n)).sort((a, b) => a - b);
+  for (let id = 1; id <= z.length; id++) assert.equal(z.idOf(z.nodeOfId(id)), id);
   assert.deepEqual(
     ids,
     Array.from({ length: z.length }, (_, i) => i + 1),
@@ -125,17 +125,17 @@ test('ids stay dense 1..length: deleting moves the last node into the hole', () 
 test('range queries find the first and last nodes of score and lex ranges', () => {
   const z = new ZSkipList();
   for (let i = 0; i < 50; i++) z.insert(i * 2, 'k' + String(i).padStart(2, '0'));
-  assert.equal(z.score[z.firstGte(10, false)], 10);
-  assert.equal(z.score[z.firstGte(10, true)], 12);
-  assert.equal(z.score[z.lastLte(10, false)], 10);
-  assert.equal(z.score[z.lastLte(10, true)], 8);
+  assert.equal(z.scoreOf(z.firstGte(10, false)), 10);
+  assert.equal(z.scoreOf(z.firstGte(10, true)), 12);
+  assert.equal(z.scoreOf(z.lastLte(10, false)), 10);
+  assert.equal(z.scoreOf(z.lastLte(10, true)), 8);
   assert.equal(z.firstGte(1000, false), 0);
   assert.equal(z.lastLte(-1, false), 0);
   const lex = new ZSkipList();
   for (const m of ['a', 'b', 'c', 'd']) lex.insert(0, m);
-  assert.equal(lex.ele[lex.firstLexGte('b', true)], 'c');
-  assert.equal(lex.ele[lex.lastLexLte('c', true)], 'b');
-  assert.equal(lex.ele[lex.lastLexLte('c', false)], 'c');
+  assert.equal(lex.eleOf(lex.firstLexGte('b', true)), 'c');
+  assert.equal(lex.eleOf(lex.lastLexLte('c', true)), 'b');
+  assert.equal(lex.eleOf(lex.lastLexLte('c', false)), 'c');
 });
 
 test('a large list keeps O(log n) structure: rank of every 1000th element is exact', () => {

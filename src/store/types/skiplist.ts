@@ -1,107 +1,132 @@
 /**
  * ZSkipList: the `skiplist` encoding of sorted sets — Redis's zskiplist (Pugh's skiplist with
  * spans for O(log n) ranks and a level-0 back pointer) plus the member -> node dict, laid
- * out in typed arrays instead of one heap object per node.
+ * out in one ArrayBuffer instead of one heap object per node (no GC work per element).
  *
- * - Nodes are integer ids. Id 0 is the header (32 levels); as a pointer, 0 means NULL.
- * - Live nodes always occupy ids 1..length (dense): deleting a node moves the last node into
- *   its slot. That gives O(1) random members (ZRANDMEMBER) and a SCAN-safe cursor (ZSCAN
- *   walks ids downwards; nodes only ever move down), like the keyspace Dict.
- * - A node's levels (forward id + span per level) are a block of `lvl[id]` slots in the
- *   shared `fwd`/`span` pools at `loff[id]`; freed blocks are reused per level count.
+ * - A node is a block of 8-byte slots at offset `n` (the node's handle):
+ *     n+0      score (f64)
+ *     n+1      id (i32) | backward node (i32)
+ *     n+2+k    forward node (i32) | span (i32) of level k
+ *   so a search step reads the next node's score next to its links, as Redis's struct does.
+ *   The header is the block at 0 (32 levels); as a link, 0 means NULL.
+ * - Every node also has a dense id 1..length: deleting a node gives its id to the last one.
+ *   Ids give O(1) random members (ZRANDMEMBER) and a SCAN-safe cursor (ZSCAN walks ids
+ *   downwards; ids only ever move down), like the keyspace Dict. Members live in `ele[id]`.
+ * - Freed blocks are reused per level count; blocks never move.
  *
  * Order: by score, then by member bytes (latin1 strings compare byte-wise).
  */
 
 export const ZSKIPLIST_MAXLEVEL = 32;
 
+const HEADER_SLOTS = 2 + ZSKIPLIST_MAXLEVEL;
+
 export class ZSkipList {
-  /** member -> node id */
+  /** member -> node */
   readonly dict = new Map<string, number>();
   length = 0;
   /** Levels in use (header levels >= level are NULL). */
   level = 1;
   tail = 0;
-  score: Float64Array;
+  /** The node blocks: `f` and `i` view the same buffer. */
+  private f: Float64Array;
+  private i: Int32Array;
+  private top = HEADER_SLOTS;
+  /** By id: member, level count, node. */
   ele: string[] = [''];
-  backward: Int32Array;
-  lvl: Uint8Array;
-  loff: Int32Array;
-  fwd: Int32Array;
-  span: Int32Array;
-  private poolTop = ZSKIPLIST_MAXLEVEL;
-  /** Free level blocks by size: head offset (-1 = none), linked through fwd[off]. */
+  private lvl: Uint8Array;
+  private node: Int32Array;
+  /** Free blocks by level count: head node (-1 = none), linked through the score slot. */
   private readonly freeHead = new Int32Array(ZSKIPLIST_MAXLEVEL + 1).fill(-1);
   /** Search paths (reused; every operation is synchronous). */
-  readonly update = new Int32Array(ZSKIPLIST_MAXLEVEL);
+  private readonly update = new Int32Array(ZSKIPLIST_MAXLEVEL);
   private readonly rank = new Float64Array(ZSKIPLIST_MAXLEVEL);
-  private readonly path = new Int32Array(ZSKIPLIST_MAXLEVEL);
 
   constructor(capacity = 16) {
-    const cap = capacity + 1;
-    this.score = new Float64Array(cap);
-    this.backward = new Int32Array(cap);
-    this.lvl = new Uint8Array(cap);
-    this.loff = new Int32Array(cap);
-    const pool = ZSKIPLIST_MAXLEVEL + Math.ceil(capacity * 1.5);
-    this.fwd = new Int32Array(pool);
-    this.span = new Int32Array(pool);
+    const slots = HEADER_SLOTS + Math.ceil(capacity * 3.5);
+    const buf = new ArrayBuffer(slots * 8);
+    this.f = new Float64Array(buf);
+    this.i = new Int32Array(buf);
+    this.lvl = new Uint8Array(capacity + 1);
+    this.node = new Int32Array(capacity + 1);
     this.lvl[0] = ZSKIPLIST_MAXLEVEL;
   }
 
   /** Bytes held by the arrays (MEMORY USAGE estimate, members excluded). */
   arrayBytes(): number {
-    return (
-      this.score.byteLength +
-      this.backward.byteLength +
-      this.lvl.byteLength +
-      this.loff.byteLength +
-      this.fwd.byteLength +
-      this.span.byteLength
-    );
+    return this.f.byteLength + this.lvl.byteLength + this.node.byteLength + this.ele.length * 4;
   }
 
-  private growNodes(min: number): void {
-    let cap = this.score.length * 2;
-    while (cap < min) cap *= 2;
-    const s = new Float64Array(cap);
-    s.set(this.score);
-    this.score = s;
-    const b = new Int32Array(cap);
-    b.set(this.backward);
-    this.backward = b;
+  // ---- Node accessors -------------------------------------------------------------------
+
+  scoreOf(n: number): number {
+    return this.f[n];
+  }
+
+  idOf(n: number): number {
+    return this.i[2 * n + 2];
+  }
+
+  eleOf(n: number): string {
+    return this.ele[this.i[2 * n + 2]];
+  }
+
+  /** Previous node at level 0 (0 = none). */
+  prevOf(n: number): number {
+    return this.i[2 * n + 3];
+  }
+
+  /** Next node at level 0 (0 = none). */
+  nextOf(n: number): number {
+    return this.i[2 * n + 4];
+  }
+
+  first(): number {
+    return this.i[4];
+  }
+
+  /** The node of a dense id (1..length). */
+  nodeOfId(id: number): number {
+    return this.node[id];
+  }
+
+  // ---- Storage ----------------------------------------------------------------------------
+
+  private growIds(min: number): void {
+    let cap = Math.max(16, Math.floor(this.lvl.length * 1.5));
+    while (cap < min) cap = Math.floor(cap * 1.5);
     const l = new Uint8Array(cap);
     l.set(this.lvl);
     this.lvl = l;
-    const o = new Int32Array(cap);
-    o.set(this.loff);
-    this.loff = o;
+    const n = new Int32Array(cap);
+    n.set(this.node);
+    this.node = n;
   }
 
-  private allocLevels(n: number): number {
-    const head = this.freeHead[n];
+  private allocBlock(levels: number): number {
+    const head = this.freeHead[levels];
     if (head !== -1) {
-      this.freeHead[n] = this.fwd[head];
+      this.freeHead[levels] = this.i[2 * head];
       return head;
     }
-    const off = this.poolTop;
-    this.poolTop += n;
-    if (this.poolTop > this.fwd.length) {
-      let cap = this.fwd.length * 2;
-      while (cap < this.poolTop) cap *= 2;
-      const f = new Int32Array(cap);
-      f.set(this.fwd);
-      this.fwd = f;
-      const sp = new Int32Array(cap);
-      sp.set(this.span);
-      this.span = sp;
+    const b = this.top;
+    const size = 2 + levels;
+    this.top += size;
+    if (this.top > this.f.length) {
+      let cap = Math.floor(this.f.length * 1.5);
+      while (cap < this.top) cap = Math.floor(cap * 1.5);
+      const buf = new ArrayBuffer(cap * 8);
+      const nf = new Float64Array(buf);
+      nf.set(this.f);
+      this.f = nf;
+      this.i = new Int32Array(buf);
     }
-    return off;
+    return b;
   }
 
-  private freeLevels(off: number, n: number): void {
-    this.fwd[off] = this.freeHead[n];
-    this.freeHead[n] = off;
+  private freeBlock(b: number, levels: number): void {
+    this.i[2 * b] = this.freeHead[levels];
+    this.freeHead[levels] = b;
   }
 
   /** Redis's zslRandomLevel: P = 1/4 per extra level. */
@@ -111,217 +136,185 @@ export class ZSkipList {
     return level;
   }
 
-  /** True when node x sorts before (score, ele). */
-  private before(x: number, score: number, ele: string): boolean {
-    const s = this.score[x];
-    return s < score || (s === score && this.ele[x] < ele);
+  /** True when node n sorts before (score, ele). */
+  private before(n: number, score: number, ele: string): boolean {
+    const s = this.f[n];
+    return s < score || (s === score && this.ele[this.i[2 * n + 2]] < ele);
   }
 
-  first(): number {
-    return this.fwd[this.loff[0]];
-  }
+  // ---- Operations -------------------------------------------------------------------------
 
-  next(x: number): number {
-    return this.fwd[this.loff[x]];
-  }
-
-  /** Inserts a member that is not in the dict yet; returns its node id. */
+  /** Inserts a member that is not in the dict yet; returns its node. */
   insert(score: number, ele: string): number {
-    const { update, rank, fwd, span, loff } = this;
+    const { update, rank } = this;
+    let I = this.i;
     let x = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
+    for (let k = this.level - 1; k >= 0; k--) {
+      rank[k] = k === this.level - 1 ? 0 : rank[k + 1];
       for (;;) {
-        const o = loff[x] + i;
-        const f = fwd[o];
-        if (f !== 0 && this.before(f, score, ele)) {
-          rank[i] += span[o];
-          x = f;
+        const o = 2 * x + 4 + 2 * k;
+        const nx = I[o];
+        if (nx !== 0 && this.before(nx, score, ele)) {
+          rank[k] += I[o + 1];
+          x = nx;
         } else break;
       }
-      update[i] = x;
+      update[k] = x;
     }
     const level = ZSkipList.randomLevel();
     if (level > this.level) {
-      for (let i = this.level; i < level; i++) {
-        rank[i] = 0;
-        update[i] = 0;
-        this.span[this.loff[0] + i] = this.length;
+      for (let k = this.level; k < level; k++) {
+        rank[k] = 0;
+        update[k] = 0;
+        I[5 + 2 * k] = this.length;
       }
       this.level = level;
     }
     const id = this.length + 1;
-    if (id >= this.score.length) this.growNodes(id + 1);
-    const off = this.allocLevels(level);
-    // allocLevels may have replaced the pools.
-    const F = this.fwd;
-    const S = this.span;
-    const L = this.loff;
-    this.score[id] = score;
+    if (id >= this.lvl.length) this.growIds(id + 1);
+    const b = this.allocBlock(level);
+    I = this.i;
+    this.f[b] = score;
+    I[2 * b + 2] = id;
     this.ele.push(ele);
     this.lvl[id] = level;
-    L[id] = off;
-    for (let i = 0; i < level; i++) {
-      const uo = L[update[i]] + i;
-      const xo = off + i;
-      F[xo] = F[uo];
-      F[uo] = id;
-      S[xo] = S[uo] - (rank[0] - rank[i]);
-      S[uo] = rank[0] - rank[i] + 1;
+    this.node[id] = b;
+    for (let k = 0; k < level; k++) {
+      const uo = 2 * update[k] + 4 + 2 * k;
+      const xo = 2 * b + 4 + 2 * k;
+      I[xo] = I[uo];
+      I[uo] = b;
+      I[xo + 1] = I[uo + 1] - (rank[0] - rank[k]);
+      I[uo + 1] = rank[0] - rank[k] + 1;
     }
-    for (let i = level; i < this.level; i++) S[L[update[i]] + i]++;
-    this.backward[id] = update[0];
-    const nxt = F[off];
-    if (nxt !== 0) this.backward[nxt] = id;
-    else this.tail = id;
+    for (let k = level; k < this.level; k++) I[2 * update[k] + 5 + 2 * k]++;
+    I[2 * b + 3] = update[0];
+    const nxt = I[2 * b + 4];
+    if (nxt !== 0) I[2 * nxt + 3] = b;
+    else this.tail = b;
     this.length = id;
-    this.dict.set(ele, id);
-    return id;
+    this.dict.set(ele, b);
+    return b;
   }
 
   /** zslDeleteNode: unlinks x given the search path in `update` (does not free it). */
-  private unlink(x: number, update: Int32Array): void {
-    const { fwd, span, loff } = this;
-    const xo = loff[x];
-    const xl = this.lvl[x];
-    for (let i = 0; i < this.level; i++) {
-      const uo = loff[update[i]] + i;
-      if (i < xl && fwd[uo] === x) {
-        span[uo] += span[xo + i] - 1;
-        fwd[uo] = fwd[xo + i];
+  private unlink(x: number): void {
+    const I = this.i;
+    const update = this.update;
+    const xl = this.lvl[I[2 * x + 2]];
+    for (let k = 0; k < this.level; k++) {
+      const uo = 2 * update[k] + 4 + 2 * k;
+      if (k < xl && I[uo] === x) {
+        const xo = 2 * x + 4 + 2 * k;
+        I[uo + 1] += I[xo + 1] - 1;
+        I[uo] = I[xo];
       } else {
-        span[uo] -= 1;
+        I[uo + 1] -= 1;
       }
     }
-    const nxt = fwd[xo];
-    if (nxt !== 0) this.backward[nxt] = this.backward[x];
-    else this.tail = this.backward[x];
-    const h = loff[0];
-    while (this.level > 1 && fwd[h + this.level - 1] === 0) this.level--;
+    const nxt = I[2 * x + 4];
+    if (nxt !== 0) I[2 * nxt + 3] = I[2 * x + 3];
+    else this.tail = I[2 * x + 3];
+    while (this.level > 1 && I[4 + 2 * (this.level - 1)] === 0) this.level--;
   }
 
-  /**
-   * Frees the slot of an unlinked node: removes its member from the dict and moves the last
-   * node into the hole. Returns the id that moved into x (or 0 when none moved); ids held in
-   * `update` are remapped.
-   */
-  private release(x: number): number {
-    this.dict.delete(this.ele[x]);
-    this.freeLevels(this.loff[x], this.lvl[x]);
+  /** Frees an unlinked node: drops its member and gives its id to the last id's node. */
+  private release(x: number): void {
+    const I = this.i;
+    const id = I[2 * x + 2];
+    this.dict.delete(this.ele[id]);
+    this.freeBlock(x, this.lvl[id]);
     const m = this.length;
     this.length = m - 1;
-    if (x === m) {
-      this.ele.pop();
-      return 0;
+    if (id !== m) {
+      const mn = this.node[m];
+      I[2 * mn + 2] = id;
+      this.node[id] = mn;
+      this.ele[id] = this.ele[m];
+      this.lvl[id] = this.lvl[m];
     }
-    // Find the predecessors of m at each of its levels and point them at x.
-    const { fwd, loff, path } = this;
-    const ms = this.score[m];
-    const me = this.ele[m];
-    let p = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = fwd[loff[p] + i];
-        if (f !== 0 && f !== m && this.before(f, ms, me)) p = f;
-        else break;
-      }
-      path[i] = p;
-    }
-    const ml = this.lvl[m];
-    for (let i = 0; i < ml; i++) fwd[loff[path[i]] + i] = x;
-    this.score[x] = ms;
-    this.ele[x] = me;
-    this.lvl[x] = ml;
-    loff[x] = loff[m];
-    this.backward[x] = this.backward[m];
-    const nxt = fwd[loff[x]];
-    if (nxt !== 0) this.backward[nxt] = x;
-    else this.tail = x;
-    for (let i = 0; i < ZSKIPLIST_MAXLEVEL; i++) if (this.update[i] === m) this.update[i] = x;
     this.ele.pop();
-    this.dict.set(me, x);
-    return m;
   }
 
-  /** Fills `update` with the path to the first node >= (score, ele); returns that node (0 = none). */
+  /** Fills `update` with the path to the first node >= (score, ele); returns that node. */
   private seek(score: number, ele: string): number {
-    const { update, fwd, loff } = this;
+    const { update } = this;
+    const I = this.i;
     let x = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const f = fwd[loff[x] + i];
-        if (f !== 0 && this.before(f, score, ele)) x = f;
+        const nx = I[2 * x + 4 + 2 * k];
+        if (nx !== 0 && this.before(nx, score, ele)) x = nx;
         else break;
       }
-      update[i] = x;
+      update[k] = x;
     }
-    return fwd[loff[x]];
+    return I[2 * x + 4];
   }
 
   /** Deletes a member; returns false when absent. */
   delete(ele: string): boolean {
-    const id = this.dict.get(ele);
-    if (id === undefined) return false;
-    const x = this.seek(this.score[id], ele);
-    this.unlink(x, this.update);
-    this.release(x);
+    const n = this.dict.get(ele);
+    if (n === undefined) return false;
+    this.seek(this.f[n], ele);
+    this.unlink(n);
+    this.release(n);
     return true;
   }
 
   /**
-   * Changes the score of member node x (zslUpdateScore): in place when the order does not
-   * change, otherwise removed and reinserted. Returns the member's node id afterwards.
+   * Changes the score of node x (zslUpdateScore): in place when the order does not change,
+   * otherwise removed and reinserted. Returns the member's node afterwards.
    */
   updateScore(x: number, newScore: number): number {
-    const back = this.backward[x];
-    const nxt = this.fwd[this.loff[x]];
-    const ele = this.ele[x];
+    const back = this.prevOf(x);
+    const nxt = this.nextOf(x);
+    const ele = this.eleOf(x);
     if (
-      (back === 0 ||
-        this.score[back] < newScore ||
-        (this.score[back] === newScore && this.ele[back] < ele)) &&
-      (nxt === 0 || this.score[nxt] > newScore || (this.score[nxt] === newScore && this.ele[nxt] > ele))
+      (back === 0 || this.f[back] < newScore || (this.f[back] === newScore && this.eleOf(back) < ele)) &&
+      (nxt === 0 || this.f[nxt] > newScore || (this.f[nxt] === newScore && this.eleOf(nxt) > ele))
     ) {
-      this.score[x] = newScore;
+      this.f[x] = newScore;
       return x;
     }
-    const found = this.seek(this.score[x], ele);
-    this.unlink(found, this.update);
-    this.release(found);
+    this.seek(this.f[x], ele);
+    this.unlink(x);
+    this.release(x);
     return this.insert(newScore, ele);
   }
 
-  /** 1-based rank of a node (zslGetRank), 0 when not found. */
+  /** 1-based rank of (score, ele) (zslGetRank), 0 when not found. */
   getRank(score: number, ele: string): number {
-    const { fwd, span, loff } = this;
+    const I = this.i;
+    const F = this.f;
     let x = 0;
     let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const o = loff[x] + i;
-        const f = fwd[o];
-        if (f !== 0 && (this.score[f] < score || (this.score[f] === score && this.ele[f] <= ele))) {
-          rank += span[o];
-          x = f;
+        const o = 2 * x + 4 + 2 * k;
+        const nx = I[o];
+        if (nx !== 0 && (F[nx] < score || (F[nx] === score && this.ele[I[2 * nx + 2]] <= ele))) {
+          rank += I[o + 1];
+          x = nx;
         } else break;
       }
-      if (x !== 0 && this.ele[x] === ele) return rank;
+      if (x !== 0 && this.ele[I[2 * x + 2]] === ele) return rank;
     }
     return 0;
   }
 
   /** The node at a 1-based rank, or 0. */
   getElementByRank(rank: number): number {
-    const { fwd, span, loff } = this;
+    const I = this.i;
     let x = 0;
     let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const o = loff[x] + i;
-        const f = fwd[o];
-        if (f !== 0 && traversed + span[o] <= rank) {
-          traversed += span[o];
-          x = f;
+        const o = 2 * x + 4 + 2 * k;
+        const nx = I[o];
+        if (nx !== 0 && traversed + I[o + 1] <= rank) {
+          traversed += I[o + 1];
+          x = nx;
         } else break;
       }
       if (traversed === rank) return x;
@@ -329,29 +322,31 @@ export class ZSkipList {
     return 0;
   }
 
-  /** The first node with score >= min (> min when minex), or 0. */
+  /** The first node with score >= min (> min when minex), or 0; fills `update`. */
   firstGte(min: number, minex: boolean): number {
-    const { fwd, loff } = this;
+    const I = this.i;
+    const F = this.f;
     let x = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const f = fwd[loff[x] + i];
-        if (f !== 0 && (minex ? this.score[f] <= min : this.score[f] < min)) x = f;
+        const nx = I[2 * x + 4 + 2 * k];
+        if (nx !== 0 && (minex ? F[nx] <= min : F[nx] < min)) x = nx;
         else break;
       }
-      this.update[i] = x;
+      this.update[k] = x;
     }
-    return fwd[loff[x]];
+    return I[2 * x + 4];
   }
 
   /** The last node with score <= max (< max when maxex), or 0. */
   lastLte(max: number, maxex: boolean): number {
-    const { fwd, loff } = this;
+    const I = this.i;
+    const F = this.f;
     let x = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const f = fwd[loff[x] + i];
-        if (f !== 0 && (maxex ? this.score[f] < max : this.score[f] <= max)) x = f;
+        const nx = I[2 * x + 4 + 2 * k];
+        if (nx !== 0 && (maxex ? F[nx] < max : F[nx] <= max)) x = nx;
         else break;
       }
     }
@@ -360,58 +355,69 @@ export class ZSkipList {
 
   /** The first node whose member is >= (> when ex) s, or 0; fills `update`. */
   firstLexGte(s: string, ex: boolean): number {
-    const { fwd, loff } = this;
+    const I = this.i;
     let x = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const f = fwd[loff[x] + i];
-        if (f !== 0 && (ex ? this.ele[f] <= s : this.ele[f] < s)) x = f;
-        else break;
+        const nx = I[2 * x + 4 + 2 * k];
+        if (nx !== 0) {
+          const e = this.ele[I[2 * nx + 2]];
+          if (ex ? e <= s : e < s) {
+            x = nx;
+            continue;
+          }
+        }
+        break;
       }
-      this.update[i] = x;
+      this.update[k] = x;
     }
-    return fwd[loff[x]];
+    return I[2 * x + 4];
   }
 
   /** The last node whose member is <= (< when ex) s, or 0. */
   lastLexLte(s: string, ex: boolean): number {
-    const { fwd, loff } = this;
+    const I = this.i;
     let x = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const f = fwd[loff[x] + i];
-        if (f !== 0 && (ex ? this.ele[f] < s : this.ele[f] <= s)) x = f;
-        else break;
+        const nx = I[2 * x + 4 + 2 * k];
+        if (nx !== 0) {
+          const e = this.ele[I[2 * nx + 2]];
+          if (ex ? e < s : e <= s) {
+            x = nx;
+            continue;
+          }
+        }
+        break;
       }
     }
     return x;
   }
 
   /** Fills `update` with the path to the node at 1-based rank `start`; returns that node. */
-  seekRank(start: number): number {
-    const { fwd, span, loff } = this;
+  private seekRank(start: number): number {
+    const I = this.i;
     let x = 0;
     let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
+    for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
-        const o = loff[x] + i;
-        const f = fwd[o];
-        if (f !== 0 && traversed + span[o] < start) {
-          traversed += span[o];
-          x = f;
+        const o = 2 * x + 4 + 2 * k;
+        const nx = I[o];
+        if (nx !== 0 && traversed + I[o + 1] < start) {
+          traversed += I[o + 1];
+          x = nx;
         } else break;
       }
-      this.update[i] = x;
+      this.update[k] = x;
     }
-    return fwd[loff[x]];
+    return I[2 * x + 4];
   }
 
-  /** Unlinks and frees x (path in `update`); returns the node after it (remapped if it moved). */
+  /** Unlinks and frees x (path in `update`); returns the node after it. */
   private deleteAt(x: number): number {
-    let next = this.fwd[this.loff[x]];
-    this.unlink(x, this.update);
-    const moved = this.release(x);
-    if (moved !== 0 && next === moved) next = x;
+    const next = this.nextOf(x);
+    this.unlink(x);
+    this.release(x);
     return next;
   }
 
@@ -419,7 +425,7 @@ export class ZSkipList {
   deleteRangeByScore(min: number, minex: boolean, max: number, maxex: boolean): number {
     let x = this.firstGte(min, minex);
     let removed = 0;
-    while (x !== 0 && (maxex ? this.score[x] < max : this.score[x] <= max)) {
+    while (x !== 0 && (maxex ? this.f[x] < max : this.f[x] <= max)) {
       x = this.deleteAt(x);
       removed++;
     }
@@ -430,7 +436,9 @@ export class ZSkipList {
   deleteRangeByLex(min: string | null, minex: boolean, max: string | null, maxex: boolean): number {
     let x = min === null ? this.seekRank(1) : this.firstLexGte(min, minex);
     let removed = 0;
-    while (x !== 0 && (max === null || (maxex ? this.ele[x] < max : this.ele[x] <= max))) {
+    while (x !== 0) {
+      const e = this.eleOf(x);
+      if (max !== null && (maxex ? e >= max : e > max)) break;
       x = this.deleteAt(x);
       removed++;
     }
@@ -450,48 +458,47 @@ export class ZSkipList {
     return removed;
   }
 
-  /** Checks the structure's invariants (tests): order, spans, back pointers, dict. */
+  /** Checks the structure's invariants (tests): order, spans, back pointers, ids, dict. */
   verify(): string | null {
-    const { fwd, span, loff } = this;
-    // Level 0: order and back pointers.
+    const I = this.i;
     let prev = 0;
     let n = 0;
-    for (let x = fwd[loff[0]]; x !== 0; x = fwd[loff[x]]) {
+    const rankOf = new Map<number, number>();
+    for (let x = this.first(); x !== 0; x = this.nextOf(x)) {
       n++;
-      if (x < 1 || x > this.length) return `node id ${x} out of 1..${this.length}`;
-      if (this.backward[x] !== prev) return `backward of ${x} is ${this.backward[x]}, expected ${prev}`;
-      if (prev !== 0 && !this.before(prev, this.score[x], this.ele[x])) return `order broken at ${x}`;
-      if (this.dict.get(this.ele[x]) !== x) return `dict entry of ${JSON.stringify(this.ele[x])} is wrong`;
-      prev = x;
       if (n > this.length) return 'cycle at level 0';
+      const id = this.idOf(x);
+      if (id < 1 || id > this.length) return `id ${id} out of 1..${this.length}`;
+      if (this.node[id] !== x) return `node of id ${id} is ${this.node[id]}, expected ${x}`;
+      if (this.prevOf(x) !== prev) return `backward of ${x} is ${this.prevOf(x)}, expected ${prev}`;
+      if (prev !== 0 && !this.before(prev, this.f[x], this.eleOf(x))) return `order broken at ${x}`;
+      if (this.dict.get(this.eleOf(x)) !== x)
+        return `dict entry of ${JSON.stringify(this.eleOf(x))} is wrong`;
+      rankOf.set(x, n);
+      prev = x;
     }
     if (n !== this.length) return `level 0 has ${n} nodes, length ${this.length}`;
+    if (this.ele.length !== this.length + 1) return `ele has ${this.ele.length} slots for ${this.length}`;
     if (this.tail !== prev) return `tail ${this.tail}, expected ${prev}`;
     if (this.dict.size !== this.length) return `dict size ${this.dict.size} != length ${this.length}`;
-    // Ranks at level 0.
-    const rankOf = new Int32Array(this.length + 1);
-    let r = 0;
-    for (let x = fwd[loff[0]]; x !== 0; x = fwd[loff[x]]) rankOf[x] = ++r;
-    // Every level: spans equal rank differences (span to NULL = length - rank).
-    for (let i = 0; i < ZSKIPLIST_MAXLEVEL; i++) {
+    // Every level: links only to nodes that tall, spans equal rank differences.
+    for (let k = 0; k < ZSKIPLIST_MAXLEVEL; k++) {
       let x = 0;
       for (;;) {
-        if (x !== 0 && this.lvl[x] <= i) return `node ${x} linked at level ${i} above its height`;
-        const f = fwd[loff[x] + i];
-        if (i >= this.level) {
-          if (x === 0 && f !== 0) return `header level ${i} set above level ${this.level}`;
+        if (x !== 0 && this.lvl[this.idOf(x)] <= k) return `node ${x} linked at level ${k} above its height`;
+        const nx = I[2 * x + 4 + 2 * k];
+        if (k >= this.level) {
+          if (x === 0 && nx !== 0) return `header level ${k} set above level ${this.level}`;
           break;
         }
-        const rx = x === 0 ? 0 : rankOf[x];
-        if (f === 0) {
-          // Redis leaves stale spans on the last node of a level; only links matter there.
-          break;
-        }
-        if (span[loff[x] + i] !== rankOf[f] - rx) return `span at node ${x} level ${i} is wrong`;
-        x = f;
+        // Redis leaves stale spans on the last node of a level; only links matter there.
+        if (nx === 0) break;
+        const rx = x === 0 ? 0 : rankOf.get(x)!;
+        if (I[2 * x + 5 + 2 * k] !== rankOf.get(nx)! - rx) return `span at node ${x} level ${k} is wrong`;
+        x = nx;
       }
     }
-    if (this.level > 1 && fwd[loff[0] + this.level - 1] === 0) return `top level ${this.level} is empty`;
+    if (this.level > 1 && I[4 + 2 * (this.level - 1)] === 0) return `top level ${this.level} is empty`;
     return null;
   }
 }

@@ -153,7 +153,7 @@ export class ZSet implements RObject {
       // From the tail down, so each insert lands at the head (O(1) per element).
       const src = this.zsl;
       const dst = z.zsl!;
-      for (let x = src.tail; x !== 0; x = src.backward[x]) dst.insert(src.score[x], src.ele[x]);
+      for (let x = src.tail; x !== 0; x = src.prevOf(x)) dst.insert(src.scoreOf(x), src.eleOf(x));
     }
     return z;
   }
@@ -166,7 +166,7 @@ export class ZSet implements RObject {
       for (let i = 0; i < e.length; i++) bytes += strBytes(e[i]);
     } else {
       const z = this.zsl;
-      bytes += z.arrayBytes() + z.ele.length * 4 + z.dict.size * 20;
+      bytes += z.arrayBytes() + z.dict.size * 20;
       for (let i = 1; i <= z.length; i++) bytes += strBytes(z.ele[i]);
     }
     return bytes;
@@ -191,9 +191,10 @@ export class ZSet implements RObject {
     if (z.length > limits.maxEntries || maxelelen > limits.maxValue) return;
     const e: string[] = [];
     const s: number[] = [];
-    for (let x = z.first(); x !== 0; x = z.next(x)) {
-      e.push(z.ele[x]);
-      s.push(z.score[x] === 0 ? 0 : z.score[x]);
+    for (let x = z.first(); x !== 0; x = z.nextOf(x)) {
+      const sc = z.scoreOf(x);
+      e.push(z.eleOf(x));
+      s.push(sc === 0 ? 0 : sc);
     }
     this.lpEle = e;
     this.lpScore = s;
@@ -203,8 +204,8 @@ export class ZSet implements RObject {
   /** Score of a member, or undefined. */
   getScore(ele: string): number | undefined {
     if (this.zsl !== null) {
-      const id = this.zsl.dict.get(ele);
-      return id === undefined ? undefined : this.zsl.score[id];
+      const n = this.zsl.dict.get(ele);
+      return n === undefined ? undefined : this.zsl.scoreOf(n);
     }
     const i = this.lpEle!.indexOf(ele);
     return i === -1 ? undefined : this.lpScore![i];
@@ -281,10 +282,10 @@ export class ZSet implements RObject {
       }
     }
     const z = this.zsl!;
-    const id = z.dict.get(ele);
-    if (id !== undefined) {
+    const node = z.dict.get(ele);
+    if (node !== undefined) {
       if (nx) return ZADD_OUT_NOP;
-      const cur = z.score[id];
+      const cur = z.scoreOf(node);
       if (incr) {
         score += cur;
         if (Number.isNaN(score)) return ZADD_OUT_NAN;
@@ -292,7 +293,7 @@ export class ZSet implements RObject {
       if ((lt && score >= cur) || (gt && score <= cur)) return ZADD_OUT_NOP;
       this.newScore = score;
       if (score !== cur) {
-        z.updateScore(id, score);
+        z.updateScore(node, score);
         return ZADD_OUT_UPDATED;
       }
       return 0;
@@ -318,9 +319,9 @@ export class ZSet implements RObject {
     const n = this.length;
     let r: number;
     if (this.zsl !== null) {
-      const id = this.zsl.dict.get(ele);
-      if (id === undefined) return -1;
-      r = this.zsl.getRank(this.zsl.score[id], ele) - 1;
+      const n = this.zsl.dict.get(ele);
+      if (n === undefined) return -1;
+      r = this.zsl.getRank(this.zsl.scoreOf(n), ele) - 1;
     } else {
       r = this.lpEle!.indexOf(ele);
       if (r === -1) return -1;
@@ -345,7 +346,7 @@ export class ZSet implements RObject {
 
   next(p: number): number {
     if (this.zsl !== null) {
-      const x = this.zsl.next(p);
+      const x = this.zsl.nextOf(p);
       return x === 0 ? -1 : x;
     }
     return p + 1 < this.lpEle!.length ? p + 1 : -1;
@@ -353,18 +354,18 @@ export class ZSet implements RObject {
 
   prev(p: number): number {
     if (this.zsl !== null) {
-      const x = this.zsl.backward[p];
+      const x = this.zsl.prevOf(p);
       return x === 0 ? -1 : x;
     }
     return p - 1;
   }
 
   eleAt(p: number): string {
-    return this.zsl !== null ? this.zsl.ele[p] : this.lpEle![p];
+    return this.zsl !== null ? this.zsl.eleOf(p) : this.lpEle![p];
   }
 
   scoreAt(p: number): number {
-    return this.zsl !== null ? this.zsl.score[p] : this.lpScore![p];
+    return this.zsl !== null ? this.zsl.scoreOf(p) : this.lpScore![p];
   }
 
   /** Position of the element at 0-based rank r (0 <= r < length). */
@@ -377,7 +378,7 @@ export class ZSet implements RObject {
   randomPos(): number {
     const n = this.length;
     const i = Math.floor(Math.random() * n);
-    return this.zsl !== null ? i + 1 : i;
+    return this.zsl !== null ? this.zsl.nodeOfId(i + 1) : i;
   }
 
   /** First position in a score range, or -1 (zslFirstInRange / zzlFirstInRange). */
@@ -490,7 +491,7 @@ export class ZSet implements RObject {
   /** 0-based rank of a position. */
   rankOfPos(p: number): number {
     if (this.zsl === null) return p;
-    return this.zsl.getRank(this.zsl.score[p], this.zsl.ele[p]) - 1;
+    return this.zsl.getRank(this.zsl.scoreOf(p), this.zsl.eleOf(p)) - 1;
   }
 
   // ---- Range deletion (ZREMRANGEBY*) -----------------------------------------------------
@@ -539,12 +540,13 @@ export class ZSet implements RObject {
 
   /**
    * One ZSCAN step over the skiplist encoding: visits up to `count` members from cursor
-   * (0 = start) downwards by node id; returns the next cursor (0 = done).
+   * (0 = start) downwards by dense id, pushing their positions; returns the next cursor
+   * (0 = done).
    */
-  scanIds(cursor: number, count: number, out: number[]): number {
+  scanStep(cursor: number, count: number, out: number[]): number {
     const z = this.zsl!;
     let i = cursor === 0 ? z.length : Math.min(cursor, z.length);
-    for (let n = 0; n < count && i >= 1; n++, i--) out.push(i);
+    for (let n = 0; n < count && i >= 1; n++, i--) out.push(z.nodeOfId(i));
     return i < 1 ? 0 : i;
   }
 }
