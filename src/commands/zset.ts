@@ -935,6 +935,14 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
   c.out.bulk(z.eleAt(z.randomPos()));
 }
 
+/** One ZRANDMEMBER entry: the member, and its score (RESP3: as a pair). */
+function emitMember(c: Client, z: ZSet, p: number, withscores: boolean): void {
+  const out = c.out;
+  if (withscores && c.proto > 2) out.array(2);
+  out.bulk(z.eleAt(p));
+  if (withscores) out.double(z.scoreAt(p));
+}
+
 function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boolean): void {
   const z = readZset(c, key);
   if (z === undefined) return;
@@ -964,14 +972,9 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
   }
   const replySize = count < size ? count : size;
   out.array(withscores && resp2 ? replySize * 2 : replySize);
-  const emit = (p: number): void => {
-    if (withscores && !resp2) out.array(2);
-    out.bulk(z.eleAt(p));
-    if (withscores) out.double(z.scoreAt(p));
-  };
   // CASE 2: the whole set, walked from the highest score down as Redis's iterator does.
   if (count >= size) {
-    for (let p = z.last(); p !== -1; p = z.prev(p)) emit(p);
+    for (let p = z.last(); p !== -1; p = z.prev(p)) emitMember(c, z, p, withscores);
     return;
   }
   // CASE 3: most of the set: drop random members until `count` remain (arbitrary order).
@@ -983,7 +986,7 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
       const i = Math.floor(Math.random() * n);
       pos[i] = pos[--n];
     }
-    for (let i = 0; i < count; i++) emit(pos[i]);
+    for (let i = 0; i < count; i++) emitMember(c, z, pos[i], withscores);
     return;
   }
   // CASE 4: few members of a big set.
@@ -992,7 +995,7 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
     let need = count;
     for (let i = 0; i < size && need > 0; i++) {
       if (Math.random() * (size - i) < need) {
-        emit(i);
+        emitMember(c, z, i, withscores);
         need--;
       }
     }
@@ -1003,7 +1006,7 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
     const p = z.randomPos();
     if (seen.has(p)) continue;
     seen.add(p);
-    emit(p);
+    emitMember(c, z, p, withscores);
   }
 }
 
