@@ -9,12 +9,13 @@ import { specs as connection } from './connection.js';
 import { specs as client } from './client.js';
 import { specs as keyspace } from './keyspace.js';
 import { specs as string } from './string.js';
+import { specs as list } from './list.js';
 import { specs as server } from './server.js';
 import { specs as config } from './config.js';
 import { specs as zset } from './zset.js';
 
 /** Every command group, in COMMAND DOCS group order. */
-export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, server, config, zset];
+export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, list, server, config, zset];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {
   spec.fullName = parent ? `${parent.name}|${spec.name}` : spec.name;

@@ -8,6 +8,7 @@ import { ReplyWriter } from '../protocol/writer.js';
 import type { Database } from '../store/database.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
+import type { BlockedState } from './blocking.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -29,6 +30,12 @@ export const CLIENT_UNIX_SOCKET = 1 << 14;
 /** A replica's connection (CLIENT LIST flag S, type replica) and the master's (flag M). */
 export const CLIENT_SLAVE = 1 << 15;
 export const CLIENT_MASTER = 1 << 16;
+/**
+ * The client may not block (Redis's CLIENT_DENY_BLOCKING): set while EXEC runs its queue or a
+ * script runs commands; blocking commands then answer as if they timed out. CLIENT_MULTI
+ * denies blocking too (see mayBlock in blocking.ts).
+ */
+export const CLIENT_DENY_BLOCKING = 1 << 17;
 
 /**
  * CLIENT REPLY state, as bits like Redis's CLIENT_REPLY_OFF / _SKIP_NEXT / _SKIP flags:
@@ -103,6 +110,8 @@ export class Client {
    * it to end the wait with the timeout reply, or with an -UNBLOCKED error when `error`.
    */
   unblockHandler: ((c: Client, error: boolean) => void) | null = null;
+  /** What the client waits for while blocked on keys (blocking.ts), else null. */
+  bstate: BlockedState | null = null;
 
   constructor(
     readonly server: Server,

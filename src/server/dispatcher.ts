@@ -75,12 +75,15 @@ function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
 export function processCommand(server: Server, c: Client, argv: string[]): void {
   if (c.replyMode === REPLY_ON) {
     dispatch(server, c, argv);
+    // Clients blocked on keys this command made ready are served right after it.
+    if (server.blocking.hasReadyKeys) server.blocking.handleClientsBlockedOnKeys();
     if (c.replyMode === REPLY_ON) return;
     applyReplyMode(c, -1);
     return;
   }
   const mark = c.out.pos;
   dispatch(server, c, argv);
+  if (server.blocking.hasReadyKeys) server.blocking.handleClientsBlockedOnKeys();
   applyReplyMode(c, mark);
 }
 
@@ -175,6 +178,9 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   c.redactedArgv = null;
   c.errorReplied = false;
   server.cmdTime = server.clock();
+  // A command failed when error replies were counted while it ran, to any client (CLIENT
+  // UNBLOCK ... ERROR fails too), after the last nested call (Redis's incrCommandStatsOnError).
+  server.stats.prevErrorReplies = server.stats.totalErrorReplies;
   const t0 = performance.now();
   try {
     cmd.handler!(c, argv);
@@ -192,7 +198,8 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   const st = cmd.stats!;
   st.calls++;
   st.usec += us;
-  if (c.errorReplied) st.failedCalls++;
+  if (server.stats.totalErrorReplies > server.stats.prevErrorReplies) st.failedCalls++;
+  server.stats.prevErrorReplies = server.stats.totalErrorReplies;
   server.stats.commandsProcessed++;
   if ((c.flags & CLIENT_BLOCKED) === 0) {
     server.stats.commandDone(cmd.fullName!, us, (flags & F_FAST) !== 0, server.cmdTime);

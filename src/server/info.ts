@@ -142,6 +142,7 @@ function serverSection(server: Server): string {
 function clientsSection(server: Server): string {
   let maxIn = 0;
   let maxOut = 0;
+  // Clients blocked on keys and those held by CLIENT PAUSE, as Redis 7.0.15 counts them.
   let blocked = 0;
   let tracking = 0;
   let connected = 0;
@@ -162,7 +163,7 @@ function clientsSection(server: Server): string {
     `client_recent_max_output_buffer:${maxOut}\r\n` +
     `blocked_clients:${blocked}\r\n` +
     `tracking_clients:${tracking}\r\n` +
-    'clients_in_timeout_table:0\r\n'
+    `clients_in_timeout_table:${server.blocking.clientsInTimeoutTable}\r\n`
   );
 }
 

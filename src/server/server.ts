@@ -31,6 +31,7 @@ import { Logger } from './logger.js';
 import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC } from './notify.js';
+import { Blocking } from './blocking.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -69,6 +70,8 @@ export class Server implements KeyspaceHooks {
   dbs: Database[] = [];
   readonly commands: Map<string, CommandSpec>;
   readonly clients = new Map<number, Client>();
+  /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK, ...): see blocking.ts. */
+  readonly blocking = new Blocking(this);
   clientsPendingWrite: Client[] = [];
   monitors = new Set<Client>();
   slowlog: SlowlogEntry[] = [];
@@ -156,6 +159,10 @@ export class Server implements KeyspaceHooks {
 
   lruClock(): number {
     return Math.floor(this.cmdTime / 1000) >>> 0;
+  }
+
+  onKeyAdded(db: Database, key: string): void {
+    this.blocking.signalKeyAsReady(db, key);
   }
 
   onExpired(db: Database, key: string): void {
@@ -446,6 +453,7 @@ export class Server implements KeyspaceHooks {
     c.closed = true;
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    if (c.bstate !== null) this.blocking.removeClient(c);
     for (const f of c.onClose) {
       try {
         f(c);
@@ -514,6 +522,7 @@ export class Server implements KeyspaceHooks {
     this.cronTimer = null;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = null;
+    this.blocking.close();
     const closes = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners = [];
     this.flushPending();

@@ -145,6 +145,8 @@ export class Stats {
   netInputBytes = 0;
   netOutputBytes = 0;
   totalErrorReplies = 0;
+  /** totalErrorReplies when the running command started or the last nested one ended. */
+  prevErrorReplies = 0;
   unexpectedErrorReplies = 0;
   /** errorstats: error prefix (e.g. ERR, WRONGTYPE) -> count */
   errors = new Map<string, number>();

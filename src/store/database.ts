@@ -46,6 +46,11 @@ export interface KeyspaceHooks {
   mayExpire(): boolean;
   /** LRU clock for touching values. */
   lruClock(): number;
+  /**
+   * A key holding a collection was added (Redis's dbAdd signalling the key as ready): clients
+   * blocked on it may be served (BLPOP, BZPOPMIN, ...).
+   */
+  onKeyAdded?(db: Database, key: string): void;
 }
 
 export class Database {
@@ -130,6 +135,7 @@ export class Database {
     if (i === -1) {
       this.dict.add(key, value);
       this.touchValue(value);
+      if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
     } else {
       const old = this.dict.vals[i];
       if (old !== value && typeof old === 'number') this.strings.free(old);
@@ -143,6 +149,7 @@ export class Database {
   add(key: string, value: Value): void {
     this.dict.add(key, value);
     this.touchValue(value);
+    if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (Redis's dbOverwrite). */
