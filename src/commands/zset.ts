@@ -5,7 +5,8 @@
  */
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
-import type { RObject } from '../store/database.js';
+import type { Database, RObject } from '../store/database.js';
+import { mayBlock, parseTimeout, type BlockHandler } from '../server/blocking.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, eq, lookupReadCounted } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../server/notify.js';
 import { parseInt64, formatDouble } from '../util/numbers.js';
@@ -898,6 +899,88 @@ function popSizeHint(c: Client, keys: string[], from: number, to: number): numbe
   return 0;
 }
 
+// ---- BZPOPMIN / BZPOPMAX / BZMPOP ------------------------------------------------------------
+
+/** What a client blocked on sorted sets waits to do (c->bpop for BLOCKED_ZSET). */
+interface ZpopWait {
+  where: number;
+  /** -1 for BZPOPMIN/BZPOPMAX, else BZMPOP's COUNT. */
+  count: number;
+  /** BZMPOP's reply shape: [key, [[member, score], ...]]. */
+  mpop: boolean;
+}
+
+/** Propagates a served blocking pop as the ZPOPMIN/ZPOPMAX it amounts to. */
+function propagateZpop(c: Client, key: string, where: number, count: number, llen: number): void {
+  const cmd = where === ZSET_MAX ? 'ZPOPMAX' : 'ZPOPMIN';
+  if (count === -1) c.server.propagate(c.db.id, [cmd, key]);
+  else c.server.propagate(c.db.id, [cmd, key, String(Math.min(count, llen))]);
+}
+
+/** serveClientBlockedOnSortedSet: a key the client waits on now holds a sorted set. */
+const ZPOP_BLOCK: BlockHandler = {
+  type: 'zset',
+  serve(c: Client, db: Database, key: string, arg: unknown): boolean {
+    const w = arg as ZpopWait;
+    const v = db.dict.get(key);
+    const llen = v instanceof ZSet ? v.length : 0;
+    if (llen === 0) return false;
+    genericZpop(c, [key], 0, 1, w.where, true, w.count, w.mpop, w.mpop);
+    propagateZpop(c, key, w.where, w.count, llen);
+    return true;
+  },
+};
+
+/**
+ * blockingGenericZpopCommand: pops from the first non-empty key at once, or blocks until one
+ * of the keys gets a sorted set (or the timeout passes).
+ */
+function blockingZpop(
+  c: Client,
+  keys: string[],
+  from: number,
+  to: number,
+  where: number,
+  timeoutArg: string,
+  count: number,
+  mpop: boolean,
+): void {
+  const timeout = parseTimeout(c, timeoutArg);
+  if (timeout === null) return;
+  for (let i = from; i < to; i++) {
+    const key = keys[i];
+    const z = writeZset(c, key);
+    if (z === undefined) return;
+    if (z === null || z.length === 0) continue;
+    const llen = z.length;
+    genericZpop(c, keys, i, i + 1, where, true, count, mpop, mpop);
+    propagateZpop(c, key, where, count, llen);
+    return;
+  }
+  // Inside MULTI or a script the client cannot wait: reply as on timeout.
+  if (!mayBlock(c)) {
+    c.out.nullArray();
+    return;
+  }
+  const wait: ZpopWait = { where, count, mpop };
+  c.server.blocking.blockForKeys(c, keys.slice(from, to), timeout, ZPOP_BLOCK, wait);
+}
+
+function bzpopminCommand(c: Client, argv: string[]): void {
+  blockingZpop(c, argv, 1, argv.length - 1, ZSET_MIN, argv[argv.length - 1], -1, false);
+}
+
+function bzpopmaxCommand(c: Client, argv: string[]): void {
+  blockingZpop(c, argv, 1, argv.length - 1, ZSET_MAX, argv[argv.length - 1], -1, false);
+}
+
+/** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
+function bzmpopCommand(c: Client, argv: string[]): void {
+  const a = parseMpopArgs(c, argv, 2);
+  if (a === null) return;
+  blockingZpop(c, argv, 3, 3 + a.numkeys, a.where, argv[1], a.count, true);
+}
+
 // ---- ZRANDMEMBER ------------------------------------------------------------------------------
 
 function zrandmemberCommand(c: Client, argv: string[]): void {
@@ -1433,4 +1516,9 @@ export const specs: CommandSpec[] = [
     keysAfterNumkeys(a, 1),
   ),
   spec('zscan', -3, ['readonly'], 1, 1, 1, zscanCommand),
+  spec('bzpopmin', -3, ['write', 'noscript', 'blocking', 'fast'], 1, -2, 1, bzpopminCommand),
+  spec('bzpopmax', -3, ['write', 'noscript', 'blocking', 'fast'], 1, -2, 1, bzpopmaxCommand),
+  spec('bzmpop', -5, ['write', 'blocking', 'movablekeys'], 0, 0, 0, bzmpopCommand, (a) =>
+    keysAfterNumkeys(a, 2),
+  ),
 ];
