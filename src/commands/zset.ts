@@ -7,7 +7,15 @@ import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import type { Database, RObject } from '../store/database.js';
 import { mayBlock, parseTimeout, type BlockHandler } from '../server/blocking.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, eq, lookupReadCounted } from './util.js';
+import {
+  ERR_NOT_FLOAT,
+  ERR_NOT_INTEGER,
+  ERR_OUT_OF_RANGE,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
+  eq,
+  lookupReadCounted,
+} from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../server/notify.js';
 import { parseInt64, formatDouble } from '../util/numbers.js';
 import { strtod, strtodEnd, string2d } from '../util/strtod.js';
@@ -36,7 +44,6 @@ import {
 const ERR_MINMAX_FLOAT = 'ERR min or max is not a float';
 const ERR_MINMAX_LEX = 'ERR min or max not valid string range item';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
-const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 const LONG_MAX = 9223372036854775807n;
 
 // ---- Helpers ------------------------------------------------------------------------------
@@ -821,7 +828,7 @@ function zpopMinMax(c: Client, argv: string[], where: number): void {
   }
   let count = -1;
   if (argv.length === 3) {
-    const n = rangeLongArg(c, argv[2], 0, ERR_POSITIVE);
+    const n = rangeLongArg(c, argv[2], 0, ERR_OUT_OF_RANGE);
     if (n === null) return;
     count = n;
   }
