@@ -12,9 +12,10 @@ import { specs as string } from './string.js';
 import { specs as list } from './list.js';
 import { specs as server } from './server.js';
 import { specs as config } from './config.js';
+import { specs as zset } from './zset.js';
 
 /** Every command group, in COMMAND DOCS group order. */
-export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, list, server, config];
+export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, list, server, config, zset];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {
   spec.fullName = parent ? `${parent.name}|${spec.name}` : spec.name;

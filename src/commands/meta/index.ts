@@ -58,6 +58,8 @@ export interface CommandMeta {
 interface MetaFile {
   redisVersion: string;
   commands: Record<string, CommandMeta>;
+  /** 7.0 commands whose later form Respite implements (ZRANK WITHSCORE from 7.2, ...). */
+  changed?: Record<string, CommandMeta>;
 }
 
 /** Reads a JSON file of this folder, from the source tree when running the compiled code. */
@@ -88,11 +90,17 @@ export function postRedis70Meta(): Map<string, CommandMeta> {
   return new Map(Object.entries(readMetaFile('redis-post-7.0.json').commands));
 }
 
-/** Metadata of every Redis command up to 7.4, by full name. */
+/** Redis 7.0 commands that Respite implements in a later version's form (e.g. ZRANK WITHSCORE). */
+export function changedAfter70Meta(): Map<string, CommandMeta> {
+  return new Map(Object.entries(readMetaFile('redis-post-7.0.json').changed ?? {}));
+}
+
+/** Metadata of every Redis command up to 7.4, by full name (later forms where Respite has them). */
 export function commandMeta(): Map<string, CommandMeta> {
   if (metaAll === null) {
     metaAll = new Map(redis70Meta());
     for (const [k, v] of postRedis70Meta()) if (!metaAll.has(k)) metaAll.set(k, v);
+    for (const [k, v] of changedAfter70Meta()) metaAll.set(k, v);
   }
   return metaAll;
 }
