@@ -11,9 +11,11 @@ import { specs as keyspace } from './keyspace.js';
 import { specs as string } from './string.js';
 import { specs as server } from './server.js';
 import { specs as config } from './config.js';
+import { specs as hash } from './hash.js';
+import { specs as set } from './set.js';
 
 /** Every command group, in COMMAND DOCS group order. */
-export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, server, config];
+export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, server, config, hash, set];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {
   spec.fullName = parent ? `${parent.name}|${spec.name}` : spec.name;

@@ -8,12 +8,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Server } from './server.js';
+import { activeExpireHashFields } from '../commands/hash.js';
 
 const KEYS_PER_LOOP = 20;
 const SLOW_TIME_PERC = 25;
 const ACCEPTABLE_STALE = 10;
 
 export function activeExpireCycle(server: Server): void {
+  activeExpireHashFields(server);
   const effort = server.config.num('active-expire-effort') - 1; // 0..9
   const keysPerLoop = KEYS_PER_LOOP + (KEYS_PER_LOOP / 4) * effort;
   const hz = Math.max(1, server.config.num('hz'));
