@@ -228,17 +228,18 @@ const WALK_PER_CYCLE = 64;
 /** Makes sure the active cycle will look at the hash at db/key by its earliest field TTL. */
 function trackVolatileHash(server: Server, db: Database, key: string, h: HashObject): void {
   const t = h.minExpire();
-  if (t === 0) return;
-  if (h.regTime !== -1 && h.regTime <= t && h.regDb === db.id && h.regKey === key) return;
+  const ex = h.ex;
+  if (t === 0 || ex === null) return;
+  if (ex.regTime !== -1 && ex.regTime <= t && ex.regDb === db.id && ex.regKey === key) return;
   let reg = registries.get(server);
   if (reg === undefined) {
     reg = new FieldExpiryRegistry();
     registries.set(server, reg);
   }
   reg.push(t, db.id, key);
-  h.regDb = db.id;
-  h.regKey = key;
-  h.regTime = t;
+  ex.regDb = db.id;
+  ex.regKey = key;
+  ex.regTime = t;
 }
 
 /**
@@ -259,8 +260,10 @@ export function activeExpireHashFields(server: Server): void {
     reg.pop();
     const db = server.dbs[dbi];
     const h = db?.dict.get(key);
-    if (!(h instanceof HashObject) || h.regTime !== t || h.regDb !== dbi || h.regKey !== key) continue;
-    h.regTime = -1;
+    if (!(h instanceof HashObject)) continue;
+    const ex = h.ex;
+    if (ex === null || ex.regTime !== t || ex.regDb !== dbi || ex.regKey !== key) continue;
+    ex.regTime = -1;
     const before = h.length;
     const left = reclaimExpired(server, db, key, h, quota);
     quota -= before - left;
@@ -277,7 +280,8 @@ export function activeExpireHashFields(server: Server): void {
       const v = dict.vals[i];
       if (!(v instanceof HashObject) || !v.hasTtls) continue;
       const key = dict.keys[i];
-      if (v.regTime === -1 || v.regDb !== db.id || v.regKey !== key) trackVolatileHash(server, db, key, v);
+      const ex = v.ex!;
+      if (ex.regTime === -1 || ex.regDb !== db.id || ex.regKey !== key) trackVolatileHash(server, db, key, v);
     }
     if (reg.walkIndex >= dict.size) {
       reg.walkDb = (reg.walkDb + 1) % server.dbs.length;
@@ -572,7 +576,7 @@ function hscanCommand(c: Client, argv: string[]): void {
       if (pattern === null || globMatch(pattern, f, false)) found.push(f, h.valueAt(i));
     }
   } else {
-    const ttls = h.ttls;
+    const ttls = h.ex?.map ?? null;
     next = h.dict!.scan(cursor, opts.count, (f, v) => {
       if (ttls !== null && ttls.size > 0) {
         const t = ttls.get(f);
@@ -644,10 +648,12 @@ function hrandfieldWithCount(c: Client, argv: string[]): void {
   }
   const size = h.length;
   const resp3 = out.proto === 3;
+  // A listpack is decoded once: picks at random indexes would rescan it every time.
+  const flat = h.lp !== null ? h.lpEntries() : null;
   const emit = (i: number): void => {
     if (withValues && resp3) out.array(2);
-    out.bulk(h.fieldAt(i));
-    if (withValues) out.bulk(h.valueAt(i));
+    out.bulk(flat !== null ? flat[i << 1] : h.fieldAt(i));
+    if (withValues) out.bulk(flat !== null ? flat[(i << 1) + 1] : h.valueAt(i));
   };
   // CASE 1: negative count (repeats allowed, random order), or a single field.
   if (!uniq || count === 1) {

@@ -314,6 +314,7 @@ function spopWithCount(c: Client, argv: string[]): void {
   // CASE 1: the whole set goes: reply with it (built like SUNION), delete the key, and
   // propagate a DEL (UNLINK with lazyfree-lazy-server-del).
   if (count >= size) {
+    server.stats.keyspaceHits++; // Redis replies through SUNION's code, which looks the key up again
     replyMembers(c, unionOf([s], maxIntset(c)));
     deleteEmpty(c, db, key);
     server.propagate(db.id, [server.config.bool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key]);
@@ -578,7 +579,7 @@ function sscanCommand(c: Client, argv: string[]): void {
   const pattern = opts.pattern;
   const found: string[] = [];
   let next = 0;
-  if (s.ints !== null) {
+  if (s.isIntset) {
     // A small encoding is returned whole in one call, COUNT ignored, as Redis does.
     const n = s.size;
     for (let i = 0; i < n; i++) {

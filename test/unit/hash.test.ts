@@ -187,3 +187,75 @@ test('HRANDFIELD with a positive count picks distinct fields, each equally likel
     }
   });
 });
+
+test('packed listpack(ex) hashes match a model of Redis ordering, with short, 2-byte and 5-byte lengths', () => {
+  let seed = 4242;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const value = (): string => {
+    const len = [0, 1, 5, 127, 128, 300, 16383, 16384, 20000][rnd(9)];
+    return String.fromCharCode(rnd(256)).repeat(len);
+  };
+  for (const ex of [false, true]) {
+    const h = new HashObject();
+    const model: { f: string; v: string; t: number }[] = [];
+    let now = 0;
+    for (let step = 0; step < 3000; step++) {
+      const f = `f${rnd(40)}\u0000\u00ff`;
+      const op = rnd(8);
+      const at = model.findIndex((e) => e.f === f);
+      if (step === 50 && ex) h.enableTtls();
+      const ttls = ex && step > 50;
+      if (op < 3) {
+        const v = value();
+        const keepTtl = rnd(2) === 0;
+        assert.equal(h.set(f, v, keepTtl, 1000, 1 << 20), at === -1);
+        if (at === -1) model.push({ f, v, t: 0 });
+        else {
+          model[at].v = v;
+          if (!keepTtl && model[at].t !== 0) model.push(...model.splice(at, 1).map((e) => ({ ...e, t: 0 })));
+        }
+      } else if (op < 4) {
+        assert.equal(h.delete(f), at !== -1);
+        if (at !== -1) model.splice(at, 1);
+      } else if (op < 6 && ttls && at !== -1) {
+        const when = rnd(3) === 0 ? 0 : now + 1 + rnd(100);
+        h.setTtlAt(h.indexOf(f), when);
+        const [e] = model.splice(at, 1);
+        e.t = when;
+        let j = model.length;
+        if (when !== 0) j = model.findIndex((x) => x.t === 0 || x.t >= when);
+        if (j === -1) j = model.length;
+        model.splice(j, 0, e);
+      } else if (op < 7 && ttls) {
+        now += rnd(30);
+        const max = 1 + rnd(5);
+        const gone = h.popExpired(now, max);
+        const expect: string[] = [];
+        while (expect.length < max && model.length > 0 && model[0].t !== 0 && model[0].t <= now) {
+          expect.push(model.shift()!.f);
+        }
+        assert.deepEqual(gone, expect);
+      } else {
+        const i = h.indexOf(f);
+        assert.equal(i, at);
+        if (i !== -1) assert.equal(h.valueAt(i), model[at].v);
+      }
+      assert.equal(h.length, model.length);
+    }
+    assert.equal(h.encoding(), ex ? 'listpackex' : 'listpack');
+    assert.deepEqual(
+      h.lpEntries(),
+      model.flatMap((e) => [e.f, e.v]),
+    );
+    for (let i = 0; i < model.length; i++) {
+      assert.equal(h.fieldAt(i), model[i].f);
+      assert.equal(h.valueAt(i), model[i].v);
+      assert.equal(h.ttlAt(i), ex ? model[i].t : 0);
+    }
+    h.toHashtable();
+    for (const e of model) assert.equal(h.valueAt(h.indexOf(e.f)), e.v);
+  }
+});

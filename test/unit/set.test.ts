@@ -1,44 +1,55 @@
 /**
- * The set type (store/types/set.ts) on its own — IntSet ordering and int64 edges, encoding
+ * The set type (store/types/set.ts) on its own — intset ordering and int64 edges, encoding
  * conversions — and the uniformity of SRANDMEMBER and SPOP over a socket.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IntSet, SetObject, intsetValue } from '../../src/store/types/set.js';
+import { SetObject, intsetValue } from '../../src/store/types/set.js';
 import { startRespite } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { assertUniform, bulkItems, pipeline } from '../helpers/uniformity.js';
 
-test('IntSet keeps distinct int64 values in ascending order, switching to BigInt storage past 2^53', () => {
-  const s = new IntSet();
-  const values = [5, -3, 0, 42, -1000, 7, 5, 0];
-  for (const v of values) s.add(v);
-  assert.deepEqual(
-    Array.from({ length: s.size }, (_, i) => s.memberAt(i)),
-    ['-1000', '-3', '0', '5', '7', '42'],
-  );
-  assert.equal(s.add(5), false);
-  assert.equal(s.width(), 2);
-  assert.ok(s.add(9223372036854775807n));
-  assert.ok(s.add(-9223372036854775808n));
-  assert.ok(s.add(9007199254740993n));
-  assert.equal(s.width(), 8);
-  assert.deepEqual(
-    Array.from({ length: s.size }, (_, i) => s.memberAt(i)),
-    ['-9223372036854775808', '-1000', '-3', '0', '5', '7', '42', '9007199254740993', '9223372036854775807'],
-  );
-  assert.ok(s.has(42) && s.has(9007199254740993n) && !s.has(9007199254740992));
-  assert.ok(s.remove(-3) && !s.remove(-3));
-  assert.ok(s.remove(9223372036854775807n));
+function members(s: SetObject): string[] {
+  return Array.from({ length: s.size }, (_, i) => s.memberAt(i));
+}
+
+test('an intset keeps distinct int64 values in ascending order, switching to BigInt storage past 2^53', () => {
+  const s = SetObject.emptyIntset();
+  for (const v of ['5', '-3', '0', '42', '-1000', '7', '5', '0']) s.add(v, 512);
+  assert.deepEqual(members(s), ['-1000', '-3', '0', '5', '7', '42']);
+  assert.equal(s.add('5', 512), false);
+  assert.equal(s.intsetWidth(), 2);
+  assert.ok(s.add('9223372036854775807', 512));
+  assert.ok(s.add('-9223372036854775808', 512));
+  assert.ok(s.add('9007199254740993', 512));
+  assert.equal(s.intsetWidth(), 8);
+  assert.equal(s.encoding(), 'intset');
+  assert.deepEqual(members(s), [
+    '-9223372036854775808',
+    '-1000',
+    '-3',
+    '0',
+    '5',
+    '7',
+    '42',
+    '9007199254740993',
+    '9223372036854775807',
+  ]);
+  assert.ok(s.has('42') && s.has('9007199254740993') && !s.has('9007199254740992'));
+  assert.ok(s.remove('-3') && !s.remove('-3'));
+  assert.ok(s.remove('9223372036854775807'));
   assert.equal(s.size, 7);
   const copy = s.clone();
-  copy.add(1);
+  copy.add('1', 512);
   assert.equal(s.size, 7);
   assert.equal(copy.size, 8);
+  const w = SetObject.emptyIntset();
+  w.add('70000', 512);
+  assert.equal(w.intsetWidth(), 4);
 });
 
-test('IntSet stays sorted under random inserts and removals (against a model)', () => {
-  const s = new IntSet();
+test('an intset stays sorted under random inserts and removals (against a model)', () => {
+  const s = SetObject.emptyIntset();
   const model = new Set<number>();
   let seed = 12345;
   const rnd = (): number => {
@@ -46,18 +57,16 @@ test('IntSet stays sorted under random inserts and removals (against a model)', 
     return seed;
   };
   for (let i = 0; i < 5000; i++) {
-    const v = (rnd() % 2001) - 1000;
-    if (rnd() % 3 === 0) assert.equal(s.remove(v), model.delete(v));
+    const v = (rnd() % 3001) - 1500;
+    if (rnd() % 3 === 0) assert.equal(s.remove(String(v)), model.delete(v));
     else {
-      assert.equal(s.add(v), !model.has(v));
+      assert.equal(s.add(String(v), 1 << 20), !model.has(v));
       model.add(v);
     }
   }
-  const sorted = [...model].sort((a, b) => a - b).map(String);
-  assert.deepEqual(
-    Array.from({ length: s.size }, (_, i) => s.memberAt(i)),
-    sorted,
-  );
+  assert.equal(s.encoding(), 'intset');
+  assert.ok(s.size > 1024, 'big enough to use in-place inserts too');
+  assert.deepEqual(members(s), [...model].sort((a, b) => a - b).map(String));
 });
 
 test('only canonical int64 strings are intset values', () => {

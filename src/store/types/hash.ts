@@ -2,14 +2,16 @@
  * The hash type (t_hash.c), with Redis 7.4's hash-field expiration (HFE).
  *
  * Encodings, as OBJECT ENCODING reports them:
- * - `listpack`: one flat array [field0, value0, field1, value1, ...] with linear scans, like
- *   Redis's listpack; new fields are appended.
- * - `listpackex` (7.4): the listpack of a hash that was given field TTLs; a parallel array
- *   holds each pair's expire time (0 = none) and pairs are kept ordered by it, volatile
- *   fields first (earliest first), persistent ones last, exactly as Redis orders them — so
- *   HGETALL's order is Redis's order.
+ * - `listpack`: all fields and values packed back to back in one latin1 string (each entry a
+ *   1-, 2- or 5-byte length then its bytes), scanned linearly like Redis's listpack; new
+ *   fields are appended. One string per hash instead of two per field keeps millions of
+ *   small hashes near Redis's memory footprint.
+ * - `listpackex` (7.4): the listpack of a hash that was given field TTLs, plus an array with
+ *   each pair's expire time (0 = none); pairs are kept ordered by it, volatile fields first
+ *   (earliest first), persistent ones last, exactly as Redis orders them, so HGETALL's
+ *   order is Redis's order.
  * - `hashtable`: a Dict (field -> value); field TTLs in a Map plus a lazy min-heap.
- * listpack -> listpackex on the first H*EXPIRE*, listpack(ex) -> hashtable when a field or
+ * listpack -> listpackex on the first H*EXPIRE*; listpack(ex) -> hashtable when a field or
  * value exceeds hash-max-listpack-value or the size exceeds hash-max-listpack-entries;
  * never back.
  *
@@ -25,26 +27,135 @@ export const ENC_LISTPACKEX = 1;
 export const ENC_HASHTABLE = 2;
 const ENCODING_NAMES = ['listpack', 'listpackex', 'hashtable'];
 
-export class HashObject implements RObject {
-  readonly type = 'hash' as const;
-  lru = 0;
-  enc = ENC_LISTPACK;
-  /** listpack / listpackex: [f0, v0, f1, v1, ...]; null for hashtable. */
-  lp: string[] | null = [];
-  /** listpackex: expire time (unix ms) of each pair, 0 = none; ascending, zeros last. */
-  lpTtl: number[] | null = null;
-  /** hashtable: field -> value. */
-  dict: Dict<string> | null = null;
-  /** hashtable: field -> expire time, for the fields that have one. */
-  ttls: Map<string, number> | null = null;
-  /** hashtable: min-heap of (time, field) over `ttls`; entries that no longer match are skipped. */
-  private heapT: number[] | null = null;
-  private heapF: string[] | null = null;
+// ---- packed listpack strings ----------------------------------------------------------------
+//
+// An entry is a length header then the entry's bytes (one char per byte). The header is one
+// byte for lengths < 0x80, two (0x80 | len >> 8, len & 0xff) below 0x4000, else 0xc0 and
+// four bytes big-endian.
 
+/** Start and length of the entry read by readEntry (module state: no allocation per read). */
+let eStart = 0;
+let eLen = 0;
+
+/** Reads the entry at p into eStart/eLen; returns the position of the next entry. */
+function readEntry(s: string, p: number): number {
+  const c0 = s.charCodeAt(p);
+  if (c0 < 0x80) {
+    eLen = c0;
+    eStart = p + 1;
+  } else if (c0 < 0xc0) {
+    eLen = ((c0 & 0x3f) << 8) | s.charCodeAt(p + 1);
+    eStart = p + 2;
+  } else {
+    eLen =
+      s.charCodeAt(p + 1) * 0x1000000 +
+      ((s.charCodeAt(p + 2) << 16) | (s.charCodeAt(p + 3) << 8) | s.charCodeAt(p + 4));
+    eStart = p + 5;
+  }
+  return eStart + eLen;
+}
+
+function skipEntry(s: string, p: number): number {
+  return readEntry(s, p);
+}
+
+/**
+ * Builds new packed strings in one scratch buffer: every piece is copied once, and the
+ * result is a fresh flat string (latin1Slice), never a rope of the old one.
+ */
+let scratch = Buffer.allocUnsafe(4096);
+let sp = 0;
+
+function room(n: number): void {
+  if (sp + n <= scratch.length) return;
+  let size = scratch.length * 2;
+  while (size < sp + n) size *= 2;
+  const b = Buffer.allocUnsafe(size);
+  scratch.copy(b, 0, 0, sp);
+  scratch = b;
+}
+
+function putEntry(str: string): void {
+  const len = str.length;
+  room(len + 5);
+  const b = scratch;
+  if (len < 0x80) b[sp++] = len;
+  else if (len < 0x4000) {
+    b[sp++] = 0x80 | (len >> 8);
+    b[sp++] = len & 0xff;
+  } else {
+    b[sp++] = 0xc0;
+    b.writeUInt32BE(len, sp);
+    sp += 4;
+  }
+  if (len > 0) sp += b.latin1Write(str, sp);
+}
+
+/** Copies s[a, b) (already packed entries) into the scratch buffer. */
+function putRange(s: string, a: number, b: number): void {
+  if (b <= a) return;
+  room(b - a);
+  sp += scratch.latin1Write(a === 0 && b === s.length ? s : s.substring(a, b), sp);
+}
+
+function finish(): string {
+  const r = scratch.latin1Slice(0, sp);
+  sp = 0;
+  if (scratch.length > 1 << 20) scratch = Buffer.allocUnsafe(4096);
+  return r;
+}
+
+/** The entries of a packed string as independent strings (copies, not slices of it). */
+function unpack(s: string): string[] {
+  room(s.length);
+  scratch.latin1Write(s, 0);
+  const out: string[] = [];
+  for (let p = 0; p < s.length;) {
+    p = readEntry(s, p);
+    out.push(scratch.latin1Slice(eStart, eStart + eLen));
+  }
+  return out;
+}
+
+/**
+ * Cursor into the packed string of the hash used last: pair index and the position of its
+ * field entry. Sequential access by index (HGETALL, HSCAN) and an indexOf followed by
+ * valueAt of the same pair cost no rescans. Reset by every change to that hash.
+ */
+let curObj: HashObject | null = null;
+let curIdx = 0;
+let curPos = 0;
+
+/** TTL state of a hash that got field expire times (lazily allocated: most hashes have none). */
+class HashTtls {
+  /** listpackex: expire time (unix ms) of each pair, 0 = none; ascending, zeros last. */
+  lp: number[] | null = null;
+  /** hashtable: field -> expire time, for the fields that have one. */
+  map: Map<string, number> | null = null;
+  /** hashtable: min-heap of (time, field) over `map`; entries that no longer match are skipped. */
+  heapT: number[] = [];
+  heapF: string[] = [];
   /** Active-expiry registration (owned by commands/hash.ts): db, key and time of its entry. */
   regDb = -1;
   regKey: string | null = null;
   regTime = -1;
+}
+
+export class HashObject implements RObject {
+  lru = 0;
+  enc = ENC_LISTPACK;
+  /** listpack / listpackex: the packed entries f0 v0 f1 v1 ...; null for hashtable. */
+  lp: string | null = '';
+  /** Number of pairs in `lp`. */
+  private lpLen = 0;
+  /** hashtable: field -> value. */
+  dict: Dict<string> | null = null;
+  /** Field TTLs and active-expiry registration, once the hash had H*EXPIRE* called on it. */
+  ex: HashTtls | null = null;
+
+  get type(): 'hash' {
+    return 'hash';
+  }
 
   encoding(): string {
     return ENCODING_NAMES[this.enc];
@@ -52,57 +163,108 @@ export class HashObject implements RObject {
 
   /** Number of fields, including expired ones not reclaimed yet (Redis's hashTypeLength(o, 0)). */
   get length(): number {
-    return this.lp !== null ? this.lp.length >> 1 : this.dict!.size;
+    return this.lp !== null ? this.lpLen : this.dict!.size;
   }
 
   /** Index of field (0 <= i < length), or -1. */
   indexOf(field: string): number {
-    const lp = this.lp;
-    if (lp !== null) {
-      for (let i = 0; i < lp.length; i += 2) if (lp[i] === field) return i >> 1;
-      return -1;
+    const s = this.lp;
+    if (s === null) return this.dict!.indexOf(field);
+    const fl = field.length;
+    const n = s.length;
+    for (let p = 0, i = 0; p < n; i++) {
+      const next = readEntry(s, p);
+      if (eLen === fl && s.startsWith(field, eStart)) {
+        curObj = this;
+        curIdx = i;
+        curPos = p;
+        return i;
+      }
+      p = skipEntry(s, next);
     }
-    return this.dict!.indexOf(field);
+    return -1;
+  }
+
+  /** Position of pair i's field entry in the packed string (moves the cursor there). */
+  private seek(i: number): number {
+    const s = this.lp!;
+    let idx = 0;
+    let p = 0;
+    if (curObj === this && curIdx <= i) {
+      idx = curIdx;
+      p = curPos;
+    }
+    while (idx < i) {
+      p = skipEntry(s, skipEntry(s, p));
+      idx++;
+    }
+    curObj = this;
+    curIdx = i;
+    curPos = p;
+    return p;
   }
 
   fieldAt(i: number): string {
-    return this.lp !== null ? this.lp[i << 1] : this.dict!.keys[i];
+    if (this.lp === null) return this.dict!.keys[i];
+    const s = this.lp;
+    readEntry(s, this.seek(i));
+    return s.substring(eStart, eStart + eLen);
   }
 
   valueAt(i: number): string {
-    return this.lp !== null ? this.lp[(i << 1) + 1] : this.dict!.vals[i];
+    if (this.lp === null) return this.dict!.vals[i];
+    const s = this.lp;
+    readEntry(s, skipEntry(s, this.seek(i)));
+    return s.substring(eStart, eStart + eLen);
   }
 
   /** Expire time of the field at index i, 0 when it has none. */
   ttlAt(i: number): number {
-    if (this.lpTtl !== null) return this.lpTtl[i];
-    if (this.ttls !== null) return this.ttls.get(this.dict!.keys[i]) ?? 0;
+    const ex = this.ex;
+    if (ex === null) return 0;
+    if (ex.lp !== null) return ex.lp[i];
+    if (ex.map !== null) return ex.map.get(this.dict!.keys[i]) ?? 0;
     return 0;
   }
 
-  /** True when some field has (or had) a TTL registered: the only hashes that can expire fields. */
+  /** True when some field has a TTL: the only hashes whose fields can expire. */
   get hasTtls(): boolean {
-    if (this.lpTtl !== null) return this.lpTtl.length > 0 && this.lpTtl[0] !== 0;
-    return this.ttls !== null && this.ttls.size > 0;
+    const ex = this.ex;
+    if (ex === null) return false;
+    if (ex.lp !== null) return ex.lp.length > 0 && ex.lp[0] !== 0;
+    return ex.map !== null && ex.map.size > 0;
+  }
+
+  /** The listpack's pairs as [f0, v0, f1, v1, ...] (independent strings). */
+  lpEntries(): string[] {
+    return unpack(this.lp!);
   }
 
   /** Sets field to value; true when the field is new. keepTtl: HINCRBY* keep the field's TTL. */
   set(field: string, value: string, keepTtl: boolean, maxEntries: number, maxValue: number): boolean {
     if (this.lp !== null && (field.length > maxValue || value.length > maxValue)) this.toHashtable();
-    const lp = this.lp;
-    if (lp !== null) {
+    const s = this.lp;
+    if (s !== null) {
       const i = this.indexOf(field);
       let created = false;
       if (i !== -1) {
-        lp[(i << 1) + 1] = value;
-        const ttl = this.lpTtl;
-        if (ttl !== null && ttl[i] !== 0 && !keepTtl) this.lpMove(i, 0);
+        const vp = skipEntry(s, curPos);
+        const end = skipEntry(s, vp);
+        putRange(s, 0, vp);
+        putEntry(value);
+        putRange(s, end, s.length);
+        this.setLp(finish(), this.lpLen);
+        const ttl = this.ex?.lp;
+        if (ttl && ttl[i] !== 0 && !keepTtl) this.lpMove(i, 0);
       } else {
-        lp.push(field, value);
-        if (this.lpTtl !== null) this.lpTtl.push(0);
+        putRange(s, 0, s.length);
+        putEntry(field);
+        putEntry(value);
+        this.setLp(finish(), this.lpLen + 1);
+        this.ex?.lp?.push(0);
         created = true;
       }
-      if (lp.length >> 1 > maxEntries) this.toHashtable();
+      if (this.lpLen > maxEntries) this.toHashtable();
       return created;
     }
     const d = this.dict!;
@@ -112,46 +274,44 @@ export class HashObject implements RObject {
       return true;
     }
     d.vals[i] = value;
-    if (!keepTtl && this.ttls !== null) this.ttls.delete(field);
+    if (!keepTtl) this.ex?.map?.delete(field);
     return false;
   }
 
   /** Deletes field; true when it was there. */
   delete(field: string): boolean {
-    const lp = this.lp;
-    if (lp !== null) {
-      const i = this.indexOf(field);
-      if (i === -1) return false;
-      this.deleteAt(i);
-      return true;
-    }
-    if (this.dict!.delete(field) === undefined) return false;
-    if (this.ttls !== null) this.ttls.delete(field);
+    const i = this.indexOf(field);
+    if (i === -1) return false;
+    this.deleteAt(i);
     return true;
   }
 
   /** Deletes the field at index i (on hashtables the last field moves into i). */
   deleteAt(i: number): void {
-    const lp = this.lp;
-    if (lp !== null) {
-      lp.splice(i << 1, 2);
-      if (this.lpTtl !== null) this.lpTtl.splice(i, 1);
+    const s = this.lp;
+    if (s !== null) {
+      const p = this.seek(i);
+      const end = skipEntry(s, skipEntry(s, p));
+      putRange(s, 0, p);
+      putRange(s, end, s.length);
+      this.setLp(finish(), this.lpLen - 1);
+      this.ex?.lp?.splice(i, 1);
       return;
     }
     const f = this.dict!.keys[i];
     this.dict!.delete(f);
-    if (this.ttls !== null) this.ttls.delete(f);
+    this.ex?.map?.delete(f);
   }
 
-  /** Makes a listpack a listpackex (the first H*EXPIRE* on a small hash). */
+  /** Lets the hash hold field TTLs (a listpack becomes a listpackex: the first H*EXPIRE*). */
   enableTtls(): void {
+    if (this.ex === null) this.ex = new HashTtls();
+    const ex = this.ex;
     if (this.enc === ENC_LISTPACK) {
       this.enc = ENC_LISTPACKEX;
-      this.lpTtl = new Array<number>(this.lp!.length >> 1).fill(0);
-    } else if (this.enc === ENC_HASHTABLE && this.ttls === null) {
-      this.ttls = new Map();
-      this.heapT = [];
-      this.heapF = [];
+      ex.lp = new Array<number>(this.lpLen).fill(0);
+    } else if (this.enc === ENC_HASHTABLE && ex.map === null) {
+      ex.map = new Map();
     }
   }
 
@@ -163,35 +323,39 @@ export class HashObject implements RObject {
     }
     const f = this.dict!.keys[i];
     if (when === 0) {
-      this.ttls?.delete(f);
+      this.ex?.map?.delete(f);
       return;
     }
     this.enableTtls();
-    this.ttls!.set(f, when);
+    this.ex!.map!.set(f, when);
     this.heapPush(when, f);
   }
 
   /** Earliest field expire time, or 0 when no field has one. */
   minExpire(): number {
-    if (this.lpTtl !== null) return this.lpTtl.length > 0 ? this.lpTtl[0] : 0;
-    const ttls = this.ttls;
-    if (ttls === null || ttls.size === 0) return 0;
-    while (this.heapT!.length > 0 && ttls.get(this.heapF![0]) !== this.heapT![0]) this.heapPop();
-    if (this.heapT!.length === 0) this.rebuildHeap();
-    return this.heapT!.length > 0 ? this.heapT![0] : 0;
+    const ex = this.ex;
+    if (ex === null) return 0;
+    if (ex.lp !== null) return ex.lp.length > 0 ? ex.lp[0] : 0;
+    const map = ex.map;
+    if (map === null || map.size === 0) return 0;
+    while (ex.heapT.length > 0 && map.get(ex.heapF[0]) !== ex.heapT[0]) this.heapPop();
+    if (ex.heapT.length === 0) this.rebuildHeap();
+    return ex.heapT.length > 0 ? ex.heapT[0] : 0;
   }
 
   /** How many fields have an expire time before now (logically gone, not reclaimed yet). */
   expiredCount(now: number): number {
-    const lt = this.lpTtl;
+    const ex = this.ex;
+    if (ex === null) return 0;
+    const lt = ex.lp;
     if (lt !== null) {
       let n = 0;
       while (n < lt.length && lt[n] !== 0 && lt[n] < now) n++;
       return n;
     }
-    if (this.ttls === null) return 0;
+    if (ex.map === null) return 0;
     let n = 0;
-    for (const t of this.ttls.values()) if (t < now) n++;
+    for (const t of ex.map.values()) if (t < now) n++;
     return n;
   }
 
@@ -201,27 +365,33 @@ export class HashObject implements RObject {
    */
   popExpired(now: number, max: number): string[] {
     const out: string[] = [];
-    const lt = this.lpTtl;
+    const ex = this.ex;
+    if (ex === null) return out;
+    const lt = ex.lp;
     if (lt !== null) {
       let n = 0;
       while (n < lt.length && n < max && lt[n] !== 0 && lt[n] <= now) n++;
       if (n === 0) return out;
-      const lp = this.lp!;
-      for (let i = 0; i < n; i++) out.push(lp[i << 1]);
-      lp.splice(0, n << 1);
+      const s = this.lp!;
+      let p = 0;
+      for (let i = 0; i < n; i++) {
+        const next = readEntry(s, p);
+        out.push(s.substring(eStart, eStart + eLen));
+        p = skipEntry(s, next);
+      }
+      putRange(s, p, s.length);
+      this.setLp(finish(), this.lpLen - n);
       lt.splice(0, n);
       return out;
     }
-    const ttls = this.ttls;
-    if (ttls === null) return out;
-    const t = this.heapT!;
-    const f = this.heapF!;
-    while (out.length < max && t.length > 0 && t[0] <= now) {
-      const field = f[0];
-      const when = t[0];
+    const map = ex.map;
+    if (map === null) return out;
+    while (out.length < max && ex.heapT.length > 0 && ex.heapT[0] <= now) {
+      const field = ex.heapF[0];
+      const when = ex.heapT[0];
       this.heapPop();
-      if (ttls.get(field) !== when) continue;
-      ttls.delete(field);
+      if (map.get(field) !== when) continue;
+      map.delete(field);
       this.dict!.delete(field);
       out.push(field);
     }
@@ -229,20 +399,24 @@ export class HashObject implements RObject {
   }
 
   toHashtable(): void {
-    const lp = this.lp;
-    if (lp === null) return;
+    const s = this.lp;
+    if (s === null) return;
+    const entries = unpack(s);
     const d = new Dict<string>();
-    for (let i = 0; i < lp.length; i += 2) d.add(lp[i], lp[i + 1]);
-    const lt = this.lpTtl;
+    for (let i = 0; i < entries.length; i += 2) d.add(entries[i], entries[i + 1]);
     this.dict = d;
-    this.lp = null;
-    this.lpTtl = null;
+    this.setLp(null, 0);
     this.enc = ENC_HASHTABLE;
-    if (lt !== null) {
-      this.enableTtls();
-      for (let i = 0; i < lt.length && lt[i] !== 0; i++) {
-        this.ttls!.set(lp[i << 1], lt[i]);
-        this.heapPush(lt[i], lp[i << 1]);
+    const ex = this.ex;
+    const lt = ex?.lp ?? null;
+    if (ex !== null) {
+      ex.lp = null;
+      ex.map = new Map();
+      if (lt !== null) {
+        for (let i = 0; i < lt.length && lt[i] !== 0; i++) {
+          ex.map.set(entries[i << 1], lt[i]);
+          this.heapPush(lt[i], entries[i << 1]);
+        }
       }
     }
   }
@@ -251,19 +425,24 @@ export class HashObject implements RObject {
     const h = new HashObject();
     h.enc = this.enc;
     if (this.lp !== null) {
-      h.lp = this.lp.slice();
-      h.lpTtl = this.lpTtl !== null ? this.lpTtl.slice() : null;
+      // Strings are immutable: the copy shares the packed entries.
+      h.setLp(this.lp, this.lpLen);
+      if (this.ex?.lp) {
+        h.ex = new HashTtls();
+        h.ex.lp = this.ex.lp.slice();
+      }
       return h;
     }
-    h.lp = null;
+    h.setLp(null, 0);
     const d = new Dict<string>();
     const src = this.dict!;
     for (let i = 0; i < src.size; i++) d.add(src.keys[i], src.vals[i]);
     h.dict = d;
-    if (this.ttls !== null) {
+    const map = this.ex?.map;
+    if (map) {
       h.enableTtls();
-      for (const [f, t] of this.ttls) {
-        h.ttls!.set(f, t);
+      for (const [f, t] of map) {
+        h.ex!.map!.set(f, t);
         h.heapPush(t, f);
       }
     }
@@ -272,12 +451,11 @@ export class HashObject implements RObject {
 
   /** Approximately what Redis's objectComputeSize reports. */
   memoryUsage(): number {
-    const lp = this.lp;
-    if (lp !== null) {
-      // listpack: 6-byte header + end byte, ~2 bytes of lengths per entry.
-      let bytes = 7;
-      for (let i = 0; i < lp.length; i++) bytes += lp[i].length + 2;
-      if (this.lpTtl !== null) bytes += this.lpTtl.length * 9 + 40;
+    const s = this.lp;
+    if (s !== null) {
+      // listpack: 6-byte header and end byte, plus a backlen byte per entry.
+      let bytes = 7 + s.length + 2 * this.lpLen;
+      if (this.ex?.lp) bytes += this.ex.lp.length * 9 + 40;
       return 16 + bytes;
     }
     const d = this.dict!;
@@ -286,8 +464,14 @@ export class HashObject implements RObject {
     let sample = 0;
     for (let i = 0; i < k; i++) sample += sdsAlloc(d.keys[i].length) + sdsAlloc(d.vals[i].length) + 24;
     const buckets = n === 0 ? 0 : 8 * 2 ** Math.ceil(Math.log2(Math.max(4, n)));
-    const ttl = this.ttls !== null ? this.ttls.size * 24 : 0;
+    const ttl = this.ex?.map ? this.ex.map.size * 24 : 0;
     return 16 + 96 + buckets + ttl + (k === 0 ? 0 : (sample / k) * n);
+  }
+
+  private setLp(s: string | null, len: number): void {
+    this.lp = s;
+    this.lpLen = len;
+    if (curObj === this) curObj = null;
   }
 
   /**
@@ -296,30 +480,41 @@ export class HashObject implements RObject {
    * equal or later one.
    */
   private lpMove(i: number, when: number): void {
-    const lp = this.lp!;
-    const lt = this.lpTtl!;
-    const f = lp[i << 1];
-    const v = lp[(i << 1) + 1];
-    lp.splice(i << 1, 2);
+    const s = this.lp!;
+    const lt = this.ex!.lp!;
+    const starts: number[] = [];
+    for (let p = 0; p < s.length; p = skipEntry(s, skipEntry(s, p))) starts.push(p);
+    starts.push(s.length);
+    const p = starts[i];
+    const end = starts[i + 1];
     lt.splice(i, 1);
     let j = lt.length;
     if (when !== 0) {
       for (j = 0; j < lt.length; j++) if (lt[j] === 0 || lt[j] >= when) break;
     }
-    if (j === lt.length) {
-      lp.push(f, v);
-      lt.push(when);
+    lt.splice(j, 0, when);
+    // New slot j is before the pair that was at old index j (j < i) or j + 1 (j >= i).
+    const q = starts[j < i ? j : j + 1];
+    if (q <= p) {
+      putRange(s, 0, q);
+      putRange(s, p, end);
+      putRange(s, q, p);
+      putRange(s, end, s.length);
     } else {
-      lp.splice(j << 1, 0, f, v);
-      lt.splice(j, 0, when);
+      putRange(s, 0, p);
+      putRange(s, end, q);
+      putRange(s, p, end);
+      putRange(s, q, s.length);
     }
+    this.setLp(finish(), this.lpLen);
   }
 
   private heapPush(t: number, f: string): void {
+    const ex = this.ex!;
     // Stale entries pile up when TTLs change often: rebuild from the live map when they dominate.
-    if (this.heapT!.length > 64 && this.heapT!.length > 2 * this.ttls!.size) this.rebuildHeap();
-    const ht = this.heapT!;
-    const hf = this.heapF!;
+    if (ex.heapT.length > 64 && ex.heapT.length > 2 * ex.map!.size) this.rebuildHeap();
+    const ht = ex.heapT;
+    const hf = ex.heapF;
     let i = ht.length;
     ht.push(t);
     hf.push(f);
@@ -335,8 +530,8 @@ export class HashObject implements RObject {
   }
 
   private heapPop(): void {
-    const ht = this.heapT!;
-    const hf = this.heapF!;
+    const ht = this.ex!.heapT;
+    const hf = this.ex!.heapF;
     const lastT = ht.pop()!;
     const lastF = hf.pop()!;
     const n = ht.length;
@@ -356,17 +551,12 @@ export class HashObject implements RObject {
   }
 
   private rebuildHeap(): void {
-    const ttls = this.ttls!;
-    this.heapT = [];
-    this.heapF = [];
-    if (ttls.size === 0) return;
+    const ex = this.ex!;
     const pairs: [number, string][] = [];
-    for (const [f, t] of ttls) pairs.push([t, f]);
+    for (const [f, t] of ex.map!) pairs.push([t, f]);
     pairs.sort((a, b) => a[0] - b[0]);
-    for (const [t, f] of pairs) {
-      this.heapT.push(t);
-      this.heapF.push(f);
-    }
+    ex.heapT = pairs.map((p) => p[0]);
+    ex.heapF = pairs.map((p) => p[1]);
   }
 }
 

@@ -1,10 +1,16 @@
 /**
  * The set type (t_set.c). Two encodings, as Redis 7.0 reports them:
  * - `intset`: every member is a canonical int64 (string2ll accepts it); kept as one sorted
- *   typed array, so iteration is in ascending order like Redis's intset. Becomes a
+ *   array of numbers, so iteration is in ascending order like Redis's intset. Becomes a
  *   hashtable when a non-integer member arrives or the size exceeds set-max-intset-entries.
  * - `hashtable`: a Dict (member -> 0): O(1) membership, O(1) random member, SCAN cursor.
  * Conversion only goes one way, as in Redis (except SPOP's rebuild, which Redis also does).
+ *
+ * The intset is a plain JS array held by the set object itself (no wrapper object): numbers
+ * while every value is within ±2^53 (exact as doubles, stored unboxed, no BigInt on the hot
+ * path), bigints once one is not. Arrays up to EXACT_COPY_MAX entries are copied to their
+ * exact size on insert — a typed array or an array grown by push would carry 100-200 bytes
+ * of slack, more than a small intset's members.
  */
 import { Dict } from '../dict.js';
 import type { RObject } from '../database.js';
@@ -12,127 +18,7 @@ import { parseInt64 } from '../../util/numbers.js';
 
 /** Redis limits intsets to 2^30 entries whatever set-max-intset-entries says. */
 const INTSET_HARD_LIMIT = 1 << 30;
-
-/**
- * Redis's intset: distinct int64 values in ascending order. Values live in a Float64Array
- * while all of them are within ±2^53 (exact as doubles, no BigInt on the hot path) and move
- * to a BigInt64Array once one is not.
- */
-export class IntSet {
-  n = 0;
-  private d: Float64Array | null = new Float64Array(4);
-  private b: BigInt64Array | null = null;
-
-  get size(): number {
-    return this.n;
-  }
-
-  /** Index of v, or -(insertion point) - 1. */
-  search(v: number | bigint): number {
-    let lo = 0;
-    let hi = this.n - 1;
-    if (this.d !== null) {
-      const a = this.d;
-      if (typeof v === 'bigint') return v < 0n ? -1 : -this.n - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const x = a[mid];
-        if (x < v) lo = mid + 1;
-        else if (x > v) hi = mid - 1;
-        else return mid;
-      }
-      return -lo - 1;
-    }
-    const a = this.b!;
-    const bv = typeof v === 'bigint' ? v : BigInt(v);
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const x = a[mid];
-      if (x < bv) lo = mid + 1;
-      else if (x > bv) hi = mid - 1;
-      else return mid;
-    }
-    return -lo - 1;
-  }
-
-  has(v: number | bigint): boolean {
-    return this.search(v) >= 0;
-  }
-
-  /** Adds v; false when it was already there. */
-  add(v: number | bigint): boolean {
-    let i = this.search(v);
-    if (i >= 0) return false;
-    i = -i - 1;
-    if (typeof v === 'bigint' && this.d !== null) this.toBig();
-    if (this.d !== null) {
-      let a = this.d;
-      if (this.n === a.length) {
-        const na = new Float64Array(a.length * 2);
-        na.set(a);
-        this.d = a = na;
-      }
-      a.copyWithin(i + 1, i, this.n);
-      a[i] = v as number;
-    } else {
-      let a = this.b!;
-      if (this.n === a.length) {
-        const na = new BigInt64Array(a.length * 2);
-        na.set(a);
-        this.b = a = na;
-      }
-      a.copyWithin(i + 1, i, this.n);
-      a[i] = typeof v === 'bigint' ? v : BigInt(v);
-    }
-    this.n++;
-    return true;
-  }
-
-  /** Removes v; false when it was not there. */
-  remove(v: number | bigint): boolean {
-    const i = this.search(v);
-    if (i < 0) return false;
-    this.removeAt(i);
-    return true;
-  }
-
-  removeAt(i: number): void {
-    if (this.d !== null) this.d.copyWithin(i, i + 1, this.n);
-    else this.b!.copyWithin(i, i + 1, this.n);
-    this.n--;
-  }
-
-  /** The member at index i as Redis prints it. */
-  memberAt(i: number): string {
-    return this.d !== null ? String(this.d[i]) : this.b![i].toString();
-  }
-
-  /** Bytes per entry of Redis's intset encoding (int16/int32/int64), for MEMORY USAGE. */
-  width(): number {
-    if (this.n === 0) return 2;
-    const lo = this.d !== null ? this.d[0] : Number(this.b![0]);
-    const hi = this.d !== null ? this.d[this.n - 1] : Number(this.b![this.n - 1]);
-    if (lo >= -32768 && hi <= 32767) return 2;
-    if (lo >= -2147483648 && hi <= 2147483647) return 4;
-    return 8;
-  }
-
-  clone(): IntSet {
-    const s = new IntSet();
-    s.n = this.n;
-    s.d = this.d !== null ? this.d.slice() : null;
-    s.b = this.b !== null ? this.b.slice() : null;
-    return s;
-  }
-
-  private toBig(): void {
-    const a = this.d!;
-    const nb = new BigInt64Array(Math.max(4, a.length));
-    for (let i = 0; i < this.n; i++) nb[i] = BigInt(a[i]);
-    this.b = nb;
-    this.d = null;
-  }
-}
+const EXACT_COPY_MAX = 1024;
 
 /** Member as an intset value: a number within ±2^53, a bigint beyond, null when not an int64. */
 export function intsetValue(m: string): number | bigint | null {
@@ -142,16 +28,58 @@ export function intsetValue(m: string): number | bigint | null {
   return parseInt64(m);
 }
 
+/** Index of v in the ascending array a, or -(insertion point) - 1. */
+function searchNums(a: number[], v: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[mid];
+    if (x < v) lo = mid + 1;
+    else if (x > v) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
+}
+
+function searchBigs(a: bigint[], v: bigint): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[mid];
+    if (x < v) lo = mid + 1;
+    else if (x > v) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
+}
+
+/** Inserts v at i: an exact-size copy for small arrays, an in-place splice for big ones. */
+function insertAt<T>(a: T[], i: number, v: T): T[] {
+  const n = a.length;
+  if (n >= EXACT_COPY_MAX) {
+    a.splice(i, 0, v);
+    return a;
+  }
+  const out = new Array<T>(n + 1);
+  for (let j = 0; j < i; j++) out[j] = a[j];
+  out[i] = v;
+  for (let j = i; j < n; j++) out[j + 1] = a[j];
+  return out;
+}
+
 export class SetObject implements RObject {
-  readonly type = 'set' as const;
   lru = 0;
-  /** intset encoding, or null. */
-  ints: IntSet | null;
+  /** intset encoding, all values within ±2^53: ascending numbers. */
+  private nums: number[] | null;
+  /** intset encoding once a value is beyond ±2^53: ascending bigints. */
+  private bigs: bigint[] | null = null;
   /** hashtable encoding (member -> 0), or null. */
   dict: Dict<number> | null;
 
-  private constructor(ints: IntSet | null, dict: Dict<number> | null) {
-    this.ints = ints;
+  private constructor(nums: number[] | null, dict: Dict<number> | null) {
+    this.nums = nums;
     this.dict = dict;
   }
 
@@ -161,37 +89,62 @@ export class SetObject implements RObject {
   }
 
   static emptyIntset(): SetObject {
-    return new SetObject(new IntSet(), null);
+    return new SetObject([], null);
   }
 
   static emptyHashtable(): SetObject {
     return new SetObject(null, new Dict<number>());
   }
 
+  get type(): 'set' {
+    return 'set';
+  }
+
+  /** True while the set is an intset. */
+  get isIntset(): boolean {
+    return this.dict === null;
+  }
+
   encoding(): string {
-    return this.ints !== null ? 'intset' : 'hashtable';
+    return this.dict === null ? 'intset' : 'hashtable';
   }
 
   get size(): number {
-    return this.ints !== null ? this.ints.n : this.dict!.size;
+    if (this.nums !== null) return this.nums.length;
+    if (this.bigs !== null) return this.bigs.length;
+    return this.dict!.size;
+  }
+
+  /** Index of an intset value, or -(insertion point) - 1. */
+  private search(v: number | bigint): number {
+    if (this.nums !== null) {
+      if (typeof v === 'bigint') return v < 0n ? -1 : -this.nums.length - 1;
+      return searchNums(this.nums, v);
+    }
+    return searchBigs(this.bigs!, typeof v === 'bigint' ? v : BigInt(v));
   }
 
   has(m: string): boolean {
-    if (this.ints !== null) {
-      const v = intsetValue(m);
-      return v !== null && this.ints.has(v);
-    }
-    return this.dict!.has(m);
+    if (this.dict !== null) return this.dict.has(m);
+    const v = intsetValue(m);
+    return v !== null && this.search(v) >= 0;
   }
 
   /** Adds m (setTypeAdd); false when already a member. maxIntset: set-max-intset-entries. */
   add(m: string, maxIntset: number): boolean {
-    const ints = this.ints;
-    if (ints !== null) {
+    if (this.dict === null) {
       const v = intsetValue(m);
       if (v !== null) {
-        if (!ints.add(v)) return false;
-        if (ints.n > Math.min(maxIntset, INTSET_HARD_LIMIT)) this.toHashtable();
+        let i = this.search(v);
+        if (i >= 0) return false;
+        i = -i - 1;
+        if (typeof v === 'bigint' && this.nums !== null) {
+          this.bigs = this.nums.map((x) => BigInt(x));
+          this.nums = null;
+        }
+        if (this.nums !== null) this.nums = insertAt(this.nums, i, v as number);
+        else this.bigs = insertAt(this.bigs!, i, typeof v === 'bigint' ? v : BigInt(v));
+        if (this.size > Math.min(maxIntset, INTSET_HARD_LIMIT)) this.toHashtable();
         return true;
       }
       this.toHashtable();
@@ -204,21 +157,26 @@ export class SetObject implements RObject {
 
   /** Removes m; false when it was not a member. */
   remove(m: string): boolean {
-    if (this.ints !== null) {
-      const v = intsetValue(m);
-      return v !== null && this.ints.remove(v);
-    }
-    return this.dict!.delete(m) !== undefined;
+    if (this.dict !== null) return this.dict.delete(m) !== undefined;
+    const v = intsetValue(m);
+    if (v === null) return false;
+    const i = this.search(v);
+    if (i < 0) return false;
+    this.removeAt(i);
+    return true;
   }
 
   /** The member at index i (0 <= i < size): ascending for intsets, Dict order otherwise. */
   memberAt(i: number): string {
-    return this.ints !== null ? this.ints.memberAt(i) : this.dict!.keys[i];
+    if (this.nums !== null) return String(this.nums[i]);
+    if (this.bigs !== null) return this.bigs[i].toString();
+    return this.dict!.keys[i];
   }
 
   /** Removes the member at index i (the last member moves in on hashtables). */
   removeAt(i: number): void {
-    if (this.ints !== null) this.ints.removeAt(i);
+    if (this.nums !== null) this.nums.splice(i, 1);
+    else if (this.bigs !== null) this.bigs.splice(i, 1);
     else this.dict!.delete(this.dict!.keys[i]);
   }
 
@@ -228,26 +186,43 @@ export class SetObject implements RObject {
   }
 
   toHashtable(): void {
-    const ints = this.ints;
-    if (ints === null) return;
+    if (this.dict !== null) return;
     const d = new Dict<number>();
-    for (let i = 0; i < ints.n; i++) d.add(ints.memberAt(i), 0);
+    const n = this.size;
+    for (let i = 0; i < n; i++) d.add(this.memberAt(i), 0);
     this.dict = d;
-    this.ints = null;
+    this.nums = null;
+    this.bigs = null;
   }
 
   clone(): SetObject {
-    if (this.ints !== null) return new SetObject(this.ints.clone(), null);
+    if (this.dict === null) {
+      const s = new SetObject(this.nums !== null ? this.nums.slice() : null, null);
+      if (this.bigs !== null) s.bigs = this.bigs.slice();
+      return s;
+    }
     const d = new Dict<number>();
-    const keys = this.dict!.keys;
+    const keys = this.dict.keys;
     for (let i = 0; i < keys.length; i++) d.add(keys[i], 0);
     return new SetObject(null, d);
   }
 
+  /** Bytes per entry of Redis's intset encoding (int16/int32/int64), for MEMORY USAGE. */
+  intsetWidth(): number {
+    const n = this.size;
+    if (n === 0 || this.dict !== null) return 2;
+    if (this.bigs !== null) return 8;
+    const lo = this.nums![0];
+    const hi = this.nums![n - 1];
+    if (lo >= -32768 && hi <= 32767) return 2;
+    if (lo >= -2147483648 && hi <= 2147483647) return 4;
+    return 8;
+  }
+
   /** Approximately what Redis's objectComputeSize reports (robj + intset / dict sample). */
   memoryUsage(): number {
-    if (this.ints !== null) return 16 + 8 + this.ints.n * this.ints.width();
-    const d = this.dict!;
+    if (this.dict === null) return 16 + 8 + this.size * this.intsetWidth();
+    const d = this.dict;
     const n = d.size;
     let sample = 0;
     const k = Math.min(5, n);
