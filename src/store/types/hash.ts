@@ -175,6 +175,7 @@ export class HashObject implements RObject {
     for (let p = 0, i = 0; p < n; i++) {
       const next = readEntry(s, p);
       if (eLen === fl && s.startsWith(field, eStart)) {
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module's cursor names its hash
         curObj = this;
         curIdx = i;
         curPos = p;
@@ -198,6 +199,7 @@ export class HashObject implements RObject {
       p = skipEntry(s, skipEntry(s, p));
       idx++;
     }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module's cursor names its hash
     curObj = this;
     curIdx = i;
     curPos = p;
