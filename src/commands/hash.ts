@@ -175,6 +175,34 @@ class FieldExpiryRegistry {
   keys: string[] = [];
   walkDb = 0;
   walkIndex = 0;
+  /** Size at which stale entries are dropped next (see compact). */
+  compactAt = 4096;
+
+  /**
+   * Drops the entries that no longer point at their hash's registration. Entries go stale
+   * when a hash is deleted, moved or registered earlier; compacting when the heap doubled
+   * keeps it proportional to the live hashes at O(1) amortized per push.
+   */
+  compact(server: Server): void {
+    const live: [number, number, string][] = [];
+    for (let i = 0; i < this.times.length; i++) {
+      const h = server.dbs[this.dbs[i]]?.dict.get(this.keys[i]);
+      const ex = h instanceof HashObject ? h.ex : null;
+      if (
+        ex !== null &&
+        ex.regTime === this.times[i] &&
+        ex.regDb === this.dbs[i] &&
+        ex.regKey === this.keys[i]
+      ) {
+        live.push([this.times[i], this.dbs[i], this.keys[i]]);
+      }
+    }
+    live.sort((a, b) => a[0] - b[0]); // a sorted array is a valid min-heap
+    this.times = live.map((e) => e[0]);
+    this.dbs = live.map((e) => e[1]);
+    this.keys = live.map((e) => e[2]);
+    this.compactAt = Math.max(4096, 2 * live.length);
+  }
 
   push(t: number, db: number, key: string): void {
     const { times, dbs, keys } = this;
@@ -221,8 +249,14 @@ class FieldExpiryRegistry {
 
 const registries = new WeakMap<Server, FieldExpiryRegistry>();
 
+/** Entries in the server's field-expiry registry (live and stale), for tests and INFO-like checks. */
+export function fieldExpiryRegistrySize(server: Server): number {
+  return registries.get(server)?.times.length ?? 0;
+}
+
 /** Fields reclaimed per cron tick at most, and keys looked at by the discovery walk. */
 const FIELDS_PER_CYCLE = 1000;
+const NEW_EXPIRE_DIFF_THRESHOLD = 4000;
 const WALK_PER_CYCLE = 64;
 
 /** Makes sure the active cycle will look at the hash at db/key by its earliest field TTL. */
@@ -230,12 +264,23 @@ function trackVolatileHash(server: Server, db: Database, key: string, h: HashObj
   const t = h.minExpire();
   const ex = h.ex;
   if (t === 0 || ex === null) return;
-  if (ex.regTime !== -1 && ex.regTime <= t && ex.regDb === db.id && ex.regKey === key) return;
+  // Registered already, and not much later than needed: like Redis, a hash is not moved in
+  // the expiry order for less than HASH_NEW_EXPIRE_DIFF_THRESHOLD (its fields may then be
+  // reclaimed actively a few seconds late; lazily they are always on time).
+  if (
+    ex.regTime !== -1 &&
+    ex.regTime <= t + NEW_EXPIRE_DIFF_THRESHOLD &&
+    ex.regDb === db.id &&
+    ex.regKey === key
+  ) {
+    return;
+  }
   let reg = registries.get(server);
   if (reg === undefined) {
     reg = new FieldExpiryRegistry();
     registries.set(server, reg);
   }
+  if (reg.times.length >= reg.compactAt) reg.compact(server);
   reg.push(t, db.id, key);
   ex.regDb = db.id;
   ex.regKey = key;

@@ -376,6 +376,7 @@ function lookupSets(c: Client, argv: string[], from: number, to: number): (SetOb
 function storeResult(c: Client, dstKey: string, result: SetObject, event: string): void {
   const db = c.db;
   if (result.size > 0) {
+    db.lookupWrite(dstKey); // setKey's lookup: an expired destination is reclaimed (and notified) first
     db.setKey(dstKey, result);
     c.out.integer(result.size);
     c.server.keyModified(db, dstKey, NOTIFY_SET, event);

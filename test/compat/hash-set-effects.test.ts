@@ -227,3 +227,64 @@ test('hash writes propagate and notify like redis: hset, hdel, hincrby, hincrbyf
     ['HDEL', 'h:new', 'n'],
   );
 });
+
+/** keyspace_hits and keyspace_misses of a server's INFO. */
+async function hitsAndMisses(c: RawClient): Promise<[number, number]> {
+  const info = await c.call('INFO', 'stats');
+  return [Number(/keyspace_hits:(\d+)/.exec(info)![1]), Number(/keyspace_misses:(\d+)/.exec(info)![1])];
+}
+
+test('hash and set reads count keyspace hits and misses like redis, writes do not', async () => {
+  await pair.both('SADD', 'k:s', '1', '2');
+  await pair.both('SADD', 'k:t', 'a');
+  await pair.both('HSET', 'k:h', 'a', '1');
+  await pair.both('SET', 'k:str', 'x');
+  const cmds: Cmd[] = [
+    ['SISMEMBER', 'k:s', '1'],
+    ['SISMEMBER', 'k:no', '1'],
+    ['SCARD', 'k:s'],
+    ['SMEMBERS', 'k:no'],
+    ['SINTER', 'k:s', 'k:t', 'k:no'],
+    ['SUNION', 'k:s', 'k:no'],
+    ['SDIFF', 'k:no', 'k:s'],
+    ['SINTERSTORE', 'k:d', 'k:s', 'k:t'],
+    ['SUNIONSTORE', 'k:d', 'k:s', 'k:no'],
+    ['SINTERCARD', '2', 'k:s', 'k:no'],
+    ['SRANDMEMBER', 'k:s'],
+    ['SRANDMEMBER', 'k:no', '3'],
+    ['SMISMEMBER', 'k:s', '1'],
+    ['SSCAN', 'k:s', '0'],
+    ['SSCAN', 'k:no', '0'],
+    ['SPOP', 'k:s', '5'],
+    ['SPOP', 'k:no'],
+    ['SMOVE', 'k:t', 'k:u', 'a'],
+    ['SREM', 'k:no', 'a'],
+    ['HGET', 'k:h', 'a'],
+    ['HGET', 'k:no', 'a'],
+    ['HMGET', 'k:no', 'a'],
+    ['HLEN', 'k:h'],
+    ['HSTRLEN', 'k:h', 'a'],
+    ['HEXISTS', 'k:no', 'a'],
+    ['HGETALL', 'k:h'],
+    ['HKEYS', 'k:no'],
+    ['HRANDFIELD', 'k:h'],
+    ['HRANDFIELD', 'k:no', '2'],
+    ['HSCAN', 'k:h', '0'],
+    ['HINCRBY', 'k:h', 'n', '1'],
+    ['HDEL', 'k:no', 'a'],
+    ['HSETNX', 'k:h', 'a', '2'],
+    ['SISMEMBER', 'k:str', '1'],
+    ['HGET', 'k:str', 'a'],
+  ];
+  const [oh, om] = await hitsAndMisses(pair.o);
+  const [rh, rm] = await hitsAndMisses(pair.r);
+  for (const cmd of cmds) await pair.both(...cmd);
+  const [oh2, om2] = await hitsAndMisses(pair.o);
+  const [rh2, rm2] = await hitsAndMisses(pair.r);
+  assert.deepEqual([rh2 - rh, rm2 - rm], [oh2 - oh, om2 - om]);
+  readAofTail();
+  await oracleEvents();
+  events.length = 0;
+  propagated.length = 0;
+  oracleDirty = await oracleDirtyNow();
+});

@@ -11,6 +11,7 @@ import { startRespite } from '../helpers/servers.js';
 import type { RespiteServer } from '../../src/index.js';
 import { HashObject } from '../../src/store/types/hash.js';
 import { NOTIFY_NEW } from '../../src/server/notify.js';
+import { fieldExpiryRegistrySize } from '../../src/commands/hash.js';
 
 const T0 = 1_700_000_000_000;
 let now = T0;
@@ -484,3 +485,49 @@ test('RESP3: the H*EXPIRE* and HTTL family reply with arrays of integers', async
     await call('HELLO', '2');
   }
 });
+
+test('during CLIENT PAUSE WRITE an expired field reads as missing but is not reclaimed', async () => {
+  await call('HSET', 'h', 'a', '1', 'b', '2');
+  await call('HPEXPIRE', 'h', 10, 'FIELDS', 1, 'a');
+  now += 20;
+  effects();
+  assert.equal(await call('CLIENT', 'PAUSE', 100000, 'WRITE'), '+OK\r\n');
+  try {
+    assert.equal(await call('HGET', 'h', 'a'), '$-1\r\n');
+    assert.equal(await call('HEXISTS', 'h', 'a'), ':0\r\n');
+    assert.equal(await call('HLEN', 'h'), ':2\r\n');
+    assert.deepEqual(effects(), { events: [], propagated: [] });
+  } finally {
+    assert.equal(await call('CLIENT', 'UNPAUSE'), '+OK\r\n');
+  }
+  assert.equal(await call('HGET', 'h', 'a'), '$-1\r\n');
+  assert.equal(await call('HLEN', 'h'), ':1\r\n');
+  assert.deepEqual(effects().events, ['hexpired h']);
+});
+
+test('stale registrations of deleted hashes are dropped, and live ones still expire actively', async () => {
+  srv.server.activeExpireEnabled = true;
+  const db = srv.server.dbs[0];
+  const load = async (prefix: string, n: number): Promise<void> => {
+    const cmds: (string | number)[][] = [];
+    for (let i = 0; i < n; i++) {
+      cmds.push(['HSET', `${prefix}${i}`, 'a', '1', 'b', '2']);
+      cmds.push(['HPEXPIRE', `${prefix}${i}`, 1000 + i, 'FIELDS', 1, 'a']);
+    }
+    c.write(Buffer.concat(cmds.map((cmd) => Buffer.from(encode(cmd), 'latin1'))));
+    for (let i = 0; i < cmds.length; i++) await c.read();
+  };
+  const before = fieldExpiryRegistrySize(srv.server);
+  await load('k', 4500);
+  for (let i = 0; i < 4400; i++) db.delete(`k${i}`);
+  await load('n', 4500);
+  const size = fieldExpiryRegistrySize(srv.server) - before;
+  assert.ok(size < 9000 - 4000, `stale entries were dropped (${size} left)`);
+  now += 20000;
+  for (let i = 0; i < 20; i++) srv.server.cron();
+  for (const k of ['k4400', 'k4499', 'n0', 'n4499']) assert.equal(await call('HLEN', k), ':1\r\n', k);
+});
+
+function encode(cmd: (string | number)[]): string {
+  return `*${cmd.length}\r\n` + cmd.map((a) => `$${String(a).length}\r\n${a}\r\n`).join('');
+}
