@@ -26,6 +26,7 @@ import {
   parseScanCursor,
   parseScanOptions,
   replyEmptyScan,
+  replyOverflowed,
 } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../server/notify.js';
 import {
@@ -703,7 +704,10 @@ function hrandfieldWithCount(c: Client, argv: string[]): void {
   // CASE 1: negative count (repeats allowed, random order), or a single field.
   if (!uniq || count === 1) {
     out.array(withValues && !resp3 ? count * 2 : count);
-    while (count-- > 0) emit(Math.floor(Math.random() * size));
+    while (count-- > 0) {
+      emit(Math.floor(Math.random() * size));
+      if ((count & 1023) === 0 && replyOverflowed(c)) break;
+    }
     return;
   }
   const replySize = count < size ? count : size;

@@ -17,6 +17,7 @@ import {
   parseScanCursor,
   parseScanOptions,
   replyEmptyScan,
+  replyOverflowed,
 } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../server/notify.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -229,7 +230,10 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
   // CASE 1: negative count (repeats allowed, random order), or a single member.
   if (!uniq || count === 1) {
     out.array(count);
-    while (count-- > 0) out.bulk(s.memberAt(s.randomIndex()));
+    while (count-- > 0) {
+      out.bulk(s.memberAt(s.randomIndex()));
+      if ((count & 1023) === 0 && replyOverflowed(c)) break;
+    }
     return;
   }
   // CASE 2: the whole set, in iteration order.
@@ -629,8 +633,8 @@ function cmd(
 function sintercardKeys(argv: string[]): number[] {
   const n = Number(argv[1]);
   const keys: number[] = [];
-  if (!Number.isSafeInteger(n) || n < 1) return keys;
-  for (let i = 2; i < 2 + n && i < argv.length; i++) keys.push(i);
+  if (!Number.isSafeInteger(n) || n < 1 || 2 + n > argv.length) return keys;
+  for (let i = 2; i < 2 + n; i++) keys.push(i);
   return keys;
 }
 

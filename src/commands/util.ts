@@ -149,3 +149,18 @@ export function parseScanOptions(c: Client, argv: string[], start: number): Scan
 export function replyEmptyScan(c: Client): void {
   c.out.raw('*2\r\n$1\r\n0\r\n*0\r\n');
 }
+
+/**
+ * For replies of unbounded size (SRANDMEMBER/HRANDFIELD with a huge negative count): true
+ * once the client is being closed or its reply passed 1 GB, so the producer stops — like
+ * Redis's loops checking CLIENT_CLOSE_ASAP after hitting an output buffer limit. The client
+ * is then closed (its reply was promised more elements than it will get).
+ */
+export function replyOverflowed(c: Client): boolean {
+  if ((c.flags & CLIENT_CLOSE_ASAP_BIT) === 0 && c.out.pos <= REPLY_HARD_LIMIT) return false;
+  c.flags |= CLIENT_CLOSE_ASAP_BIT;
+  return true;
+}
+
+const CLIENT_CLOSE_ASAP_BIT = 1 << 1;
+const REPLY_HARD_LIMIT = 1 << 30;

@@ -559,3 +559,18 @@ test('sortedGroups compares pairs as units (helper self-check)', () => {
     '$1\r\nb\r\n$1\r\n1\r\n',
   ]);
 });
+
+test('COMMAND GETKEYS finds the keys of SINTERCARD, SMOVE and the *STORE commands like redis', async () => {
+  await same(
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', '2', 'a', 'b', 'LIMIT', '1'],
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', '1', 'a', 'b'],
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', '5', 'a'],
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', '0', 'a'],
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', 'x', 'a'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'SINTERCARD', '2', 'a', 'b'],
+    ['COMMAND', 'GETKEYS', 'SMOVE', 'a', 'b', 'm'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'SINTERSTORE', 'd', 'a', 'b'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'SDIFFSTORE', 'd', 'a'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'SPOP', 's', '2'],
+  );
+});
