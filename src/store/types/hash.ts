@@ -275,7 +275,7 @@ export class HashObject implements RObject {
       d.add(field, value);
       return true;
     }
-    d.vals[i] = value;
+    d.setAt(i, value);
     if (!keepTtl) this.ex?.map?.delete(field);
     return false;
   }
