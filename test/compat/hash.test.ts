@@ -393,3 +393,35 @@ test('binary fields and values, every byte value 0..255 and empty strings, are k
     }
   }
 });
+
+test('MEMORY USAGE of a listpack hash is exact (entries encoded as Redis does); of a hashtable, close', async () => {
+  await same(
+    ['HSET', 'a', 'f', '1'],
+    [
+      'HSET',
+      'b',
+      'field1',
+      'value1',
+      'n',
+      '123456',
+      'm',
+      '-5',
+      'big',
+      '99999999999',
+      'z',
+      '0',
+      'neg',
+      '-70000',
+    ],
+    ['HSET', 'c', 'x'.repeat(60), 'y'.repeat(64), 'e', '', 's', '007'],
+    ['MEMORY', 'USAGE', 'a'],
+    ['MEMORY', 'USAGE', 'b'],
+    ['MEMORY', 'USAGE', 'c'],
+  );
+  const pairs: string[] = [];
+  for (let i = 0; i < 1000; i++) pairs.push(`field:${i}`, `value:${i}`);
+  await same(['HSET', 'h', ...pairs]);
+  const [o, r] = await pair.both('MEMORY', 'USAGE', 'h');
+  const ratio = Number(r.slice(1, -2)) / Number(o.slice(1, -2));
+  assert.ok(ratio > 0.85 && ratio < 1.15, `MEMORY USAGE ${r.trim()} vs redis ${o.trim()}`);
+});

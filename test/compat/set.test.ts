@@ -574,3 +574,20 @@ test('COMMAND GETKEYS finds the keys of SINTERCARD, SMOVE and the *STORE command
     ['COMMAND', 'GETKEYSANDFLAGS', 'SPOP', 's', '2'],
   );
 });
+
+test('MEMORY USAGE of an intset is exact; of a hashtable set, close to redis', async () => {
+  await same(
+    ['SADD', 'a', '1', '2', '3'],
+    ['SADD', 'b', '1', '70000'],
+    ['SADD', 'c', '-1', '7000000000'],
+    ['SADD', 'd', ...members('intset', 300)],
+    ['MEMORY', 'USAGE', 'a'],
+    ['MEMORY', 'USAGE', 'b'],
+    ['MEMORY', 'USAGE', 'c'],
+    ['MEMORY', 'USAGE', 'd'],
+    ['SADD', 'h', ...members('hashtable', 1000)],
+  );
+  const [o, r] = await pair.both('MEMORY', 'USAGE', 'h');
+  const ratio = Number(r.slice(1, -2)) / Number(o.slice(1, -2));
+  assert.ok(ratio > 0.85 && ratio < 1.15, `MEMORY USAGE ${r.trim()} vs redis ${o.trim()}`);
+});

@@ -21,6 +21,16 @@
  */
 import { Dict } from '../dict.js';
 import type { RObject } from '../database.js';
+import { parseInt64 } from '../../util/numbers.js';
+import {
+  DICT_ENTRY_SIZE,
+  DICT_SIZE,
+  ROBJ_SIZE,
+  USAGE_SAMPLES,
+  dictSlots,
+  jemallocSize,
+  sdsSize,
+} from './alloc.js';
 
 export const ENC_LISTPACK = 0;
 export const ENC_LISTPACKEX = 1;
@@ -451,23 +461,30 @@ export class HashObject implements RObject {
     return h;
   }
 
-  /** Approximately what Redis's objectComputeSize reports. */
+  /**
+   * What Redis's objectComputeSize reports: the robj and the listpack's exact allocation
+   * (each entry as Redis would encode it), or the dict's table plus the average of the
+   * first pairs sampled, times the size.
+   */
   memoryUsage(): number {
     const s = this.lp;
     if (s !== null) {
-      // listpack: 6-byte header and end byte, plus a backlen byte per entry.
-      let bytes = 7 + s.length + 2 * this.lpLen;
-      if (this.ex?.lp) bytes += this.ex.lp.length * 9 + 40;
-      return 16 + bytes;
+      let bytes = 7; // header and end byte
+      for (const e of unpack(s)) bytes += lpEntrySize(e);
+      const ttl = this.ex?.lp;
+      if (ttl) {
+        for (const t of ttl) bytes += t === 0 ? 2 : 10;
+        return ROBJ_SIZE + jemallocSize(32) + jemallocSize(bytes);
+      }
+      return ROBJ_SIZE + jemallocSize(bytes);
     }
     const d = this.dict!;
     const n = d.size;
-    const k = Math.min(5, n);
+    const k = Math.min(USAGE_SAMPLES, n);
     let sample = 0;
-    for (let i = 0; i < k; i++) sample += sdsAlloc(d.keys[i].length) + sdsAlloc(d.vals[i].length) + 24;
-    const buckets = n === 0 ? 0 : 8 * 2 ** Math.ceil(Math.log2(Math.max(4, n)));
-    const ttl = this.ex?.map ? this.ex.map.size * 24 : 0;
-    return 16 + 96 + buckets + ttl + (k === 0 ? 0 : (sample / k) * n);
+    for (let i = 0; i < k; i++)
+      sample += DICT_ENTRY_SIZE + sdsSize(d.keys[i].length) + sdsSize(d.vals[i].length);
+    return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
   }
 
   private setLp(s: string | null, len: number): void {
@@ -562,8 +579,21 @@ export class HashObject implements RObject {
   }
 }
 
-/** jemalloc-ish size of an sds string of length len (header + NUL, rounded to 8). */
-function sdsAlloc(len: number): number {
-  const hdr = len < 256 ? 3 : len < 65536 ? 5 : 9;
-  return (len + hdr + 1 + 7) & ~7;
+/** Bytes of one entry in Redis's listpack: its integer or string encoding plus its back-length. */
+function lpEntrySize(e: string): number {
+  let enc: number;
+  const v = e.length > 0 && e.length <= 20 ? parseInt64(e) : null;
+  if (v !== null) {
+    if (v >= 0 && v <= 127) enc = 1;
+    else if (v >= -4096 && v <= 4095) enc = 2;
+    else if (v >= -32768 && v <= 32767) enc = 3;
+    else if (v >= -8388608 && v <= 8388607) enc = 4;
+    else if (v >= -2147483648 && v <= 2147483647) enc = 5;
+    else enc = 9;
+  } else {
+    const l = e.length;
+    enc = l < 64 ? 1 + l : l < 4096 ? 2 + l : 5 + l;
+  }
+  const back = enc <= 127 ? 1 : enc < 16383 ? 2 : enc < 2097151 ? 3 : enc < 268435455 ? 4 : 5;
+  return enc + back;
 }

@@ -15,6 +15,15 @@
 import { Dict } from '../dict.js';
 import type { RObject } from '../database.js';
 import { parseInt64 } from '../../util/numbers.js';
+import {
+  DICT_ENTRY_SIZE,
+  DICT_SIZE,
+  ROBJ_SIZE,
+  USAGE_SAMPLES,
+  dictSlots,
+  jemallocSize,
+  sdsSize,
+} from './alloc.js';
 
 /** Redis limits intsets to 2^30 entries whatever set-max-intset-entries says. */
 const INTSET_HARD_LIMIT = 1 << 30;
@@ -219,21 +228,17 @@ export class SetObject implements RObject {
     return 8;
   }
 
-  /** Approximately what Redis's objectComputeSize reports (robj + intset / dict sample). */
+  /**
+   * What Redis's objectComputeSize reports: the robj and the intset's exact allocation, or
+   * the dict's table plus the average of the first members sampled, times the size.
+   */
   memoryUsage(): number {
-    if (this.dict === null) return 16 + 8 + this.size * this.intsetWidth();
+    if (this.dict === null) return ROBJ_SIZE + jemallocSize(8 + this.size * this.intsetWidth());
     const d = this.dict;
     const n = d.size;
     let sample = 0;
-    const k = Math.min(5, n);
-    for (let i = 0; i < k; i++) sample += sdsAlloc(d.keys[i].length) + 24;
-    const buckets = n === 0 ? 0 : 8 * 2 ** Math.ceil(Math.log2(Math.max(4, n)));
-    return 16 + 96 + buckets + (k === 0 ? 0 : (sample / k) * n);
+    const k = Math.min(USAGE_SAMPLES, n);
+    for (let i = 0; i < k; i++) sample += DICT_ENTRY_SIZE + sdsSize(d.keys[i].length);
+    return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
   }
-}
-
-/** jemalloc-ish size of an sds string of length len (header + NUL, rounded to 8). */
-function sdsAlloc(len: number): number {
-  const hdr = len < 256 ? 3 : len < 65536 ? 5 : 9;
-  return (len + hdr + 1 + 7) & ~7;
 }
