@@ -165,7 +165,7 @@ function reclaimExpired(server: Server, db: Database, key: string, h: HashObject
 /**
  * Hashes with field TTLs, by their earliest expire time: a min-heap of (time, db, key)
  * entries, like Redis's db->hexpires. An entry is live while the hash at db/key records the
- * same registration (HashObject.regDb/regKey/regTime); others (the hash was deleted,
+ * same registration (its `ex.regDb/regKey/regTime`); others (the hash was deleted,
  * renamed or re-registered earlier) are dropped when they come up. Holding names rather
  * than objects lets deleted hashes be collected. A bounded walk over the keyspace finds
  * hashes with TTLs that no entry points at (after RENAME, MOVE or COPY).
