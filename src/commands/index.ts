@@ -13,9 +13,22 @@ import { specs as list } from './list.js';
 import { specs as server } from './server.js';
 import { specs as config } from './config.js';
 import { specs as zset } from './zset.js';
+import { specs as hash } from './hash.js';
+import { specs as set } from './set.js';
 
 /** Every command group, in COMMAND DOCS group order. */
-export const GROUPS: CommandSpec[][] = [connection, client, keyspace, string, list, server, config, zset];
+export const GROUPS: CommandSpec[][] = [
+  connection,
+  client,
+  keyspace,
+  string,
+  list,
+  hash,
+  set,
+  zset,
+  server,
+  config,
+];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {
   spec.fullName = parent ? `${parent.name}|${spec.name}` : spec.name;

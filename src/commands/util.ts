@@ -91,3 +91,83 @@ const CLIENT_NO_TOUCH_BIT = 1 << 7;
 export function eq(arg: string, lower: string): boolean {
   return arg.length === lower.length && arg.toLowerCase() === lower;
 }
+
+// ---- HSCAN / SSCAN / ZSCAN ---------------------------------------------------------------------
+
+const SCAN_CURSOR_RE = /^[+-]?[0-9]+$/;
+const TWO_64 = 1n << 64n;
+
+/**
+ * A SCAN cursor as Redis parses it (strtoul, base 10): an optional sign (a minus negates
+ * modulo 2^64), digits, no leading space, at most 2^64-1; the empty string is cursor 0.
+ * Returns null for an invalid cursor (the caller replies `ERR invalid cursor`). Cursors
+ * beyond 2^53 come back approximate: no collection hands them out, they only restart a scan.
+ */
+export function parseScanCursor(s: string): number | null {
+  if (s.length === 0) return 0;
+  if (!SCAN_CURSOR_RE.test(s)) return null;
+  const neg = s.charCodeAt(0) === 45;
+  const digits = s.charCodeAt(0) === 43 || neg ? s.slice(1) : s;
+  if (digits.length < 16 && !neg) return Number(digits);
+  const v = BigInt(digits);
+  if (v >= TWO_64) return null;
+  return Number(neg ? (TWO_64 - v) % TWO_64 : v);
+}
+
+/** COUNT and MATCH of HSCAN/SSCAN/ZSCAN; `pattern` is null when absent or `*`. */
+export interface ScanOptions {
+  count: number;
+  pattern: string | null;
+}
+
+/**
+ * Parses `[MATCH pattern] [COUNT count]` from argv[start...] as Redis's scanGenericCommand
+ * does for a collection key (TYPE is only for SCAN); replies and returns null on an error.
+ */
+export function parseScanOptions(c: Client, argv: string[], start: number): ScanOptions | null {
+  const opts: ScanOptions = { count: 10, pattern: null };
+  for (let i = start; i < argv.length;) {
+    const more = argv.length - i;
+    if (more >= 2 && eq(argv[i], 'count')) {
+      const v = parseInt64(argv[i + 1]);
+      if (v === null) {
+        c.error(ERR_NOT_INTEGER);
+        return null;
+      }
+      if (v < 1) {
+        c.error(ERR_SYNTAX);
+        return null;
+      }
+      opts.count = Number(v);
+      i += 2;
+    } else if (more >= 2 && eq(argv[i], 'match')) {
+      const p = argv[i + 1];
+      opts.pattern = p === '*' ? null : p;
+      i += 2;
+    } else {
+      c.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  return opts;
+}
+
+/** The empty reply of a SCAN-family command on a missing key: cursor 0, no elements. */
+export function replyEmptyScan(c: Client): void {
+  c.out.raw('*2\r\n$1\r\n0\r\n*0\r\n');
+}
+
+/**
+ * For replies of unbounded size (SRANDMEMBER/HRANDFIELD with a huge negative count): true
+ * once the client is being closed or its reply passed 1 GB, so the producer stops — like
+ * Redis's loops checking CLIENT_CLOSE_ASAP after hitting an output buffer limit. The client
+ * is then closed (its reply was promised more elements than it will get).
+ */
+export function replyOverflowed(c: Client): boolean {
+  if ((c.flags & CLIENT_CLOSE_ASAP_BIT) === 0 && c.out.pos <= REPLY_HARD_LIMIT) return false;
+  c.flags |= CLIENT_CLOSE_ASAP_BIT;
+  return true;
+}
+
+const CLIENT_CLOSE_ASAP_BIT = 1 << 1;
+const REPLY_HARD_LIMIT = 1 << 30;

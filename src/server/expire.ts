@@ -15,6 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Server } from './server.js';
+import { activeExpireHashFields } from '../commands/hash.js';
 
 const KEYS_PER_LOOP = 20;
 const SLOW_TIME_PERC = 25;
@@ -45,6 +46,7 @@ function stateOf(server: Server): ExpireState {
 
 /** One slow cycle (from the cron), then fast cycles while the keyspace stays stale. */
 export function activeExpireCycle(server: Server): void {
+  activeExpireHashFields(server);
   runCycle(server, false);
   scheduleFastCycle(server);
 }
