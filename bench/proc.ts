@@ -148,7 +148,13 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     child = spawn('redis-server', [...common, '--dir', tmpDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   } else {
     const script = join(ROOT, 'dist', 'src', 'main.js');
-    child = spawn(process.execPath, [...(opts.nodeFlags ?? []), script, ...common], {
+    // Size the heap here, as the CLI's launcher would: otherwise it re-executes itself in a
+    // child process and the PID measured below would be the idle parent.
+    const flags = opts.nodeFlags ?? [];
+    const heap = flags.some((f) => f.startsWith('--max-old-space-size'))
+      ? []
+      : [`--max-old-space-size=${Math.floor((os.totalmem() * 0.75) / (1024 * 1024))}`];
+    child = spawn(process.execPath, [...heap, ...flags, script, ...common], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: tmpDir,
       env: { ...process.env, ...opts.env },

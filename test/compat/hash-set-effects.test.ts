@@ -10,69 +10,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { AofTail, oracleEvents } from '../helpers/oracle-effects.js';
 import { NOTIFY_KEY_MISS, NOTIFY_NEW } from '../../src/server/notify.js';
 
 let pair: Pair;
 let sub: RawClient;
-let aofPath = '';
-let aofPos = 0;
+let aof: AofTail;
 const propagated: string[][] = [];
 const events: string[] = [];
-
-/** Splits raw RESP multibulk frames (arrays of bulk strings) into argument lists. */
-function parseFrames(raw: string): string[][] {
-  const out: string[][] = [];
-  let p = 0;
-  const line = (): string => {
-    const e = raw.indexOf('\r\n', p);
-    const l = raw.slice(p, e);
-    p = e + 2;
-    return l;
-  };
-  while (p < raw.length) {
-    const head = line();
-    assert.equal(head[0], '*', `unexpected frame ${JSON.stringify(head)}`);
-    const n = Number(head.slice(1));
-    const args: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const len = Number(line().slice(1));
-      args.push(raw.slice(p, p + len));
-      p += len + 2;
-    }
-    out.push(args);
-  }
-  return out;
-}
-
-function readAofTail(): string[][] {
-  const fd = openSync(aofPath, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(size - aofPos);
-    readSync(fd, buf, 0, buf.length, aofPos);
-    aofPos = size;
-    const cmds = parseFrames(buf.latin1Slice());
-    return cmds.filter((a) => !['SELECT', 'MULTI', 'EXEC'].includes(a[0].toUpperCase()));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Oracle keyspace events up to a marker published after the command: "event key" strings. */
-async function oracleEvents(): Promise<string[]> {
-  await pair.o.call('PUBLISH', '__keyevent@0__:__marker__', 'x');
-  const out: string[] = [];
-  for (;;) {
-    const [msg] = parseFrames(await sub.read());
-    const event = msg[2].slice('__keyevent@0__:'.length);
-    if (event === '__marker__') return out;
-    out.push(`${event} ${msg[3]}`);
-  }
-}
 
 let oracleDirty = 0;
 
@@ -91,7 +39,7 @@ before(async () => {
     '--notify-keyspace-events',
     'KEA',
   ]);
-  aofPath = join(pair.oracle.dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+  aof = new AofTail(join(pair.oracle.dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'));
   sub = await RawClient.connect(pair.oracle.port);
   await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
   const server = pair.respite.server;
@@ -102,7 +50,7 @@ before(async () => {
     // keymiss (class m) is not enabled on the oracle; NOTIFY_NEW is module-only.
     if (type !== NOTIFY_NEW && type !== NOTIFY_KEY_MISS) events.push(`${event} ${key}`);
   };
-  readAofTail();
+  aof.read();
   oracleDirty = await oracleDirtyNow();
 });
 
@@ -122,9 +70,9 @@ async function sameEffects(...cmds: Cmd[]): Promise<void> {
     const [a, b] = await pair.both(...cmd);
     assert.equal(b, a, `reply to ${fmt(cmd)}`);
     const respiteProp = propagated.length > 0 ? [...propagated] : server.dirty !== dirty ? [argv] : [];
-    const oracleProp = readAofTail();
+    const oracleProp = aof.read();
     assert.deepEqual(respiteProp, oracleProp, `propagation of ${fmt(cmd)}`);
-    assert.deepEqual(events, await oracleEvents(), `keyspace events of ${fmt(cmd)}`);
+    assert.deepEqual(events, await oracleEvents(pair, sub), `keyspace events of ${fmt(cmd)}`);
     const od = await oracleDirtyNow();
     assert.equal(server.dirty - dirty, od - oracleDirty, `dirty increment of ${fmt(cmd)}`);
     oracleDirty = od;
@@ -184,14 +132,14 @@ test('SPOP propagates the SREM of what it popped, or a DEL when the set goes', a
   );
   // Random pops: each popped member becomes one SREM of the key.
   await pair.both('SADD', 'p:e', ...Array.from({ length: 20 }, (_, i) => `m${i}`));
-  readAofTail();
-  await oracleEvents();
+  aof.read();
+  await oracleEvents(pair, sub);
   for (const count of ['3', '15']) {
     propagated.length = 0;
     events.length = 0;
     const [a, b] = await pair.both('SPOP', 'p:e', count);
     assert.equal(b.split('\r\n')[0], a.split('\r\n')[0]);
-    const o = readAofTail();
+    const o = aof.read();
     assert.equal(propagated.length, o.length);
     assert.ok(propagated.every((p) => p.length === 3 && p[0] === 'SREM' && p[1] === 'p:e'));
     assert.ok(o.every((p) => p.length === 3 && p[0] === 'SREM' && p[1] === 'p:e'));
@@ -200,7 +148,7 @@ test('SPOP propagates the SREM of what it popped, or a DEL when the set goes', a
       .filter((_, i) => i > 0 && i % 2 === 0)
       .sort();
     assert.deepEqual(propagated.map((p) => p[2]).sort(), popped);
-    assert.deepEqual(events, await oracleEvents());
+    assert.deepEqual(events, await oracleEvents(pair, sub));
   }
   oracleDirty = await oracleDirtyNow();
 });
@@ -283,8 +231,8 @@ test('hash and set reads count keyspace hits and misses like redis, writes do no
   const [oh2, om2] = await hitsAndMisses(pair.o);
   const [rh2, rm2] = await hitsAndMisses(pair.r);
   assert.deepEqual([rh2 - rh, rm2 - rm], [oh2 - oh, om2 - om]);
-  readAofTail();
-  await oracleEvents();
+  aof.read();
+  await oracleEvents(pair, sub);
   events.length = 0;
   propagated.length = 0;
   oracleDirty = await oracleDirtyNow();

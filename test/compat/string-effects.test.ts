@@ -11,70 +11,18 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { AofTail, oracleEvents } from '../helpers/oracle-effects.js';
 import { NOTIFY_NEW } from '../../src/server/notify.js';
 import type { Database } from '../../src/store/database.js';
 
 let pair: Pair;
 let sub: RawClient;
-let aofPath = '';
-let aofPos = 0;
+let aof: AofTail;
 const propagated: string[][] = [];
 const events: string[] = [];
-
-/** Splits raw RESP multibulk frames (arrays of bulk strings) into argument lists. */
-function parseFrames(raw: string): string[][] {
-  const out: string[][] = [];
-  let p = 0;
-  const line = (): string => {
-    const e = raw.indexOf('\r\n', p);
-    const l = raw.slice(p, e);
-    p = e + 2;
-    return l;
-  };
-  while (p < raw.length) {
-    const head = line();
-    assert.equal(head[0], '*', `unexpected frame ${JSON.stringify(head)}`);
-    const n = Number(head.slice(1));
-    const args: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const len = Number(line().slice(1));
-      args.push(raw.slice(p, p + len));
-      p += len + 2;
-    }
-    out.push(args);
-  }
-  return out;
-}
-
-function readAofTail(): string[][] {
-  const fd = openSync(aofPath, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(size - aofPos);
-    readSync(fd, buf, 0, buf.length, aofPos);
-    aofPos = size;
-    const cmds = parseFrames(buf.latin1Slice());
-    return cmds.filter((a) => !['SELECT', 'MULTI', 'EXEC'].includes(a[0].toUpperCase()));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Oracle keyspace events up to a marker published after the command: "event key" strings. */
-async function oracleEvents(): Promise<string[]> {
-  await pair.o.call('PUBLISH', '__keyevent@0__:__marker__', 'x');
-  const out: string[] = [];
-  for (;;) {
-    const [msg] = parseFrames(await sub.read());
-    const event = msg[2].slice('__keyevent@0__:'.length);
-    if (event === '__marker__') return out;
-    out.push(`${event} ${msg[3]}`);
-  }
-}
 
 /** Two argument lists are the same command, timestamps of relative TTLs within 2 s. */
 function sameCommand(a: string[], b: string[]): boolean {
@@ -104,7 +52,7 @@ before(async () => {
   // Only lazy expiry, so which command meets an expired key is deterministic.
   await pair.o.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
   pair.respite.server.activeExpireEnabled = false;
-  aofPath = join(pair.oracle.dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+  aof = new AofTail(join(pair.oracle.dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'));
   sub = await RawClient.connect(pair.oracle.port);
   await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
   const server = pair.respite.server;
@@ -121,7 +69,7 @@ before(async () => {
   server.notifyKeyspaceEvent = (type: number, event: string, key: string): void => {
     if (type !== NOTIFY_NEW) events.push(`${event} ${key}`);
   };
-  readAofTail();
+  aof.read();
 });
 
 after(async () => {
@@ -142,12 +90,12 @@ async function sameEffects(...cmds: Cmd[]): Promise<void> {
     const expired = propagated.filter((p) => p[0] === '(expired)').map((p) => p.slice(1));
     const own = propagated.filter((p) => p[0] !== '(expired)');
     const respiteProp = [...expired, ...(own.length > 0 ? own : server.dirty !== dirty ? [argv] : [])];
-    const oracleProp = readAofTail();
+    const oracleProp = aof.read();
     assert.ok(
       respiteProp.length === oracleProp.length && respiteProp.every((p, i) => sameCommand(p, oracleProp[i])),
       `propagation of ${fmt(cmd)}:\n  redis:   ${JSON.stringify(oracleProp)}\n  respite: ${JSON.stringify(respiteProp)}`,
     );
-    assert.deepEqual(events, await oracleEvents(), `keyspace events of ${fmt(cmd)}`);
+    assert.deepEqual(events, await oracleEvents(pair, sub), `keyspace events of ${fmt(cmd)}`);
   }
 }
 
