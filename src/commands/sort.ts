@@ -26,11 +26,14 @@ interface SortItem {
  * Missing keys, wrong types and missing fields give null.
  */
 function lookupByPattern(c: Client, pattern: string, subst: string): string | null {
-  if (pattern === '#') return subst;
+  // Redis scans the pattern as a C string (up to a NUL byte) but slices it by its length.
+  const z = pattern.indexOf('\0');
+  const clen = z === -1 ? pattern.length : z;
+  if (clen === 1 && pattern.charCodeAt(0) === 35 /* # */) return subst;
   const star = pattern.indexOf('*');
-  if (star === -1) return null;
+  if (star === -1 || star >= clen) return null;
   let arrow = pattern.indexOf('->', star + 1);
-  if (arrow !== -1 && arrow + 2 >= pattern.length) arrow = -1;
+  if (arrow !== -1 && arrow + 2 >= clen) arrow = -1;
   const keyname =
     pattern.slice(0, star) + subst + pattern.slice(star + 1, arrow === -1 ? pattern.length : arrow);
   const v = lookupReadCounted(c, keyname);
@@ -46,6 +49,14 @@ function lookupByPattern(c: Client, pattern: string, subst: string): string | nu
   }
   if (typeof v !== 'number') return null;
   return c.db.strings.toString(v);
+}
+
+/** strchr(pattern, '*'): a '*' before any NUL byte. */
+function hasStar(pattern: string): boolean {
+  const star = pattern.indexOf('*');
+  if (star === -1) return false;
+  const z = pattern.indexOf('\0');
+  return z === -1 || star < z;
 }
 
 /** C string view (strcmp/strcoll stop at the first NUL byte). */
@@ -105,7 +116,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     } else if (eq(a, 'by') && left >= 1) {
       sortby = argv[++j];
       // A pattern without '*' is constant: nothing to sort by.
-      if (sortby.indexOf('*') === -1) dontsort = true;
+      if (!hasStar(sortby)) dontsort = true;
     } else if (eq(a, 'get') && left >= 1) {
       gets.push(argv[++j]);
     } else {
@@ -224,6 +235,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   const db = c.db;
   const server = c.server;
   if (outputlen > 0) {
+    db.lookupWrite(storekey); // setKey's lookup: an expired destination is reclaimed first
     db.setKey(storekey, ListValue.fromArray(items));
     server.signalModifiedKey(db, storekey);
     server.notifyKeyspaceEvent(NOTIFY_LIST, 'sortstore', storekey, db.id);

@@ -235,6 +235,19 @@ test('GET patterns: #, string keys, hash fields, missing keys and wrong types ar
   );
 });
 
+test('patterns are scanned as C strings: a NUL byte hides later * and ->', async () => {
+  await pair.same(
+    ['RPUSH', 'l', '2', '3', '1'],
+    ['MSET', 'w_\x001', '9', 'w_1', '5', 'w_2', '1', 'w_3', '3', 'o_1\x00x', 'hidden', 'o_1', 'one'],
+    ['HSET', 'h_1', 'f\x00', 'nulfield', 'f', 'plain'],
+    ['SORT', 'l', 'BY', 'w_\x00*'],
+    ['SORT', 'l', 'BY', 'w_\x00*', 'DESC'],
+    ['SORT', 'l', 'BY', 'w_*\x00'],
+    ['SORT', 'l', 'GET', 'o_*\x00x', 'GET', '#\x00', 'GET', '#\x00x', 'GET', 'h_*->f\x00'],
+    ['SORT', 'l', 'GET', 'h_*-\x00>f', 'GET', 'h_*->\x00', 'GET', '\x00*'],
+  );
+});
+
 test('BY nosort keeps list order (DESC reverses it) and sorted-set order with LIMIT', async () => {
   await pair.same(
     ['RPUSH', 'l', 'c', 'a', 'b', '10', '2'],
