@@ -15,12 +15,14 @@ import { specs as config } from './config.js';
 import { specs as zset } from './zset.js';
 import { specs as hash } from './hash.js';
 import { specs as set } from './set.js';
+import { specs as sort } from './sort.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
   connection,
   client,
   keyspace,
+  sort,
   string,
   list,
   hash,
