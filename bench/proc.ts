@@ -148,7 +148,12 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     child = spawn('redis-server', [...common, '--dir', tmpDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   } else {
     const script = join(ROOT, 'dist', 'src', 'main.js');
-    child = spawn(process.execPath, [...(opts.nodeFlags ?? []), script, ...common], {
+    // Without a heap-size flag the CLI re-runs itself as a child with one, and the PID here
+    // (CPU, RSS, schedstat) would be the idle launcher's: give it the launcher's own default.
+    const flags = [...(opts.nodeFlags ?? [])];
+    if (!flags.some((f) => /--max[-_]old[-_]space[-_]size/.test(f)))
+      flags.push(`--max-old-space-size=${Math.floor((os.totalmem() * 0.75) / (1024 * 1024))}`);
+    child = spawn(process.execPath, [...flags, script, ...common], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: tmpDir,
       env: { ...process.env, ...opts.env },
