@@ -69,7 +69,7 @@ const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'HKEYS', 'HV
 
 /** Sorts the elements of a flat RESP2 array of bulk strings; anything else is returned as is. */
 export function sortedArray(reply: string): string {
-  if (reply[0] !== '*') return reply;
+  if (reply[0] !== '*' && reply[0] !== '~') return reply;
   let pos = reply.indexOf('\r\n');
   const n = Number(reply.slice(1, pos));
   pos += 2;
@@ -216,7 +216,16 @@ export class Gen {
           this.pick(['LEFT', 'RIGHT']),
         ];
       case 12:
-        return ['RPOPLPUSH', k, this.typedKey(LKEYS)];
+        return this.int(2)
+          ? ['RPOPLPUSH', k, this.typedKey(LKEYS)]
+          : [
+              'LMPOP',
+              '2',
+              k,
+              this.typedKey(LKEYS),
+              this.pick(['LEFT', 'RIGHT']),
+              ...(this.int(2) ? ['COUNT', this.pick(['1', '3', '0'])] : []),
+            ];
       case 13:
         return ['LLEN', k];
       case 14:
@@ -401,7 +410,33 @@ export class Gen {
         ];
       }
       case 20:
-        return ['ZCARD', k];
+        switch (this.int(6)) {
+          case 0:
+            return ['ZRANGESTORE', this.typedKey(ZKEYS), k, this.index(), this.index()];
+          case 1:
+            return [
+              this.pick(['ZUNION', 'ZINTER', 'ZDIFF']),
+              '2',
+              k,
+              this.typedKey(ZKEYS),
+              ...(this.int(2) ? ['WITHSCORES'] : []),
+            ];
+          case 2:
+            return ['ZINTERCARD', '2', k, this.typedKey(ZKEYS), ...(this.int(2) ? ['LIMIT', '1'] : [])];
+          case 3:
+            return [
+              'ZMPOP',
+              '2',
+              k,
+              this.typedKey(ZKEYS),
+              this.pick(['MIN', 'MAX']),
+              ...(this.int(2) ? ['COUNT', this.pick(['1', '3', '0'])] : []),
+            ];
+          case 4:
+            return ['ZDIFFSTORE', this.typedKey(ZKEYS), '2', k, this.typedKey(ZKEYS)];
+          default:
+            return ['ZCARD', k];
+        }
       case 21:
         return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
       case 22:
@@ -566,13 +601,14 @@ async function runSeed(pair: Pair, seed: number, n: number): Promise<void> {
     ['CONFIG', 'SET', 'zset-max-listpack-entries', t],
     ['CONFIG', 'SET', 'set-max-intset-entries', t],
   );
+  // Every third seed speaks RESP3 (doubles, maps, sets); HELLO's own reply names the server.
+  await pair.both('HELLO', seed % 3 === 0 ? '3' : '2');
   const history: Cmd[] = [];
   for (let i = 0; i < n; i++) {
     const cmd = gen.command();
     history.push(cmd);
     let [a, b] = await pair.both(...cmd);
-    if (process.env.RESPITE_SEQ_STATS && (cmd[0] === 'OBJECT' || cmd[0] === 'ZADD'))
-      stats.set(a, (stats.get(a) ?? 0) + 1);
+    if (process.env.RESPITE_SEQ_STATS && cmd[0] === 'OBJECT') stats.set(a, (stats.get(a) ?? 0) + 1);
     if (UNORDERED.has(String(cmd[0]))) [a, b] = [sortedArray(a), sortedArray(b)];
     if (a !== b) {
       // The failing key's contents on both servers, to tell state divergence from a reply bug.
