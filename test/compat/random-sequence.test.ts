@@ -1,10 +1,15 @@
 /**
  * Seeded random command sequences sent to the oracle and to Respite; every reply must be
- * byte-identical. The generator mixes strings, keyspace and expiry commands over a small
- * pool of keys (so commands collide on the same keys) with edge values: empty strings,
- * binary bytes, int64 boundaries, awkward floats; and list, hash, set and sorted-set commands
- * on the same keys (WRONGTYPE collisions), with encoding thresholds lowered per seed. A failure prints the seed and the
- * command, so it can be replayed with RESPITE_SEED=<seed>.
+ * byte-identical. The generator mixes strings, keyspace and expiry commands with list, hash,
+ * set and sorted-set commands over a small pool of keys (mostly per-type keys so collections
+ * grow, sometimes any key: WRONGTYPE collisions, RENAME/COPY/MOVE of collections) with edge
+ * values: empty strings, binary bytes, int64 boundaries, awkward floats, members around the
+ * 64-byte listpack limit. Each seed lowers the encoding thresholds on both servers (2 to 16
+ * entries) so encodings convert, and every third seed speaks RESP3. Replies in hash-table order
+ * (SMEMBERS, SINTER, HKEYS, ...) are compared as multisets. A failure prints the seed, the
+ * failing key's contents on both servers and the last commands; replay with RESPITE_SEED=<seed>.
+ * RESPITE_SEEDS=<n> runs seeds 1..n, RESPITE_SEQ_LEN=<n> commands per seed (1500);
+ * RESPITE_SEQ_STATS=1 prints the OBJECT ENCODING replies seen.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -639,7 +644,7 @@ test('random sequences of string, keyspace, list, hash, set and sorted-set comma
     // RESPITE_SEEDS=N runs seeds 1..N (a longer fuzzing session).
     const count = Number(process.env.RESPITE_SEEDS ?? 8);
     const seeds = fixed ? [Number(fixed)] : Array.from({ length: count }, (_, i) => i + 1);
-    for (const seed of seeds) await runSeed(pair, seed, 1500);
+    for (const seed of seeds) await runSeed(pair, seed, Number(process.env.RESPITE_SEQ_LEN ?? 1500));
     if (process.env.RESPITE_SEQ_STATS) console.log(stats);
   } finally {
     await pair.close();
