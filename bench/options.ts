@@ -3,7 +3,7 @@
 export interface Options {
   /** The arguments as given, for the report. */
   args: string[];
-  mode: 'main' | 'scale' | 'profile';
+  mode: 'main' | 'scale' | 'profile' | 'collections';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -11,6 +11,8 @@ export interface Options {
   latencyRequests: number;
   tests: string[];
   keys: number;
+  /** Elements in the one key of each type in the collections memory test. */
+  collElements: number;
   scaleKeys: number;
   scaleSeconds: number;
   profilePipeline: number;
@@ -30,6 +32,7 @@ export function parseOptions(argv: string[]): Options {
     latencyRequests: 100000,
     tests: ['set', 'get', 'incr', 'lpush', 'mset'],
     keys: 1000000,
+    collElements: 1000000,
     scaleKeys: 10000000,
     scaleSeconds: 20,
     profilePipeline: 16,
@@ -47,6 +50,7 @@ export function parseOptions(argv: string[]): Options {
     explicit.add(a);
     if (a === '--scale') o.mode = 'scale';
     else if (a === '--profile') o.mode = 'profile';
+    else if (a === '--collections') o.mode = 'collections';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);
@@ -54,6 +58,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--latency-requests') o.latencyRequests = num(++i);
     else if (a === '--tests') o.tests = String(argv[++i]).toLowerCase().split(',');
     else if (a === '--keys') o.keys = num(++i);
+    else if (a === '--coll-elements') o.collElements = num(++i);
     else if (a === '--scale-keys') o.scaleKeys = num(++i);
     else if (a === '--scale-seconds') o.scaleSeconds = num(++i);
     else if (a === '--profile-pipeline') o.profilePipeline = num(++i);
@@ -65,6 +70,7 @@ export function parseOptions(argv: string[]): Options {
     if (!explicit.has('--requests')) o.requests = 50000;
     if (!explicit.has('--latency-requests')) o.latencyRequests = 10000;
     if (!explicit.has('--keys')) o.keys = 100000;
+    if (!explicit.has('--coll-elements')) o.collElements = 100000;
     if (!explicit.has('--scale-keys')) o.scaleKeys = 1000000;
     if (!explicit.has('--scale-seconds')) o.scaleSeconds = 4;
     if (!explicit.has('--profile-requests')) o.profileRequests = 200000;

@@ -135,14 +135,33 @@ export interface LoadResult {
 
 /**
  * Writes `SET key(i) value(i)` for i in [0, total) over one connection, `batch` commands per
- * write and at most `window` batches awaiting replies. Every reply to SET is one line
- * (`+OK` or `-ERR ...`), so replies are counted by line ends.
+ * write and at most `window` batches awaiting replies.
  */
 export function loadKeys(
   port: number,
   total: number,
   key: (i: number) => string,
   value: (i: number) => string,
+  batch = 10000,
+  window = 4,
+): Promise<LoadResult> {
+  const encode = (i: number) => {
+    const k = key(i);
+    const v = value(i);
+    return `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
+  };
+  return loadCommands(port, total, encode, batch, window);
+}
+
+/**
+ * Writes the raw RESP commands `encode(i)` for i in [0, total) over one connection, `batch`
+ * commands per write and at most `window` batches awaiting replies. Every reply must be one
+ * line (`+OK`, `:n` or `-ERR ...`), so replies are counted by line ends.
+ */
+export function loadCommands(
+  port: number,
+  total: number,
+  encode: (i: number) => string,
   batch = 10000,
   window = 4,
 ): Promise<LoadResult> {
@@ -160,11 +179,7 @@ export function loadKeys(
       while (sent < total && sent - replies < batch * window) {
         const end = Math.min(total, sent + batch);
         let s = '';
-        for (let i = sent; i < end; i++) {
-          const k = key(i);
-          const v = value(i);
-          s += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
-        }
+        for (let i = sent; i < end; i++) s += encode(i);
         sent = end;
         socket.write(s, 'latin1');
       }

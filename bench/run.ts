@@ -6,10 +6,13 @@
  *                                 per key with 1,000,000 keys
  *   npm run bench -- --scale      tail latency and event-loop stalls with 10,000,000 keys
  *   npm run bench -- --profile    CPU profile of Respite under a -P 16 SET/GET load
+ *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
+ *                                 LRANGE_100, ZRANGE_100; memory per element of a
+ *                                 1,000,000-element list, hash, set and sorted set
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
- * --latency-requests N, --tests set,get,..., --keys N, --scale-keys N, --scale-seconds S,
+ * --latency-requests N, --tests set,get,..., --keys N, --coll-elements N, --scale-keys N, --scale-seconds S,
  * --profile-pipeline P, --profile-requests N, --profile-tests set,get.
  *
  * The servers are child processes on free 127.0.0.1 ports; only their PIDs are signalled.
@@ -22,6 +25,7 @@ import { throughputPhase, throughputTable, type BenchMode, type Row } from './th
 import { memoryPhase, memoryTable, type MemSide } from './memory.js';
 import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
+import { collectionsMode } from './collections.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -81,6 +85,9 @@ async function main(): Promise<void> {
   if (o.mode === 'scale') {
     section = 'scale';
     body = await scaleMode(o, m);
+  } else if (o.mode === 'collections') {
+    section = 'collections';
+    body = await collectionsMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -60,9 +60,18 @@ export async function probe(s: ServerProc, test: string): Promise<string | null>
   return r instanceof ReplyError ? naFromError(r.message) : null;
 }
 
-export async function measure(s: ServerProc, test: string, mode: BenchMode, keyspace: number): Promise<Side> {
-  const args = ['-p', String(s.port), '-h', '127.0.0.1', '-t', test, '-c', String(mode.clients)];
+/** `custom`: a command line for redis-benchmark to send instead of its built-in `-t test`. */
+export async function measure(
+  s: ServerProc,
+  test: string,
+  mode: BenchMode,
+  keyspace: number,
+  custom?: string[],
+): Promise<Side> {
+  const args = ['-p', String(s.port), '-h', '127.0.0.1', '-c', String(mode.clients)];
   args.push('-n', String(mode.requests), '-r', String(keyspace), '-P', String(mode.pipeline));
+  if (custom) args.push(...custom);
+  else args.push('-t', test);
   const cpu0 = s.cpuTimes();
   const w0 = s.runQueueWaitSeconds();
   const t0 = process.hrtime.bigint();

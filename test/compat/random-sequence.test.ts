@@ -1,9 +1,15 @@
 /**
  * Seeded random command sequences sent to the oracle and to Respite; every reply must be
- * byte-identical. The generator mixes strings, keyspace and expiry commands over a small
- * pool of keys (so commands collide on the same keys) with edge values: empty strings,
- * binary bytes, int64 boundaries, awkward floats. A failure prints the seed and the
- * command, so it can be replayed with RESPITE_SEED=<seed>.
+ * byte-identical. The generator mixes strings, keyspace and expiry commands with list, hash,
+ * set and sorted-set commands over a small pool of keys (mostly per-type keys so collections
+ * grow, sometimes any key: WRONGTYPE collisions, RENAME/COPY/MOVE of collections) with edge
+ * values: empty strings, binary bytes, int64 boundaries, awkward floats, members around the
+ * 64-byte listpack limit. Each seed lowers the encoding thresholds on both servers (2 to 16
+ * entries) so encodings convert, and every third seed speaks RESP3. Replies in hash-table order
+ * (SMEMBERS, SINTER, HKEYS, ...) are compared as multisets. A failure prints the seed, the
+ * failing key's contents on both servers and the last commands; replay with RESPITE_SEED=<seed>.
+ * RESPITE_SEEDS=<n> runs seeds 1..n, RESPITE_SEQ_LEN=<n> commands per seed (1500);
+ * RESPITE_SEQ_STATS=1 prints the OBJECT ENCODING replies seen.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +58,37 @@ const FLOATS = [
   '',
 ];
 
+const LKEYS = ['l1', 'l2', 'l3'];
+const HASH_KEYS = ['h1', 'h2'];
+const SKEYS = ['s1', 's2', 's3'];
+const ZKEYS = ['z1', 'z2', 'z3'];
+const LEX_KEYS = ['zl1', 'zl2'];
+const TYPED_KEYS = [...LKEYS, ...HASH_KEYS, ...SKEYS, ...ZKEYS];
+const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '10', '-5', '', 'hello world'];
+const FIELDS = ['f', 'g', 'h', 'n', '1', '', 'field:long:' + 'y'.repeat(60)];
+const ZMEMBERS = ['a', 'b', 'c', 'd', 'e', 'aa', 'b1', 'x', ''];
+const SCORES = ['inf', '-inf', '+inf', '1.5', '-0.25', '1e300', '0', 'nan', 'x', '3.0000000000000004'];
+
+/** Commands whose replies come in hash-table order on both servers: compared as multisets. */
+const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'HKEYS', 'HVALS']);
+
+/** Sorts the elements of a flat RESP2 array of bulk strings; anything else is returned as is. */
+export function sortedArray(reply: string): string {
+  if (reply[0] !== '*' && reply[0] !== '~') return reply;
+  let pos = reply.indexOf('\r\n');
+  const n = Number(reply.slice(1, pos));
+  pos += 2;
+  const items: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (reply[pos] !== '$') return reply;
+    const e = reply.indexOf('\r\n', pos);
+    const len = Number(reply.slice(pos + 1, e));
+    items.push(reply.slice(pos, e + 2 + len + 2));
+    pos = e + 2 + len + 2;
+  }
+  return reply.slice(0, reply.indexOf('\r\n') + 2) + items.sort().join('');
+}
+
 export class Gen {
   constructor(private readonly rnd: () => number) {}
   int(n: number): number {
@@ -61,7 +98,7 @@ export class Gen {
     return a[this.int(a.length)];
   }
   key(): string {
-    return this.pick(KEYS);
+    return this.int(5) === 0 ? this.pick(TYPED_KEYS) : this.pick(KEYS);
   }
   bytes(max: number): string {
     const n = this.int(max + 1);
@@ -87,6 +124,375 @@ export class Gen {
   }
 
   command(): Cmd {
+    // Collections get most of the traffic, so keys grow past the small encodings' thresholds.
+    const r = this.int(20);
+    if (r < 6) return this.stringCommand();
+    if (r < 10) return this.listCommand();
+    if (r < 12) return this.hashCommand();
+    if (r < 15) return this.setCommand();
+    if (r < 19) return this.zsetCommand();
+    return this.lexCommand();
+  }
+
+  /** Mostly keys of this type (so collections grow), sometimes any key (WRONGTYPE collisions). */
+  typedKey(own: readonly string[]): string {
+    return this.int(4) === 0 ? this.key() : this.pick(own);
+  }
+
+  member(): string {
+    switch (this.int(8)) {
+      case 0:
+        return 'x'.repeat(60 + this.int(10)); // around the 64-byte listpack value limit
+      case 1:
+        return this.bytes(4);
+      case 2:
+        return this.pick(INTS);
+      default:
+        return this.pick(MEMBERS);
+    }
+  }
+  /** Integer-looking members, so sets start as intsets. */
+  intMember(): string {
+    return this.int(6) === 0 ? this.member() : String(this.int(40) - 10);
+  }
+  members(max: number, f: () => string = () => this.member()): string[] {
+    const n = 1 + this.int(max);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(f());
+    return out;
+  }
+  index(): string {
+    return String(this.int(16) - 8);
+  }
+  count(): string[] {
+    return this.int(2) ? [this.pick(['0', '1', '2', '5', '100', '-1', 'x'])] : [];
+  }
+  score(): string {
+    return this.int(5) === 0 ? this.pick(SCORES) : String(this.int(20) - 10);
+  }
+  scoreRange(): [string, string] {
+    const b = () =>
+      this.pick(['-inf', '+inf', '(1', '(-3', String(this.int(20) - 10), String(this.int(20) - 10), 'x']);
+    return [b(), b()];
+  }
+  lexRange(): [string, string] {
+    const b = () => this.pick(['-', '+', '[a', '(b', '[c', '(1', '[x', 'a']);
+    return [b(), b()];
+  }
+  limit(): string[] {
+    return this.int(3) === 0 ? ['LIMIT', String(this.int(4) - 1), String(this.int(6) - 1)] : [];
+  }
+
+  listCommand(): Cmd {
+    const k = this.typedKey(LKEYS);
+    switch (this.int(16)) {
+      case 0:
+      case 1:
+        return [this.pick(['LPUSH', 'RPUSH']), k, ...this.members(5)];
+      case 2:
+        return [this.pick(['LPUSHX', 'RPUSHX']), k, ...this.members(2)];
+      case 3:
+        return [this.pick(['LPOP', 'RPOP']), k, ...this.count()];
+      case 4:
+        return ['LRANGE', k, this.index(), this.index()];
+      case 5:
+        return ['LINDEX', k, this.index()];
+      case 6:
+        return ['LSET', k, this.index(), this.member()];
+      case 7:
+        return ['LINSERT', k, this.pick(['BEFORE', 'AFTER', 'MIDDLE']), this.member(), this.member()];
+      case 8:
+        return ['LREM', k, String(this.int(7) - 3), this.member()];
+      case 9:
+        return ['LTRIM', k, this.index(), this.index()];
+      case 10: {
+        const opts: string[] = [];
+        if (this.int(2)) opts.push('RANK', this.pick(['1', '-1', '2', '-2', '0', 'x']));
+        if (this.int(2)) opts.push('COUNT', this.pick(['0', '1', '2', '-1']));
+        if (this.int(3) === 0) opts.push('MAXLEN', this.pick(['0', '2', '-1']));
+        return ['LPOS', k, this.member(), ...opts];
+      }
+      case 11:
+        return [
+          'LMOVE',
+          k,
+          this.typedKey(LKEYS),
+          this.pick(['LEFT', 'RIGHT', 'UP']),
+          this.pick(['LEFT', 'RIGHT']),
+        ];
+      case 12:
+        return this.int(2)
+          ? ['RPOPLPUSH', k, this.typedKey(LKEYS)]
+          : [
+              'LMPOP',
+              '2',
+              k,
+              this.typedKey(LKEYS),
+              this.pick(['LEFT', 'RIGHT']),
+              ...(this.int(2) ? ['COUNT', this.pick(['1', '3', '0'])] : []),
+            ];
+      case 13:
+        return ['LLEN', k];
+      case 14:
+        return ['LRANGE', k, '0', '-1'];
+      default:
+        return this.int(2) ? ['TYPE', k] : ['OBJECT', 'ENCODING', k];
+    }
+  }
+
+  hashCommand(): Cmd {
+    const k = this.typedKey(HASH_KEYS);
+    const field = () => (this.int(4) === 0 ? this.member() : this.pick(FIELDS));
+    switch (this.int(14)) {
+      case 0:
+      case 1: {
+        const args: string[] = [];
+        for (let i = 1 + this.int(3); i > 0; i--) args.push(field(), this.value());
+        return [this.pick(['HSET', 'HMSET']), k, ...args];
+      }
+      case 2:
+        return ['HGET', k, field()];
+      case 3:
+        return ['HMGET', k, field(), field(), field()];
+      case 4:
+        return ['HDEL', k, field(), ...(this.int(2) ? [field()] : [])];
+      case 5:
+        return ['HLEN', k];
+      case 6:
+        return ['HSTRLEN', k, field()];
+      case 7:
+        return ['HEXISTS', k, field()];
+      case 8:
+        return ['HINCRBY', k, field(), this.pick(INTS)];
+      case 9:
+        return ['HINCRBYFLOAT', k, field(), this.pick(FLOATS)];
+      case 10:
+        return ['HSETNX', k, field(), this.value()];
+      case 11:
+        return ['HKEYS', k]; // hash order: compared as multisets
+      case 12:
+        return ['HVALS', k];
+      default:
+        return ['OBJECT', 'ENCODING', k];
+    }
+  }
+
+  setCommand(): Cmd {
+    const k = this.typedKey(SKEYS);
+    const m = () => this.intMember();
+    switch (this.int(16)) {
+      case 0:
+      case 1:
+      case 2:
+        return ['SADD', k, ...this.members(6, m)];
+      case 3:
+        return ['SREM', k, ...this.members(3, m)];
+      case 4:
+        return ['SCARD', k];
+      case 5:
+        return ['SISMEMBER', k, m()];
+      case 6:
+        return ['SMISMEMBER', k, m(), m(), m()];
+      case 7:
+        return ['SMOVE', k, this.typedKey(SKEYS), m()];
+      case 8:
+        return [
+          'SINTERCARD',
+          this.pick(['1', '2', '3', '0', 'x']),
+          k,
+          this.typedKey(SKEYS),
+          ...(this.int(2) ? ['LIMIT', this.pick(['0', '1', '3', '-1'])] : []),
+        ];
+      case 9:
+        return ['SMEMBERS', k];
+      case 10:
+        return [this.pick(['SINTER', 'SUNION', 'SDIFF']), k, this.typedKey(SKEYS)];
+      case 11:
+        return [
+          this.pick(['SINTERSTORE', 'SUNIONSTORE', 'SDIFFSTORE']),
+          this.typedKey(SKEYS),
+          k,
+          this.typedKey(SKEYS),
+        ];
+      case 12:
+        return ['OBJECT', 'ENCODING', k];
+      case 13:
+        return ['TYPE', k];
+      default:
+        return ['SADD', k, ...this.members(3, () => this.member())];
+    }
+  }
+
+  zsetCommand(): Cmd {
+    const k = this.typedKey(ZKEYS);
+    const zm = () => (this.int(3) === 0 ? this.member() : this.pick(ZMEMBERS));
+    switch (this.int(24)) {
+      case 0:
+      case 1:
+      case 2: {
+        const opts: string[] = [];
+        if (this.int(3) === 0) opts.push(this.pick(['NX', 'XX']));
+        if (this.int(4) === 0) opts.push(this.pick(['GT', 'LT']));
+        if (this.int(4) === 0) opts.push('CH');
+        const incr = this.int(6) === 0;
+        if (incr) opts.push('INCR');
+        const pairs: string[] = [];
+        for (let i = incr && this.int(4) ? 1 : 1 + this.int(4); i > 0; i--) pairs.push(this.score(), zm());
+        return ['ZADD', k, ...opts, ...pairs];
+      }
+      case 3:
+        return ['ZINCRBY', k, this.score(), zm()];
+      case 4:
+        return ['ZREM', k, zm(), ...(this.int(2) ? [zm()] : [])];
+      case 5:
+        return [
+          this.pick(['ZRANGE', 'ZREVRANGE']),
+          k,
+          this.index(),
+          this.index(),
+          ...(this.int(2) ? ['WITHSCORES'] : []),
+        ];
+      case 6: {
+        const [a, b] = this.scoreRange();
+        return [
+          'ZRANGE',
+          k,
+          a,
+          b,
+          'BYSCORE',
+          ...(this.int(2) ? ['REV'] : []),
+          ...this.limit(),
+          ...(this.int(2) ? ['WITHSCORES'] : []),
+        ];
+      }
+      case 7: {
+        return this.lexCommand();
+      }
+      case 8: {
+        const [a, b] = this.scoreRange();
+        return [
+          this.pick(['ZRANGEBYSCORE', 'ZREVRANGEBYSCORE']),
+          k,
+          a,
+          b,
+          ...(this.int(2) ? ['WITHSCORES'] : []),
+          ...this.limit(),
+        ];
+      }
+      case 9: {
+        return this.lexCommand();
+      }
+      case 10:
+        return [this.pick(['ZRANK', 'ZREVRANK']), k, zm()];
+      case 11:
+        return ['ZSCORE', k, zm()];
+      case 12:
+        return ['ZMSCORE', k, zm(), zm()];
+      case 13:
+        return ['ZCOUNT', k, ...this.scoreRange()];
+      case 14:
+        return this.lexCommand();
+      case 15:
+        return [this.pick(['ZPOPMIN', 'ZPOPMAX']), k, ...this.count()];
+      case 16:
+        return ['ZREMRANGEBYRANK', k, this.index(), this.index()];
+      case 17:
+        return ['ZREMRANGEBYSCORE', k, ...this.scoreRange()];
+      case 18:
+        return this.lexCommand();
+      case 19: {
+        const opts: string[] = [];
+        if (this.int(2))
+          opts.push('WEIGHTS', this.pick(['1', '2', '-1', '0.5', 'inf']), this.pick(['1', '0', '3']));
+        if (this.int(2)) opts.push('AGGREGATE', this.pick(['SUM', 'MIN', 'MAX']));
+        return [
+          this.pick(['ZUNIONSTORE', 'ZINTERSTORE']),
+          this.typedKey(ZKEYS),
+          '2',
+          k,
+          this.typedKey(ZKEYS),
+          ...opts,
+        ];
+      }
+      case 20:
+        switch (this.int(6)) {
+          case 0:
+            return ['ZRANGESTORE', this.typedKey(ZKEYS), k, this.index(), this.index()];
+          case 1:
+            return [
+              this.pick(['ZUNION', 'ZINTER', 'ZDIFF']),
+              '2',
+              k,
+              this.typedKey(ZKEYS),
+              ...(this.int(2) ? ['WITHSCORES'] : []),
+            ];
+          case 2:
+            return ['ZINTERCARD', '2', k, this.typedKey(ZKEYS), ...(this.int(2) ? ['LIMIT', '1'] : [])];
+          case 3:
+            return [
+              'ZMPOP',
+              '2',
+              k,
+              this.typedKey(ZKEYS),
+              this.pick(['MIN', 'MAX']),
+              ...(this.int(2) ? ['COUNT', this.pick(['1', '3', '0'])] : []),
+            ];
+          case 4:
+            return ['ZDIFFSTORE', this.typedKey(ZKEYS), '2', k, this.typedKey(ZKEYS)];
+          default:
+            return ['ZCARD', k];
+        }
+      case 21:
+        return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
+      case 22:
+        return ['OBJECT', 'ENCODING', k];
+      default:
+        return ['TYPE', k];
+    }
+  }
+
+  /**
+   * Lex ranges over members of different scores are unspecified (Redis's own answer depends on
+   * its skiplist's random levels), so lex commands get their own keys, only ever written with
+   * score 0.
+   */
+  lexCommand(): Cmd {
+    const k = this.pick(LEX_KEYS);
+    const zm = () => (this.int(3) === 0 ? this.member() : this.pick(ZMEMBERS));
+    switch (this.int(12)) {
+      case 0:
+      case 1:
+      case 2: {
+        const opts = this.int(3) === 0 ? [this.pick(['NX', 'XX', 'CH'])] : [];
+        const pairs: string[] = [];
+        for (let i = 1 + this.int(4); i > 0; i--) pairs.push('0', zm());
+        return ['ZADD', k, ...opts, ...pairs];
+      }
+      case 3: {
+        const [a, b] = this.lexRange();
+        return ['ZRANGE', k, a, b, 'BYLEX', ...(this.int(2) ? ['REV'] : []), ...this.limit()];
+      }
+      case 4:
+      case 5: {
+        const [a, b] = this.lexRange();
+        return [this.pick(['ZRANGEBYLEX', 'ZREVRANGEBYLEX']), k, a, b, ...this.limit()];
+      }
+      case 6:
+        return ['ZLEXCOUNT', k, ...this.lexRange()];
+      case 7:
+        return ['ZREMRANGEBYLEX', k, ...this.lexRange()];
+      case 8:
+        return ['ZREM', k, zm()];
+      case 9:
+        return [this.pick(['ZRANK', 'ZREVRANK', 'ZSCORE']), k, zm()];
+      case 10:
+        return ['ZRANGE', k, '0', '-1'];
+      default:
+        return ['OBJECT', 'ENCODING', k];
+    }
+  }
+
+  stringCommand(): Cmd {
     const k = this.key();
     switch (this.int(40)) {
       case 0:
@@ -188,19 +594,42 @@ export class Gen {
   }
 }
 
+const stats = new Map<string, number>();
+
 async function runSeed(pair: Pair, seed: number, n: number): Promise<void> {
   await pair.reset();
   const gen = new Gen(mulberry32(seed));
+  // Small thresholds, different per seed, so collections convert to their big encodings.
+  const t = String([2, 4, 8, 16][seed % 4]);
+  await pair.same(
+    ['CONFIG', 'SET', 'hash-max-listpack-entries', t],
+    ['CONFIG', 'SET', 'zset-max-listpack-entries', t],
+    ['CONFIG', 'SET', 'set-max-intset-entries', t],
+  );
+  // Every third seed speaks RESP3 (doubles, maps, sets); HELLO's own reply names the server.
+  await pair.both('HELLO', seed % 3 === 0 ? '3' : '2');
   const history: Cmd[] = [];
   for (let i = 0; i < n; i++) {
     const cmd = gen.command();
     history.push(cmd);
-    const [a, b] = await pair.both(...cmd);
+    let [a, b] = await pair.both(...cmd);
+    if (process.env.RESPITE_SEQ_STATS && cmd[0] === 'OBJECT') stats.set(a, (stats.get(a) ?? 0) + 1);
+    if (UNORDERED.has(String(cmd[0]))) [a, b] = [sortedArray(a), sortedArray(b)];
     if (a !== b) {
+      // The failing key's contents on both servers, to tell state divergence from a reply bug.
+      const [ta] = await pair.both('TYPE', cmd[1]);
+      const dump: Record<string, Cmd> = {
+        '+list\r\n': ['LRANGE', cmd[1], '0', '-1'],
+        '+zset\r\n': ['ZRANGE', cmd[1], '0', '-1', 'WITHSCORES'],
+        '+hash\r\n': ['HGETALL', cmd[1]],
+        '+set\r\n': ['SMEMBERS', cmd[1]],
+      };
+      const d = dump[ta] ? await pair.both(...dump[ta]) : [ta, ''];
       assert.fail(
-        `seed ${seed}, command #${i}: ${fmt(cmd)}\n  redis:   ${JSON.stringify(a)}\n  respite: ${JSON.stringify(b)}\n` +
+        `key ${JSON.stringify(String(cmd[1]))} is now: redis ${JSON.stringify(d[0])}, respite ${JSON.stringify(d[1])}\n` +
+          `seed ${seed}, command #${i}: ${fmt(cmd)}\n  redis:   ${JSON.stringify(a)}\n  respite: ${JSON.stringify(b)}\n` +
           `last commands:\n${history
-            .slice(-8)
+            .slice(-12)
             .map((c) => '  ' + fmt(c))
             .join('\n')}`,
       );
@@ -208,12 +637,15 @@ async function runSeed(pair: Pair, seed: number, n: number): Promise<void> {
   }
 }
 
-test('random sequences of string and keyspace commands get the same replies as redis-server', async () => {
+test('random sequences of string, keyspace, list, hash, set and sorted-set commands get the same replies as redis-server', async () => {
   const pair = await startPair();
   try {
     const fixed = process.env.RESPITE_SEED;
-    const seeds = fixed ? [Number(fixed)] : [1, 2, 3, 4, 5, 6, 7, 8];
-    for (const seed of seeds) await runSeed(pair, seed, 1000);
+    // RESPITE_SEEDS=N runs seeds 1..N (a longer fuzzing session).
+    const count = Number(process.env.RESPITE_SEEDS ?? 8);
+    const seeds = fixed ? [Number(fixed)] : Array.from({ length: count }, (_, i) => i + 1);
+    for (const seed of seeds) await runSeed(pair, seed, Number(process.env.RESPITE_SEQ_LEN ?? 1500));
+    if (process.env.RESPITE_SEQ_STATS) console.log(stats);
   } finally {
     await pair.close();
   }
