@@ -18,6 +18,8 @@ import {
   ERR_NOT_INTEGER,
   eq,
   lookupReadCounted,
+  intArg,
+  rangeIntArg,
 } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../server/notify.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -51,39 +53,6 @@ function writeList(c: Client, db: Database, key: string): ListValue | null | und
     return undefined;
   }
   return v;
-}
-
-/**
- * getLongFromObjectOrReply with an optional message; also returns INT64_MIN exactly (as a
- * number it is exact) so the callers that care can tell it apart.
- */
-function longArg(c: Client, s: string, err = ERR_NOT_INTEGER): number | null {
-  const v = parseInt64(s);
-  if (v === null) {
-    c.error(err);
-    return null;
-  }
-  return Number(v);
-}
-
-/** getPositiveLongFromObjectOrReply: 0..LONG_MAX, with `err` for both bad input and negatives. */
-function positiveArg(c: Client, s: string, err: string): number | null {
-  const v = parseInt64(s);
-  if (v === null || v < 0) {
-    c.error(err);
-    return null;
-  }
-  return Number(v);
-}
-
-/** getRangeLongFromObjectOrReply(1, LONG_MAX, err). */
-function atLeastOneArg(c: Client, s: string, err: string): number | null {
-  const v = parseInt64(s);
-  if (v === null || v < 1) {
-    c.error(err);
-    return null;
-  }
-  return Number(v);
 }
 
 /** LEFT|RIGHT (getListPositionFromObjectOrReply); -1 after a syntax error. */
@@ -224,7 +193,7 @@ function popGeneric(c: Client, argv: string[], where: number): void {
   const hasCount = argv.length === 3;
   let count = 0;
   if (hasCount) {
-    const n = positiveArg(c, argv[2], ERR_OUT_OF_RANGE);
+    const n = rangeIntArg(c, argv[2], 0, ERR_OUT_OF_RANGE);
     if (n === null) return;
     count = n;
   }
@@ -276,7 +245,7 @@ function lindexCommand(c: Client, argv: string[]): void {
     c.out.nullBulk();
     return;
   }
-  const index = longArg(c, argv[2]);
+  const index = intArg(c, argv[2]);
   if (index === null) return;
   const i = normIndex(l, index);
   if (i === -1) c.out.nullBulk();
@@ -284,9 +253,9 @@ function lindexCommand(c: Client, argv: string[]): void {
 }
 
 function lrangeCommand(c: Client, argv: string[]): void {
-  let start = longArg(c, argv[2]);
+  let start = intArg(c, argv[2]);
   if (start === null) return;
-  let end = longArg(c, argv[3]);
+  let end = intArg(c, argv[3]);
   if (end === null) return;
   const l = readList(c, argv[1]);
   if (l === undefined) return;
@@ -330,11 +299,11 @@ function lposCommand(c: Client, argv: string[]): void {
       anyRank = r === INT64_MIN_BIG;
       rank = Number(r);
     } else if (more > 0 && eq(opt, 'count')) {
-      const n = positiveArg(c, argv[++j], "ERR COUNT can't be negative");
+      const n = rangeIntArg(c, argv[++j], 0, "ERR COUNT can't be negative");
       if (n === null) return;
       count = n;
     } else if (more > 0 && eq(opt, 'maxlen')) {
-      const n = positiveArg(c, argv[++j], "ERR MAXLEN can't be negative");
+      const n = rangeIntArg(c, argv[++j], 0, "ERR MAXLEN can't be negative");
       if (n === null) return;
       maxlen = n;
     } else {
@@ -398,7 +367,7 @@ function lsetCommand(c: Client, argv: string[]): void {
     c.error(ERR_NO_SUCH_KEY);
     return;
   }
-  const index = longArg(c, argv[2]);
+  const index = intArg(c, argv[2]);
   if (index === null) return;
   const i = normIndex(l, index);
   if (i === -1) {
@@ -437,7 +406,7 @@ function linsertCommand(c: Client, argv: string[]): void {
 }
 
 function lremCommand(c: Client, argv: string[]): void {
-  const toremove = longArg(c, argv[2]);
+  const toremove = intArg(c, argv[2]);
   if (toremove === null) return;
   const db = c.db;
   const key = argv[1];
@@ -464,9 +433,9 @@ function lremCommand(c: Client, argv: string[]): void {
 }
 
 function ltrimCommand(c: Client, argv: string[]): void {
-  let start = longArg(c, argv[2]);
+  let start = intArg(c, argv[2]);
   if (start === null) return;
-  let end = longArg(c, argv[3]);
+  let end = intArg(c, argv[3]);
   if (end === null) return;
   const db = c.db;
   const key = argv[1];
@@ -570,7 +539,7 @@ function mpopGeneric(c: Client, keys: string[], where: number, count: number): v
 
 /** lmpopGenericCommand: `numkeys` at argv[numkeysIdx]; BLMPOP has its timeout at argv[1]. */
 function lmpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: boolean): void {
-  const numkeys = atLeastOneArg(c, argv[numkeysIdx], 'ERR numkeys should be greater than 0');
+  const numkeys = rangeIntArg(c, argv[numkeysIdx], 1, 'ERR numkeys should be greater than 0');
   if (numkeys === null) return;
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) {
@@ -583,7 +552,7 @@ function lmpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: bool
   for (let j = whereIdx + 1; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     if (count === -1 && more > 0 && eq(argv[j], 'count')) {
-      const n = atLeastOneArg(c, argv[++j], 'ERR count should be greater than 0');
+      const n = rangeIntArg(c, argv[++j], 1, 'ERR count should be greater than 0');
       if (n === null) return;
       count = n;
     } else {

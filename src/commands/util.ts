@@ -32,6 +32,19 @@ export function intArg(c: Client, s: string, err = ERR_NOT_INTEGER): number | nu
   return v;
 }
 
+/**
+ * getRangeLongFromObjectOrReply(min, LONG_MAX): an int64 argument of at least `min`, with
+ * one error text for bad input and out-of-range values alike.
+ */
+export function rangeIntArg(c: Client, s: string, min: number, err: string): number | null {
+  const v = parseInt64(s);
+  if (v === null || v < min) {
+    c.error(err);
+    return null;
+  }
+  return Number(v);
+}
+
 /** Parses an exact int64 argument (number when safe, bigint otherwise). */
 export function int64Arg(c: Client, s: string, err = ERR_NOT_INTEGER): number | bigint | null {
   const v = parseInt64(s);

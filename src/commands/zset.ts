@@ -15,6 +15,8 @@ import {
   ERR_WRONGTYPE,
   eq,
   lookupReadCounted,
+  intArg,
+  rangeIntArg,
 } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../server/notify.js';
 import { parseInt64, formatDouble } from '../util/numbers.js';
@@ -77,26 +79,6 @@ function writeZset(c: Client, key: string): ZSet | null | undefined {
     return undefined;
   }
   return v;
-}
-
-/** getLongFromObjectOrReply: int64 as a number (beyond 2^53 rounded, as only order matters). */
-function longArg(c: Client, s: string, err = ERR_NOT_INTEGER): number | null {
-  const v = parseInt64(s);
-  if (v === null) {
-    c.error(err);
-    return null;
-  }
-  return typeof v === 'bigint' ? Number(v) : v;
-}
-
-/** getRangeLongFromObjectOrReply(min..LONG_MAX) with one message for every failure. */
-function rangeLongArg(c: Client, s: string, min: number, err: string): number | null {
-  const v = parseInt64(s);
-  if (v === null || v < min) {
-    c.error(err);
-    return null;
-  }
-  return typeof v === 'bigint' ? Number(v) : v;
 }
 
 /** C strings end at the first NUL: what strtod & co see of an argument. */
@@ -559,9 +541,9 @@ function zrangeGeneric(
     if (!store && eq(a, 'withscores')) {
       withscores = true;
     } else if (eq(a, 'limit') && leftargs >= 2) {
-      const o = longArg(c, argv[j + 1]);
+      const o = intArg(c, argv[j + 1]);
       if (o === null) return;
-      const l = longArg(c, argv[j + 2]);
+      const l = intArg(c, argv[j + 2]);
       if (l === null) return;
       offset = o;
       limit = l;
@@ -599,9 +581,9 @@ function zrangeGeneric(
   let srange: ScoreRange | null = null;
   let lrange: LexRange | null = null;
   if (rangetype === RANGE_RANK) {
-    const s = longArg(c, argv[minidx]);
+    const s = intArg(c, argv[minidx]);
     if (s === null) return;
-    const e = longArg(c, argv[maxidx]);
+    const e = intArg(c, argv[maxidx]);
     if (e === null) return;
     start = s;
     end = e;
@@ -683,9 +665,9 @@ function zremrangeGeneric(c: Client, argv: string[], rangetype: number): void {
   let event: string;
   if (rangetype === RANGE_RANK) {
     event = 'zremrangebyrank';
-    const s = longArg(c, argv[2]);
+    const s = intArg(c, argv[2]);
     if (s === null) return;
-    const e = longArg(c, argv[3]);
+    const e = intArg(c, argv[3]);
     if (e === null) return;
     start = s;
     end = e;
@@ -828,7 +810,7 @@ function zpopMinMax(c: Client, argv: string[], where: number): void {
   }
   let count = -1;
   if (argv.length === 3) {
-    const n = rangeLongArg(c, argv[2], 0, ERR_OUT_OF_RANGE);
+    const n = rangeIntArg(c, argv[2], 0, ERR_OUT_OF_RANGE);
     if (n === null) return;
     count = n;
   }
@@ -851,7 +833,7 @@ export interface MpopArgs {
 }
 
 export function parseMpopArgs(c: Client, argv: string[], numkeysIdx: number): MpopArgs | null {
-  const numkeys = rangeLongArg(c, argv[numkeysIdx], 1, 'ERR numkeys should be greater than 0');
+  const numkeys = rangeIntArg(c, argv[numkeysIdx], 1, 'ERR numkeys should be greater than 0');
   if (numkeys === null) return null;
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) {
@@ -870,7 +852,7 @@ export function parseMpopArgs(c: Client, argv: string[], numkeysIdx: number): Mp
     const moreargs = argv.length - 1 - j;
     if (count === -1 && eq(argv[j], 'count') && moreargs > 0) {
       j++;
-      const n = rangeLongArg(c, argv[j], 1, 'ERR count should be greater than 0');
+      const n = rangeIntArg(c, argv[j], 1, 'ERR count should be greater than 0');
       if (n === null) return null;
       count = n;
     } else {
@@ -1145,7 +1127,7 @@ function zscanCommand(c: Client, argv: string[]): void {
   for (let i = 3; i < argv.length;) {
     const left = argv.length - i;
     if (eq(argv[i], 'count') && left >= 2) {
-      const n = longArg(c, argv[i + 1]);
+      const n = intArg(c, argv[i + 1]);
       if (n === null) return;
       if (n < 1) {
         c.error(ERR_SYNTAX);
@@ -1259,7 +1241,7 @@ function zsetOpGeneric(
   op: number,
   cardinalityOnly: boolean,
 ): void {
-  const setnum = longArg(c, argv[numkeysIndex]);
+  const setnum = intArg(c, argv[numkeysIndex]);
   if (setnum === null) return;
   const cmdName = c.cmd?.fullName ?? argv[0].toLowerCase();
   if (setnum < 1) {
@@ -1323,7 +1305,7 @@ function zsetOpGeneric(
     } else if (cardinalityOnly && remaining >= 2 && eq(a, 'limit')) {
       j++;
       remaining--;
-      const n = rangeLongArg(c, argv[j], 0, "ERR LIMIT can't be negative");
+      const n = rangeIntArg(c, argv[j], 0, "ERR LIMIT can't be negative");
       if (n === null) return;
       limit = n;
       j++;
