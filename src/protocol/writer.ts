@@ -228,35 +228,28 @@ export class ReplyWriter {
   }
 
   nullBulk(): void {
-    if (this.proto === 3) {
-      this.line3(UNDERSCORE, CR, LF);
-    } else {
-      this.ensure(5);
-      const b = this.buf;
-      const p = this.pos;
-      b[p] = DOLLAR;
-      b[p + 1] = MINUS;
-      b[p + 2] = 0x31;
-      b[p + 3] = CR;
-      b[p + 4] = LF;
-      this.pos = p + 5;
-    }
+    this.nullOf(DOLLAR);
   }
 
   nullArray(): void {
+    this.nullOf(STAR);
+  }
+
+  /** A null: `_` in RESP3; in RESP2 `$-1` or `*-1`, after the type byte given. */
+  private nullOf(resp2Type: number): void {
     if (this.proto === 3) {
       this.line3(UNDERSCORE, CR, LF);
-    } else {
-      this.ensure(5);
-      const b = this.buf;
-      const p = this.pos;
-      b[p] = STAR;
-      b[p + 1] = MINUS;
-      b[p + 2] = 0x31;
-      b[p + 3] = CR;
-      b[p + 4] = LF;
-      this.pos = p + 5;
+      return;
     }
+    this.ensure(5);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = resp2Type;
+    b[p + 1] = MINUS;
+    b[p + 2] = 0x31;
+    b[p + 3] = CR;
+    b[p + 4] = LF;
+    this.pos = p + 5;
   }
 
   array(n: number): void {
