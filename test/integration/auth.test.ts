@@ -127,10 +127,9 @@ describe('requirepass', () => {
     try {
       await c.connect();
       await assert.rejects(c.ping(), /NOAUTH/);
-      const hello = await c.hello({
-        protover: 2,
-        auth: { username: 'default', password: PASSWORD },
-        clientName: 'via-hello',
+      const hello = await c.hello(2, {
+        AUTH: { username: 'default', password: PASSWORD },
+        SETNAME: 'via-hello',
       });
       assert.equal(hello.server, 'redis');
       assert.equal(hello.version, '7.0.15');
