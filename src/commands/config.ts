@@ -7,6 +7,8 @@ import type { Client } from '../server/client.js';
 import { CLIENT_BLOCKED, CLIENT_IN_EXEC, CLIENT_MULTI, CLIENT_UNIX_SOCKET } from '../server/client.js';
 import { rewriteConfig } from '../config/rewrite.js';
 import { strerror } from '../config/special.js';
+import { TLS_CONTEXT_OPTIONS } from '../server/tls.js';
+import type { ConfigValue } from '../config/config.js';
 import type { Server } from '../server/server.js';
 
 function configGetCommand(c: Client, argv: string[]): void {
@@ -40,6 +42,20 @@ function configSetCommand(c: Client, argv: string[]): void {
     c.error(r.error);
     return;
   }
+  const tlsChange = r.changed.find((ch) => TLS_CONTEXT_OPTIONS.has(ch.def.name));
+  if (tlsChange !== undefined && server.isListening()) {
+    const err = server.reconfigureTls();
+    if (err !== null) {
+      for (const ch of r.changed) server.config.setValue(ch.def.name, ch.old);
+      c.error(`ERR CONFIG SET failed (possibly related to argument '${tlsChange.def.name}') - ${err}`);
+      return;
+    }
+  }
+  const tlsPortChange = r.changed.find((ch) => ch.def.name === 'tls-port');
+  if (tlsPortChange !== undefined && server.isListening()) {
+    rebindAndReply(c, r.changed, tlsPortChange.def.name, () => server.rebindTls());
+    return;
+  }
   const listenChange = r.changed.find((ch) => ch.def.name === 'port' || ch.def.name === 'bind');
   if (listenChange === undefined || !server.isListening()) {
     c.out.ok();
@@ -47,25 +63,39 @@ function configSetCommand(c: Client, argv: string[]): void {
   }
   // New listeners open asynchronously: the client waits for the outcome, like Redis's
   // synchronous changeListenPort (inside MULTI the reply cannot wait and is OK).
+  const oldOf = (name: string) =>
+    String(r.changed.find((ch) => ch.def.name === name)?.old ?? server.config.str(name));
+  const name = listenChange.def.name;
+  rebindAndReply(c, r.changed, name, async () => {
+    const err = await server.rebindTcp({ port: Number(oldOf('port')), bind: oldOf('bind') });
+    if (err === null) return null;
+    return name === 'port'
+      ? 'Unable to listen on this port. Check server logs.'
+      : 'Failed to bind to specified addresses.';
+  });
+}
+
+/**
+ * Runs an asynchronous listener change for CONFIG SET (tls-port): the client waits for the
+ * outcome; on failure the changed options get their old values back.
+ */
+function rebindAndReply(
+  c: Client,
+  changed: { def: { name: string }; old: ConfigValue }[],
+  name: string,
+  rebind: () => Promise<string | null>,
+): void {
+  const server = c.server;
   const inExec = (c.flags & (CLIENT_MULTI | CLIENT_IN_EXEC)) !== 0;
   if (inExec) c.out.ok();
   else c.flags |= CLIENT_BLOCKED;
-  const oldOf = (name: string) =>
-    String(r.changed.find((ch) => ch.def.name === name)?.old ?? server.config.str(name));
-  void server.rebindTcp({ port: Number(oldOf('port')), bind: oldOf('bind') }).then((err) => {
+  void rebind().then((err) => {
     if (err !== null) {
-      const name = listenChange.def.name;
       server.log.warning(
         `Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`,
       );
-      for (const ch of r.changed) server.config.setValue(ch.def.name, ch.old);
-      if (!inExec) {
-        const why =
-          name === 'port'
-            ? 'Unable to listen on this port. Check server logs.'
-            : 'Failed to bind to specified addresses.';
-        c.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
-      }
+      for (const ch of changed) server.config.setValue(ch.def.name, ch.old);
+      if (!inExec) c.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${err}`);
     } else if (!inExec) c.out.ok();
     if (!inExec) resumeClient(server, c);
   });

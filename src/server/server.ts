@@ -7,6 +7,8 @@
  * handler) -> client.out -> flushPending() writes every touched client once per batch.
  */
 import net from 'node:net';
+import type tls from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { unlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -35,6 +37,7 @@ import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC } from './notify.js';
 import { Blocking } from './blocking.js';
+import { applyTlsSettings, buildTlsSettings, verifyPeer, type TlsSettings } from './tls.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -114,6 +117,11 @@ export class Server implements KeyspaceHooks {
   saveOnShutdown: ((opts: { save: boolean }) => string | null) | null = null;
   private listeners: net.Server[] = [];
   private tcpListeners: net.Server[] = [];
+  /** The `tls-port` listeners (one per `bind` address) and the settings they use. */
+  private tlsListeners: tls.Server[] = [];
+  private tlsSettings: TlsSettings | null = null;
+  /** The TLS port actually bound (0 = no TLS listener). */
+  tlsPort = 0;
   private unixListener: net.Server | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
@@ -289,6 +297,27 @@ export class Server implements KeyspaceHooks {
       throw e;
     }
     this.listeners.push(...this.tcpListeners);
+    const tlsPort = this.config.num('tls-port');
+    if (tlsPort !== 0) {
+      this.tlsSettings = buildTlsSettings(this.config, this.log);
+      if (this.tlsSettings === null) {
+        this.log.warning('Failed to configure TLS. Check logs for more info.');
+        this.closeListeners();
+        throw new Error('Failed to configure TLS. Check logs for more info.');
+      }
+      try {
+        this.tlsListeners = (await this.openTcpListeners(
+          tlsPort,
+          this.config.str('bind'),
+          this.tlsSettings,
+        )) as tls.Server[];
+      } catch (e) {
+        this.log.warning(`Failed listening on port ${tlsPort} (TLS), aborting.`);
+        this.closeListeners();
+        throw e;
+      }
+      this.listeners.push(...this.tlsListeners);
+    }
     if (this.ephemeralPort && port === 0) {
       // CONFIG GET port shows the port actually used.
       this.config.setValue('port', this.port);
@@ -329,7 +358,8 @@ export class Server implements KeyspaceHooks {
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.startCron();
     this.log.warning('Server initialized');
-    if (this.tcpListeners.length > 0) this.log.notice('Ready to accept connections');
+    if (this.tcpListeners.length > 0 || this.tlsListeners.length > 0)
+      this.log.notice('Ready to accept connections');
     if (this.unixListener) this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
     this.warnIneffectiveOptions();
   }
@@ -340,7 +370,6 @@ export class Server implements KeyspaceHooks {
     const ignored: string[] = [];
     if (cfg.bool('daemonize')) ignored.push('daemonize yes (Respite stays in the foreground)');
     if (cfg.str('supervised') !== 'no') ignored.push(`supervised ${cfg.str('supervised')}`);
-    if (cfg.num('tls-port') !== 0) ignored.push('tls-port (no TLS listener yet)');
     if (cfg.bool('cluster-enabled')) ignored.push('cluster-enabled yes (no cluster mode yet)');
     if (cfg.str('replicaof') !== '') ignored.push('replicaof (no replication yet: running as a master)');
     if (cfg.num('io-threads') > 1) ignored.push('io-threads');
@@ -371,7 +400,11 @@ export class Server implements KeyspaceHooks {
    * address, `::*` every IPv6 one, a `-` prefix makes an address optional (skipped when it
    * does not exist on this machine). With an ephemeral port, the first address picks it.
    */
-  private async openTcpListeners(port: number, bind: string): Promise<net.Server[]> {
+  private async openTcpListeners(
+    port: number,
+    bind: string,
+    tlsSettings?: TlsSettings,
+  ): Promise<net.Server[]> {
     const opened: net.Server[] = [];
     const binds = bind.split(' ');
     if (binds.length === 1 && binds[0] === '') binds[0] = '*';
@@ -384,7 +417,10 @@ export class Server implements KeyspaceHooks {
       else if (host === '::*') host = '::';
       try {
         if (host === '') throw Object.assign(new Error('bad address'), { code: 'EADDRNOTAVAIL' });
-        const srv = await this.listenOne({ host, port: boundPort, ipv6Only: host.includes(':') });
+        const srv = await this.listenOne(
+          { host, port: boundPort, ipv6Only: host.includes(':') },
+          tlsSettings,
+        );
         opened.push(srv);
         const a = srv.address();
         if (a && typeof a === 'object') boundPort = a.port;
@@ -400,7 +436,8 @@ export class Server implements KeyspaceHooks {
         throw new Error(msg);
       }
     }
-    this.port = boundPort;
+    if (tlsSettings === undefined) this.port = boundPort;
+    else this.tlsPort = boundPort;
     return opened;
   }
 
@@ -451,9 +488,23 @@ export class Server implements KeyspaceHooks {
     if (fresh.length === 0) this.port = 0;
   }
 
-  private listenOne(opts: net.ListenOptions): Promise<net.Server> {
+  private listenOne(opts: net.ListenOptions, tlsSettings?: TlsSettings): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s, opts.path !== undefined));
+      let srv: net.Server;
+      if (tlsSettings === undefined) {
+        srv = net.createServer({ noDelay: true }, (s) => this.accept(s, opts.path !== undefined));
+      } else {
+        const ts = createTlsServer({ ...tlsSettings.options, noDelay: true }, (s) => this.acceptTls(s));
+        // Handshake failures (wrong CA, plain text on the TLS port, ...) cost that
+        // connection only, as in Redis, which logs them at verbose level.
+        ts.on('tlsClientError', (e: Error, s: tls.TLSSocket) => {
+          this.stats.connectionsReceived++;
+          this.log.verbose(
+            `Error accepting a client connection: ${tlsErrorText(e)} (addr=${formatAddr(s.remoteAddress, s.remotePort)} laddr=${formatAddr(s.localAddress, s.localPort)})`,
+          );
+        });
+        srv = ts;
+      }
       srv.maxConnections = Infinity;
       const onError = (e: Error) => reject(e);
       srv.once('error', onError);
@@ -469,7 +520,65 @@ export class Server implements KeyspaceHooks {
     for (const l of this.listeners) l.close();
     this.listeners = [];
     this.tcpListeners = [];
+    this.tlsListeners = [];
     this.unixListener = null;
+  }
+
+  /**
+   * CONFIG SET of TLS settings (Redis's applyTlsCfg): with a TLS listener, the new settings
+   * are built and put in force for the next connections; on failure nothing changes and the
+   * error text is returned.
+   */
+  reconfigureTls(): string | null {
+    if (this.tlsListeners.length === 0 && this.config.num('tls-port') === 0) return null;
+    const settings = buildTlsSettings(this.config, this.log);
+    if (settings === null) return 'Unable to update TLS configuration. Check server logs.';
+    this.tlsSettings = settings;
+    applyTlsSettings(this.tlsListeners, settings);
+    return null;
+  }
+
+  /**
+   * CONFIG SET tls-port (Redis's applyTLSPort): configures TLS if it was off, opens the new
+   * port on every bind address, then closes the old one. Returns an error text.
+   */
+  async rebindTls(): Promise<string | null> {
+    const port = this.config.num('tls-port');
+    let settings = this.tlsSettings;
+    if (port !== 0 && settings === null) {
+      settings = buildTlsSettings(this.config, this.log);
+      if (settings === null) return 'Unable to update TLS configuration. Check server logs.';
+    }
+    let fresh: net.Server[] = [];
+    if (port !== 0 && settings !== null) {
+      try {
+        fresh = await this.openTcpListeners(port, this.config.str('bind'), settings);
+      } catch {
+        return 'Unable to listen on this port. Check server logs.';
+      }
+    }
+    const previous = this.tlsListeners;
+    for (const l of previous) l.close();
+    this.listeners = this.listeners.filter((l) => !(previous as net.Server[]).includes(l)).concat(fresh);
+    this.tlsListeners = fresh as tls.Server[];
+    this.tlsSettings = port !== 0 ? settings : null;
+    if (port === 0) this.tlsPort = 0;
+    return null;
+  }
+
+  /** A TLS connection whose handshake succeeded: checked against `tls-auth-clients`. */
+  private acceptTls(socket: tls.TLSSocket): void {
+    const mode = this.tlsSettings?.authClients ?? 'yes';
+    const why = verifyPeer(socket, mode);
+    if (why !== null) {
+      this.stats.connectionsReceived++;
+      this.log.verbose(
+        `Error accepting a client connection: ${why} (addr=${formatAddr(socket.remoteAddress, socket.remotePort)} laddr=${formatAddr(socket.localAddress, socket.localPort)})`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.accept(socket, false);
   }
 
   private accept(socket: net.Socket, unix: boolean): void {
@@ -760,6 +869,7 @@ export class Server implements KeyspaceHooks {
     const closes = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners = [];
     this.tcpListeners = [];
+    this.tlsListeners = [];
     this.unixListener = null;
     this.flushPending();
     for (const c of [...this.clients.values()]) {
@@ -951,4 +1061,10 @@ function randomHex(n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 16).toString(16);
   return s;
+}
+
+/** A handshake failure as OpenSSL words it (`error:0A00010B:SSL routines::wrong version number`). */
+function tlsErrorText(e: Error): string {
+  const m = /error:[0-9A-F]+:[^\n]*/.exec(e.message);
+  return m !== null ? m[0] : e.message;
 }
