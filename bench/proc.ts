@@ -23,6 +23,8 @@ export interface StartOptions {
   nodeFlags?: string[];
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Extra server options, e.g. ['--tls-port', '7000', ...] (both kinds). */
+  args?: string[];
 }
 
 export class ServerProc {
@@ -144,6 +146,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   const tmpDir = mkdtempSync(join(os.tmpdir(), `respite-bench-${kind}-`));
   let child: ChildProcess;
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  common.push(...(opts.args ?? []));
   if (kind === 'redis') {
     child = spawn('redis-server', [...common, '--dir', tmpDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   } else {

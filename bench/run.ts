@@ -6,6 +6,7 @@
  *                                 per key with 1,000,000 keys
  *   npm run bench -- --scale      tail latency and event-loop stalls with 10,000,000 keys
  *   npm run bench -- --profile    CPU profile of Respite under a -P 16 SET/GET load
+ *   npm run bench -- --tls        SET/GET over TLS: CPU per request vs Redis's TLS port
  *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
  *                                 LRANGE_100, ZRANGE_100; memory per element of a
  *                                 1,000,000-element list, hash, set and sorted set
@@ -26,6 +27,7 @@ import { memoryPhase, memoryTable, type MemSide } from './memory.js';
 import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
+import { tlsMode } from './tls.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -88,6 +90,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'collections') {
     section = 'collections';
     body = await collectionsMode(o, m);
+  } else if (o.mode === 'tls') {
+    section = 'tls';
+    body = await tlsMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -60,15 +60,19 @@ export async function probe(s: ServerProc, test: string): Promise<string | null>
   return r instanceof ReplyError ? naFromError(r.message) : null;
 }
 
-/** `custom`: a command line for redis-benchmark to send instead of its built-in `-t test`. */
+/**
+ * `custom`: a command line for redis-benchmark to send instead of its built-in `-t test`;
+ * `connect`: how to reach the server instead of its plain port (e.g. a TLS port and --tls flags).
+ */
 export async function measure(
   s: ServerProc,
   test: string,
   mode: BenchMode,
   keyspace: number,
   custom?: string[],
+  connect?: string[],
 ): Promise<Side> {
-  const args = ['-p', String(s.port), '-h', '127.0.0.1', '-c', String(mode.clients)];
+  const args = [...(connect ?? ['-p', String(s.port)]), '-h', '127.0.0.1', '-c', String(mode.clients)];
   args.push('-n', String(mode.requests), '-r', String(keyspace), '-P', String(mode.pipeline));
   if (custom) args.push(...custom);
   else args.push('-t', test);
