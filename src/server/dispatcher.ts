@@ -10,10 +10,12 @@ import { performance } from 'node:perf_hooks';
 import type { CommandSpec } from '../commands/types.js';
 import { FLAG_BITS } from '../commands/types.js';
 import type { Server } from './server.js';
+import { EVICT_FAIL } from './evict.js';
 import {
   Client,
   CLIENT_BLOCKED,
   CLIENT_MONITOR,
+  CLIENT_MULTI,
   CLIENT_PUBSUB,
   CLIENT_UNIX_SOCKET,
   CLIENT_SLAVE,
@@ -30,6 +32,7 @@ const F_SKIP_MONITOR = FLAG_BITS.skip_monitor;
 const F_ADMIN = FLAG_BITS.admin;
 const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const F_FAST = FLAG_BITS.fast;
+const F_DENYOOM = FLAG_BITS.denyoom;
 
 /** Commands allowed in RESP2 subscribed mode. */
 const PUBSUB_ALLOWED = new Set([
@@ -136,6 +139,17 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, 'NOAUTH Authentication required.');
     return;
   }
+  // maxmemory: evict first; when that cannot bring memory under the limit, refuse what may
+  // grow it (denyoom commands, an EXEC of such) and, inside MULTI, anything but EXEC/DISCARD/
+  // QUIT/RESET — as Redis 7.0's processCommand.
+  if (
+    server.maxmemory !== 0 &&
+    server.evictor.performEvictions() === EVICT_FAIL &&
+    rejectOnOom(c, cmd, flags)
+  ) {
+    reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+    return;
+  }
   if ((c.flags & CLIENT_PUBSUB) !== 0 && c.proto === 2) {
     const base = cmd.parent ?? cmd;
     if (!PUBSUB_ALLOWED.has(base.name)) {
@@ -161,6 +175,20 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     return;
   }
   call(server, c, cmd, argv);
+}
+
+function rejectOnOom(c: Client, cmd: CommandSpec, flags: number): boolean {
+  const name = (cmd.parent ?? cmd).name;
+  if (
+    (c.flags & CLIENT_MULTI) !== 0 &&
+    name !== 'exec' &&
+    name !== 'discard' &&
+    name !== 'quit' &&
+    name !== 'reset'
+  )
+    return true;
+  if (name === 'exec') flags |= c.multiCmdFlags;
+  return (flags & F_DENYOOM) !== 0;
 }
 
 /** Whether CLIENT PAUSE WRITE holds this command: writes, may-replicate ones, and an EXEC of such. */

@@ -181,8 +181,7 @@ export interface MemoryFigures {
 
 export function memoryFigures(server: Server): MemoryFigures {
   const mu = process.memoryUsage();
-  const offHeap = server.strings.footprint();
-  const used = server.stats.usedMemory(offHeap);
+  const used = server.stats.usedMemory(server.evictor.measureUsedMemory());
   const startup = Math.min(server.stats.startupMemory, used);
   // Overhead: what the server holds that is not the dataset (startup state, client buffers).
   let clientBufs = 0;
@@ -328,8 +327,8 @@ function statsSection(server: Server): string {
     `expire_cycle_cpu_milliseconds:${Math.floor(s.expireCycleCpuMs)}\r\n` +
     `evicted_keys:${s.evictedKeys}\r\n` +
     'evicted_clients:0\r\n' +
-    'total_eviction_exceeded_time:0\r\n' +
-    'current_eviction_exceeded_time:0\r\n' +
+    `total_eviction_exceeded_time:${server.evictor.totalOverMs + server.evictor.currentOverMs()}\r\n` +
+    `current_eviction_exceeded_time:${server.evictor.currentOverMs()}\r\n` +
     `keyspace_hits:${s.keyspaceHits}\r\n` +
     `keyspace_misses:${s.keyspaceMisses}\r\n` +
     // Pub/Sub counters: the Pub/Sub subsystem fills these.

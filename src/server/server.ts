@@ -37,6 +37,7 @@ import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC } from './notify.js';
 import { Blocking } from './blocking.js';
+import { Evictor } from './evict.js';
 import { applyTlsSettings, buildTlsSettings, verifyPeer, type TlsSettings } from './tls.js';
 
 export const REDIS_VERSION = '7.0.15';
@@ -93,6 +94,9 @@ export class Server implements KeyspaceHooks {
   readonly clients = new Map<number, Client>();
   /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK, ...): see blocking.ts. */
   readonly blocking = new Blocking(this);
+  /** maxmemory (bytes, 0 = none), cached for the dispatcher, and the evictor that enforces it. */
+  maxmemory = 0;
+  readonly evictor = new Evictor(this);
   clientsPendingWrite: Client[] = [];
   monitors = new Set<Client>();
   slowlog: SlowlogEntry[] = [];
@@ -206,12 +210,16 @@ export class Server implements KeyspaceHooks {
     this.config.onChange('slowlog-log-slower-than', cacheHot);
     for (const o of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'])
       this.config.onChange(o, () => this.updateLfu());
+    this.maxmemory = this.config.num('maxmemory');
     this.config.onChange('maxmemory', (v) => {
-      const used = process.memoryUsage().rss;
-      if (Number(v) !== 0 && Number(v) < used)
+      this.maxmemory = Number(v);
+      const used = this.evictor.usedMemory();
+      if (Number(v) !== 0 && Number(v) < used) {
         this.log.warning(
           `WARNING: the new maxmemory value set via CONFIG SET (${v}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
         );
+        this.evictor.startTimeProc();
+      }
     });
     const n = this.config.num('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, this.strings, this, this.dictSegmentLimit));
@@ -866,6 +874,7 @@ export class Server implements KeyspaceHooks {
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = null;
     this.blocking.close();
+    this.evictor.close();
     const closes = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners = [];
     this.tcpListeners = [];

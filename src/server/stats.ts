@@ -229,8 +229,8 @@ export class Stats {
   }
 
   /** Current memory figure for INFO used_memory: V8 heap plus the off-heap string arenas. */
-  usedMemory(offHeap: number): number {
-    const used = process.memoryUsage().heapUsed + offHeap;
+  /** Records `used` (INFO used_memory, see evict.ts for how it is measured) for the peak. */
+  usedMemory(used: number): number {
     if (used > this.peakMemory) this.peakMemory = used;
     return used;
   }

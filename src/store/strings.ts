@@ -75,6 +75,8 @@ export class StringStore {
   private big: (Buffer | undefined)[] = [];
   /** Bytes allocated for values (slots and dedicated buffers), for INFO memory. */
   allocatedBytes = 0;
+  /** Bytes of the dedicated buffers (part of allocatedBytes). */
+  private bigBytesTotal = 0;
   liveHandles = 0;
 
   private grow(): void {
@@ -112,6 +114,7 @@ export class StringStore {
       this.loc[h] = -1;
       this.cap[h] = c;
       this.allocatedBytes += c;
+      this.bigBytesTotal += c;
       return;
     }
     const ci = classIndex(size === 0 ? 1 : size);
@@ -152,6 +155,7 @@ export class StringStore {
   private freeSpace(h: number): void {
     this.allocatedBytes -= this.cap[h];
     if (this.loc[h] === -1) {
+      this.bigBytesTotal -= this.cap[h];
       this.big[h] = undefined;
       return;
     }
@@ -286,6 +290,7 @@ export class StringStore {
         this.loc[h] = -1;
         this.cap[h] = want;
         this.allocatedBytes += want;
+        this.bigBytesTotal += want;
       } else {
         const tmp = Buffer.from(ob.subarray(ooff, ooff + old));
         this.freeSpace(h);
@@ -317,18 +322,22 @@ export class StringStore {
     this.lru = new Uint32Array(0);
     this.big = [];
     this.allocatedBytes = 0;
+    this.bigBytesTotal = 0;
     this.liveHandles = 0;
   }
 
-  /** Bytes held by slab chunks, dedicated buffers and metadata columns (for INFO). */
+  /** Bytes held by slab chunks, dedicated buffers and metadata columns (what the process holds). */
   footprint(): number {
-    return this.chunks.length * CHUNK_SIZE + this.capacity * 21 + this.bigBytes();
+    return this.chunks.length * CHUNK_SIZE + this.capacity * 21 + this.bigBytesTotal;
   }
 
-  private bigBytes(): number {
-    let n = 0;
-    for (const b of this.big) if (b !== undefined) n += b.length;
-    return n;
+  /**
+   * Bytes in use by live values and the metadata columns (what used_memory counts, as
+   * Redis counts allocated bytes: free slots in the slabs are reusable, like free memory
+   * inside an allocator's arenas).
+   */
+  usedBytes(): number {
+    return this.allocatedBytes + this.capacity * 21;
   }
 }
 
