@@ -186,6 +186,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
   let user: string | null = null;
   let type: ClientType | null = null;
   let id = 0;
+  let maxAge = 0;
   let skipme = true;
   if (argv.length === 3) {
     addr = argv[2];
@@ -201,6 +202,18 @@ function clientKillCommand(c: Client, argv: string[]): void {
           return;
         }
         id = Number(v);
+      } else if (more && eq(opt, 'maxage')) {
+        // Redis 7.4: clients connected for at least this many seconds.
+        const v = parseInt64(argv[i + 1]);
+        if (v === null) {
+          c.error('ERR maxage is not an integer or out of range');
+          return;
+        }
+        if (v <= 0) {
+          c.error('ERR maxage should be greater than 0');
+          return;
+        }
+        maxAge = Number(v);
       } else if (more && eq(opt, 'type')) {
         type = clientTypeByName(argv[i + 1]);
         if (type === null) {
@@ -233,7 +246,9 @@ function clientKillCommand(c: Client, argv: string[]): void {
   }
   let killed = 0;
   let closeSelf = false;
+  const nowSec = Math.floor(server.cmdTime / 1000);
   for (const cl of [...server.clients.values()]) {
+    if (maxAge !== 0 && nowSec - Math.floor(cl.ctime / 1000) < maxAge) continue;
     if (addr !== null && cl.addr !== addr) continue;
     if (laddr !== null && cl.laddr !== laddr) continue;
     if (type !== null && getClientType(cl) !== type) continue;

@@ -185,3 +185,24 @@ test('node-redis CLIENT KILL with filters kills the matching connection', async 
     }
   });
 });
+
+test('CLIENT KILL MAXAGE (Redis 7.4) closes the clients connected for at least that many seconds', async () => {
+  await withServer(async (srv) => {
+    const old = await connect(srv);
+    await new Promise((r) => setTimeout(r, 2100));
+    const [me, fresh] = [await connect(srv), await connect(srv)];
+    assert.equal(
+      await me.c.call('CLIENT', 'KILL', 'MAXAGE', 'x'),
+      '-ERR maxage is not an integer or out of range\r\n',
+    );
+    assert.equal(
+      await me.c.call('CLIENT', 'KILL', 'MAXAGE', '0'),
+      '-ERR maxage should be greater than 0\r\n',
+    );
+    assert.equal(await me.c.call('CLIENT', 'KILL', 'MAXAGE', '2'), ':1\r\n');
+    await old.c.waitClosed();
+    assert.ok(await alive(fresh));
+    assert.equal(await me.c.call('CLIENT', 'KILL', 'MAXAGE', '2', 'SKIPME', 'no'), ':0\r\n');
+    for (const x of [me, fresh]) x.c.close();
+  });
+});
