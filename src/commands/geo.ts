@@ -21,10 +21,9 @@ import {
   cellMax,
   cellMin,
   cellZero,
-  decLat,
-  decLon,
+  decoded,
   decodeScore,
-  distanceIfInShape,
+  distanceIfInPreparedShape,
   formatDistance,
   formatF,
   formatHumanCoord,
@@ -32,6 +31,7 @@ import {
   geoScore,
   geohashString,
   sameCell,
+  prepareShape,
   searchAreas,
   type GeoShape,
 } from '../util/geohash.js';
@@ -82,7 +82,7 @@ function extractUnit(c: Client, u: string): number {
   return -1;
 }
 
-/** Position of a member decoded from its score (longLatFromMember) into decLon/decLat. */
+/** Position of a member decoded from its score (longLatFromMember) into `decoded`. */
 function memberPos(z: ZSet, member: string): boolean {
   const score = z.getScore(member);
   if (score === undefined) return false;
@@ -154,10 +154,10 @@ function geodistCommand(c: Client, argv: string[]): void {
     return;
   }
   decodeScore(s1);
-  const lon1 = decLon;
-  const lat1 = decLat;
+  const lon1 = decoded[0];
+  const lat1 = decoded[1];
   decodeScore(s2);
-  c.out.bulk(formatDistance(geoDistance(lon1, lat1, decLon, decLat) / toMeter));
+  c.out.bulk(formatDistance(geoDistance(lon1, lat1, decoded[0], decoded[1]) / toMeter));
 }
 
 function geohashCommand(c: Client, argv: string[]): void {
@@ -182,8 +182,8 @@ function geoposCommand(c: Client, argv: string[]): void {
     } else {
       decodeScore(score);
       c.out.array(2);
-      replyCoord(c, decLon);
-      replyCoord(c, decLat);
+      replyCoord(c, decoded[0]);
+      replyCoord(c, decoded[1]);
     }
   }
 }
@@ -203,22 +203,21 @@ const order: number[] = [];
 const RANGE: ScoreRange = { min: 0, max: 0, minex: false, maxex: true };
 
 /** geoGetPointsInRange: members with min <= score < max that lie in the shape (stops at limit). */
-function pointsInRange(z: ZSet, min: number, max: number, shape: GeoShape, limit: number): void {
+function pointsInRange(z: ZSet, min: number, max: number, limit: number): void {
   RANGE.min = min;
   RANGE.max = max;
   let p = z.firstInRange(RANGE);
   while (p !== -1) {
     const score = z.scoreAt(p);
     if (!(score < max)) break;
-    decodeScore(score);
-    const d = distanceIfInShape(shape, decLon, decLat);
+    const d = distanceIfInPreparedShape(score);
     if (d >= 0) {
       const i = gaUsed++;
       gaMember[i] = z.eleAt(p);
       gaDist[i] = d;
       gaScore[i] = score;
-      gaLon[i] = decLon;
-      gaLat[i] = decLat;
+      gaLon[i] = decoded[0];
+      gaLat[i] = decoded[1];
     }
     if (gaUsed && limit && gaUsed >= limit) break;
     p = z.next(p);
@@ -228,12 +227,13 @@ function pointsInRange(z: ZSet, min: number, max: number, shape: GeoShape, limit
 /** membersOfAllNeighbors: the 9 cells, skipping excluded ones and repeats of the previous. */
 function membersOfAllNeighbors(z: ZSet, shape: GeoShape, limit: number): void {
   searchAreas(shape);
+  prepareShape(shape);
   let last = 0;
   for (let i = 0; i < 9; i++) {
     if (cellZero[i]) continue;
     if (last && sameCell(i, last)) continue;
     if (gaUsed && limit && gaUsed >= limit) break;
-    pointsInRange(z, cellMin[i], cellMax[i], shape, limit);
+    pointsInRange(z, cellMin[i], cellMax[i], limit);
     last = i;
   }
 }
@@ -438,8 +438,8 @@ function georadiusGeneric(c: Client, argv: string[], srcKeyIndex: number, flags:
       c.error('ERR could not decode requested zset member');
       return;
     }
-    shape.lon = decLon;
-    shape.lat = decLat;
+    shape.lon = decoded[0];
+    shape.lat = decoded[1];
     if (!parseRadius(c, argv, 3)) return;
   } else {
     baseArgs = 2;
@@ -498,8 +498,8 @@ function georadiusGeneric(c: Client, argv: string[], srcKeyIndex: number, flags:
           c.error('ERR could not decode requested zset member');
           return;
         }
-        shape.lon = decLon;
-        shape.lat = decLat;
+        shape.lon = decoded[0];
+        shape.lat = decoded[1];
       }
       frommember = true;
       i++;

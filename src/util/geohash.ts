@@ -57,8 +57,8 @@ function align52(latIdx: number, lonIdx: number, step: number, add: number): num
 }
 
 /** geohashEncode's cell indexes (the double offsets truncated to uint32). */
-export let encLat = 0;
-export let encLon = 0;
+let encLat = 0;
+let encLon = 0;
 
 function encode(
   lon: number,
@@ -110,31 +110,41 @@ function toUint64(x: number): void {
   }
 }
 
-/** Decoded coordinates of the last decodeScore() call. */
-export let decLon = 0;
-export let decLat = 0;
+/** Decoded coordinates of the last decodeScore() call: [longitude, latitude]. */
+export const decoded = new Float64Array(2);
+
+const CELL26 = 1 / 67108864; // 2^-26: multiplying by it is exact, like C's division by 1<<26
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
+const LONG_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
 
 /** decodeGeohash: a score (step 26 bits) to the centre of its cell, clamped to the valid range. */
 export function decodeScore(score: number): void {
-  toUint64(score);
-  const latIdx = (compact16(u64Lo) | (compact16(u64Hi) << 16)) >>> 0;
-  const lonIdx = (compact16(u64Lo >>> 1) | (compact16(u64Hi >>> 1) << 16)) >>> 0;
-  const scale = 2 ** GEO_STEP_MAX;
-  const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
-  const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
+  let hi: number;
+  let lo: number;
+  if (score >= 0 && score < 9007199254740992) {
+    // The common case (GEOADD's integer scores): no sign or overflow to handle.
+    hi = Math.floor(score / TWO_32);
+    lo = Math.floor(score - hi * TWO_32);
+  } else {
+    toUint64(score);
+    hi = u64Hi;
+    lo = u64Lo;
+  }
+  const latIdx = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
+  const lonIdx = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
   // (idx + 1) wraps as the uint32 it is in C.
-  const latMin = GEO_LAT_MIN + (latIdx / scale) * latScale;
-  const latMax = GEO_LAT_MIN + (((latIdx + 1) >>> 0) / scale) * latScale;
-  const lonMin = GEO_LONG_MIN + (lonIdx / scale) * lonScale;
-  const lonMax = GEO_LONG_MIN + (((lonIdx + 1) >>> 0) / scale) * lonScale;
+  const latMin = GEO_LAT_MIN + latIdx * CELL26 * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + ((latIdx + 1) >>> 0) * CELL26 * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + lonIdx * CELL26 * LONG_SCALE;
+  const lonMax = GEO_LONG_MIN + ((lonIdx + 1) >>> 0) * CELL26 * LONG_SCALE;
   let x = (lonMin + lonMax) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
   if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
   let y = (latMin + latMax) / 2;
   if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
   if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
-  decLon = x;
-  decLat = y;
+  decoded[0] = x;
+  decoded[1] = y;
 }
 
 const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
@@ -142,7 +152,7 @@ const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
 /** GEOHASH's 11-character standard geohash of a stored score (re-encoded on -90..90). */
 export function geohashString(score: number): string {
   decodeScore(score);
-  encode(decLon, decLat, 26, -180, 180, -90, 90);
+  encode(decoded[0], decoded[1], 26, -180, 180, -90, 90);
   interleave(encLat, encLon);
   let s = '';
   for (let i = 0; i < 10; i++) {
@@ -310,21 +320,56 @@ export function sameCell(i: number, j: number): boolean {
   return cellLat[i] === cellLat[j] && cellLon[i] === cellLon[j];
 }
 
+// Per-search constants of the shape (prepareShape): the centre in radians and its cosine
+// (Math.cos is deterministic, so computing it once gives the same bits), the limits in meters.
+let cLonR = 0;
+let cLatR = 0;
+let cCos = 0;
+let isBox = false;
+let radiusM = 0;
+let halfWidthM = 0;
+let halfHeightM = 0;
+/** A latitude difference (radians) beyond which a point is surely outside the shape. */
+let latSkipR = 0;
+
+export function prepareShape(shape: GeoShape): void {
+  cLonR = degRad(shape.lon);
+  cLatR = degRad(shape.lat);
+  cCos = Math.cos(cLatR);
+  isBox = shape.box;
+  radiusM = shape.radius * shape.conversion;
+  halfWidthM = (shape.width * shape.conversion) / 2;
+  halfHeightM = (shape.height * shape.conversion) / 2;
+  // The haversine distance is at least R * |dlat|: points further apart in latitude than the
+  // limit (with a margin far above rounding errors) would be rejected by the exact test too.
+  const limit = isBox ? halfHeightM : radiusM;
+  latSkipR = (limit * (1 + 1e-9) + 1e-6) / EARTH_RADIUS_IN_METERS;
+}
+
 /**
- * The distance from the shape's centre to (lon, lat) when the point is inside the shape
- * (geohashGetDistanceIfInRadiusWGS84 / geohashGetDistanceIfInRectangle), else -1.
+ * Decodes a score into `decoded` and returns the distance from the prepared shape's centre
+ * when the point is inside the shape (geoAppendIfWithinShape's tests:
+ * geohashGetDistanceIfInRadiusWGS84 / geohashGetDistanceIfInRectangle), else -1.
  */
-export function distanceIfInShape(shape: GeoShape, lon: number, lat: number): number {
-  if (!shape.box) {
-    const d = geoDistance(shape.lon, shape.lat, lon, lat);
-    return d > shape.radius * shape.conversion ? -1 : d;
+export function distanceIfInPreparedShape(score: number): number {
+  decodeScore(score);
+  const latR = degRad(decoded[1]);
+  if (Math.abs(latR - cLatR) > latSkipR) return -1;
+  const lonR = degRad(decoded[0]);
+  const cosLat = Math.cos(latR);
+  if (isBox) {
+    // geohashGetDistance(lon, lat, cLon, lat): u = sin(0) = 0.
+    const v = Math.sin((cLonR - lonR) / 2);
+    const lonDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(0 + cosLat * cosLat * v * v));
+    // geohashGetDistance(lon, lat, lon, cLat): v = sin(0) = 0.
+    const u = Math.sin((cLatR - latR) / 2);
+    const latDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + 0));
+    if (lonDistance > halfWidthM || latDistance > halfHeightM) return -1;
   }
-  const widthM = shape.width * shape.conversion;
-  const heightM = shape.height * shape.conversion;
-  const lonDistance = geoDistance(lon, lat, shape.lon, lat);
-  const latDistance = geoDistance(lon, lat, lon, shape.lat);
-  if (lonDistance > widthM / 2 || latDistance > heightM / 2) return -1;
-  return geoDistance(shape.lon, shape.lat, lon, lat);
+  const u = Math.sin((latR - cLatR) / 2);
+  const v = Math.sin((lonR - cLonR) / 2);
+  const d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + cCos * cosLat * v * v));
+  return !isBox && d > radiusM ? -1 : d;
 }
 
 // ---- printf formats ----------------------------------------------------------------------
