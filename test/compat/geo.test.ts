@@ -867,3 +867,36 @@ test('coordinate and distance formats equal printf %.17Lf and %.4f on ties and r
   assert.equal(formatHumanCoord(3 / 2 ** 18), formatHumanDouble(3 / 2 ** 18));
   assert.equal(formatHumanCoord(5 / 2 ** 18), formatHumanDouble(5 / 2 ** 18));
 });
+
+test('COMMAND INFO, DOCS and GETKEYS[ANDFLAGS] of the geo commands, STORE/STOREDIST keys included', async () => {
+  await reset();
+  const names = [
+    'geoadd',
+    'geodist',
+    'geohash',
+    'geopos',
+    'geosearch',
+    'geosearchstore',
+    'georadius',
+    'georadius_ro',
+    'georadiusbymember',
+    'georadiusbymember_ro',
+  ];
+  await same(['COMMAND', 'INFO', ...names]);
+  for (const n of names) await same(['COMMAND', 'DOCS', n]);
+  for (const sub of ['GETKEYS', 'GETKEYSANDFLAGS']) {
+    await same(
+      ['COMMAND', sub, 'GEOADD', 'k', '1', '2', 'm'],
+      ['COMMAND', sub, 'GEORADIUS', 'k', '1', '2', '3', 'km'],
+      ['COMMAND', sub, 'GEORADIUS', 'k', '1', '2', '3', 'km', 'STORE', 'd'],
+      ['COMMAND', sub, 'GEORADIUS', 'k', '1', '2', '3', 'km', 'storedist', 'd', 'STORE', 'e'],
+      ['COMMAND', sub, 'GEORADIUS', 'k', '1', '2', '3', 'km', 'STORE'],
+      ['COMMAND', sub, 'GEORADIUSBYMEMBER', 'k', 'm', '3', 'km', 'STOREDIST', 'd'],
+      ['COMMAND', sub, 'GEORADIUSBYMEMBER', 'k', 'store', '3', 'km', 'WITHDIST'],
+      ['COMMAND', sub, 'GEORADIUS_RO', 'k', '1', '2', '3', 'km'],
+      ['COMMAND', sub, 'GEOSEARCH', 'k', 'FROMMEMBER', 'm', 'BYRADIUS', '1', 'km'],
+      ['COMMAND', sub, 'GEOSEARCHSTORE', 'd', 'k', 'FROMMEMBER', 'm', 'BYRADIUS', '1', 'km'],
+      ['COMMAND', sub, 'GEODIST', 'k', 'a', 'b'],
+    );
+  }
+});
