@@ -716,6 +716,23 @@ test('geo keys are sorted sets: every zset command works on them', async () => {
       ['ZADD', 'z', '3479099956230698', 'p'],
       ['GEOPOS', 'z', 'p'],
       ['GEOHASH', 'z', 'p'],
+      SICILY,
+      ['ZUNION', '2', 'Sicily', 'z', 'WITHSCORES'],
+      ['ZINTER', '2', 'Sicily', 'Sicily', 'AGGREGATE', 'MAX', 'WITHSCORES'],
+      ['ZDIFF', '2', 'Sicily', 'z', 'WITHSCORES'],
+      ['ZRANGE', 'Sicily', '(3479099956230698', '+inf', 'BYSCORE', 'LIMIT', '1', '2', 'WITHSCORES'],
+      ['ZREVRANK', 'Sicily', 'Palermo'],
+      ['ZMPOP', '1', 'Sicily', 'MAX', 'COUNT', '1'],
+      ['SORT', 'Sicily', 'BY', 'nosort'],
+      ['SORT', 'Sicily', 'ALPHA', 'DESC'],
+      ['COPY', 'Sicily', 'copy'],
+      ['GEODIST', 'copy', 'Palermo', 'Catania'],
+      ['RENAME', 'copy', 'renamed'],
+      ['GEOSEARCH', 'renamed', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '300', 'km', 'WITHDIST', 'WITHCOORD'],
+      ['ZREMRANGEBYSCORE', 'renamed', '-inf', '+inf'],
+      ['GEOPOS', 'renamed', 'Palermo'],
+      ['EXISTS', 'renamed'],
+      ['OBJECT', 'ENCODING', 'Sicily'],
     );
   });
 });
