@@ -3,7 +3,7 @@
 export interface Options {
   /** The arguments as given, for the report. */
   args: string[];
-  mode: 'main' | 'scale' | 'profile' | 'collections' | 'tls';
+  mode: 'main' | 'scale' | 'profile' | 'collections' | 'tls' | 'geo';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -19,6 +19,8 @@ export interface Options {
   profileRequests: number;
   /** Tests of the profile run (`--profile-tests`). */
   profileTests: string;
+  /** Members preloaded into the geo set of the geo run (`--geo-points`). */
+  geoPoints: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -38,6 +40,7 @@ export function parseOptions(argv: string[]): Options {
     profilePipeline: 16,
     profileRequests: 2000000,
     profileTests: 'set,get',
+    geoPoints: 100000,
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -52,6 +55,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--profile') o.mode = 'profile';
     else if (a === '--collections') o.mode = 'collections';
     else if (a === '--tls') o.mode = 'tls';
+    else if (a === '--geo') o.mode = 'geo';
+    else if (a === '--geo-points') o.geoPoints = num(++i);
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

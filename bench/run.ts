@@ -10,11 +10,13 @@
  *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
  *                                 LRANGE_100, ZRANGE_100; memory per element of a
  *                                 1,000,000-element list, hash, set and sorted set
+ *   npm run bench -- --geo        CPU per request of GEOADD, GEOPOS, GEODIST and GEOSEARCH
+ *                                 (radius, box, sorted, COUNT) on a 100,000-member geo set
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
  * --latency-requests N, --tests set,get,..., --keys N, --coll-elements N, --scale-keys N, --scale-seconds S,
- * --profile-pipeline P, --profile-requests N, --profile-tests set,get.
+ * --profile-pipeline P, --profile-requests N, --profile-tests set,get, --geo-points N.
  *
  * The servers are child processes on free 127.0.0.1 ports; only their PIDs are signalled.
  */
@@ -28,6 +30,7 @@ import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
 import { tlsMode } from './tls.js';
+import { geoMode } from './geo.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -93,6 +96,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'tls') {
     section = 'tls';
     body = await tlsMode(o, m);
+  } else if (o.mode === 'geo') {
+    section = 'geo';
+    body = await geoMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

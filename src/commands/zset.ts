@@ -251,7 +251,8 @@ function replyZadd(
   }
 }
 
-function zaddCommand(c: Client, argv: string[]): void {
+/** ZADD (exported for GEOADD, which runs ZADD on its rewritten arguments as Redis does). */
+export function zaddCommand(c: Client, argv: string[]): void {
   zaddGeneric(c, argv, 0);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Seeded random command sequences sent to the oracle and to Respite; every reply must be
  * byte-identical. The generator mixes strings, keyspace and expiry commands with list, hash,
- * set and sorted-set commands over a small pool of keys (mostly per-type keys so collections
+ * set, sorted-set and geo commands over a small pool of keys (mostly per-type keys so collections
  * grow, sometimes any key: WRONGTYPE collisions, RENAME/COPY/MOVE of collections) with edge
  * values: empty strings, binary bytes, int64 boundaries, awkward floats, members around the
  * 64-byte listpack limit. Each seed lowers the encoding thresholds on both servers (2 to 16
@@ -63,6 +63,7 @@ const HASH_KEYS = ['h1', 'h2'];
 const SKEYS = ['s1', 's2', 's3'];
 const ZKEYS = ['z1', 'z2', 'z3'];
 const LEX_KEYS = ['zl1', 'zl2'];
+const GEO_KEYS = ['g1', 'g2'];
 const TYPED_KEYS = [...LKEYS, ...HASH_KEYS, ...SKEYS, ...ZKEYS];
 const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '10', '-5', '', 'hello world'];
 const FIELDS = ['f', 'g', 'h', 'n', '1', '', 'field:long:' + 'y'.repeat(60)];
@@ -131,7 +132,7 @@ export class Gen {
     if (r < 12) return this.hashCommand();
     if (r < 15) return this.setCommand();
     if (r < 19) return this.zsetCommand();
-    return this.lexCommand();
+    return this.int(3) === 0 ? this.geoCommand() : this.lexCommand();
   }
 
   /** Mostly keys of this type (so collections grow), sometimes any key (WRONGTYPE collisions). */
@@ -451,6 +452,59 @@ export class Gen {
     }
   }
 
+  /** Geo commands on geo keys and on the sorted-set keys (any score decodes to some point). */
+  geoCommand(): Cmd {
+    const k = this.int(3) === 0 ? this.typedKey(ZKEYS) : this.pick(GEO_KEYS);
+    const gm = () => (this.int(4) === 0 ? this.member() : this.pick(ZMEMBERS));
+    const coord = (): [string, string] =>
+      this.int(8) === 0
+        ? [this.pick(['180', '-180', '181', 'x', '0']), this.pick(['85.05112878', '-85.05112878', '86', '0'])]
+        : [(this.int(36000) / 100 - 180).toFixed(2), (this.int(17000) / 100 - 85).toFixed(2)];
+    const unit = () => this.pick(['m', 'km', 'mi', 'ft', 'parsec']);
+    const radius = () => this.pick(['0', '1', '100', '2500', '20000', '-1', 'x']);
+    const opts = (): string[] => {
+      const o: string[] = [];
+      if (this.int(2)) o.push('WITHDIST');
+      if (this.int(3) === 0) o.push(this.pick(['WITHCOORD', 'WITHHASH']));
+      if (this.int(2)) o.push(this.pick(['ASC', 'DESC']));
+      if (this.int(3) === 0) o.push('COUNT', String(this.int(5)), ...(this.int(3) === 0 ? ['ANY'] : []));
+      return o;
+    };
+    switch (this.int(8)) {
+      case 0:
+      case 1: {
+        const args: string[] = [];
+        for (let i = 1 + this.int(3); i > 0; i--) args.push(...coord(), gm());
+        const o = this.int(4) === 0 ? [this.pick(['NX', 'XX', 'CH'])] : [];
+        return ['GEOADD', k, ...o, ...args];
+      }
+      case 2:
+        return ['GEOPOS', k, gm(), gm()];
+      case 3:
+        return ['GEOHASH', k, gm(), gm()];
+      case 4:
+        return ['GEODIST', k, gm(), gm(), ...(this.int(2) ? [unit()] : [])];
+      case 5: {
+        const from = this.int(2) ? ['FROMMEMBER', gm()] : ['FROMLONLAT', ...coord()];
+        const by = this.int(2) ? ['BYRADIUS', radius(), unit()] : ['BYBOX', radius(), radius(), unit()];
+        return ['GEOSEARCH', k, ...from, ...by, ...opts()];
+      }
+      case 6:
+        return ['GEORADIUS', k, ...coord(), radius(), unit(), ...opts()];
+      default:
+        // STORE keeps geohash scores (STOREDIST's doubles may differ in the last bit: libm).
+        return [
+          'GEORADIUSBYMEMBER',
+          k,
+          gm(),
+          radius(),
+          unit(),
+          'STORE',
+          this.typedKey([...ZKEYS, ...GEO_KEYS]),
+        ];
+    }
+  }
+
   /**
    * Lex ranges over members of different scores are unspecified (Redis's own answer depends on
    * its skiplist's random levels), so lex commands get their own keys, only ever written with
@@ -637,7 +691,7 @@ async function runSeed(pair: Pair, seed: number, n: number): Promise<void> {
   }
 }
 
-test('random sequences of string, keyspace, list, hash, set and sorted-set commands get the same replies as redis-server', async () => {
+test('random sequences of string, keyspace, list, hash, set, sorted-set and geo commands get the same replies as redis-server', async () => {
   const pair = await startPair();
   try {
     const fixed = process.env.RESPITE_SEED;
