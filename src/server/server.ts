@@ -11,7 +11,7 @@ import { unlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Config } from '../config/config.js';
-import { clientOutputBufferLimits, keyspaceEventsStringToFlags, strerror } from '../config/special.js';
+import { clientOutputBufferLimits, strerror } from '../config/special.js';
 import { Database, type KeyspaceHooks, type LfuParams } from '../store/database.js';
 import { StringStore } from '../store/strings.js';
 import { buildCommandTable } from '../commands/index.js';
@@ -103,8 +103,6 @@ export class Server implements KeyspaceHooks {
   currentClient: Client | null = null;
   /** Set only while that command's handler runs: pushes to it are held until its reply is done. */
   executingClient: Client | null = null;
-  /** notify-keyspace-events as NOTIFY_* bits. */
-  notifyFlags = 0;
   /** client-output-buffer-limit per class: [hard, soft, soft seconds] (normal, slave, pubsub). */
   obufLimits: Record<'normal' | 'slave' | 'pubsub', [number, number, number]> = {
     normal: [0, 0, 0],
@@ -210,11 +208,6 @@ export class Server implements KeyspaceHooks {
       for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
     });
     this.updateLfu();
-    const cacheNotify = () => {
-      this.notifyFlags = Math.max(0, keyspaceEventsStringToFlags(this.config.str('notify-keyspace-events')));
-    };
-    cacheNotify();
-    this.config.onChange('notify-keyspace-events', cacheNotify);
     const cacheObuf = () => {
       const l = clientOutputBufferLimits(this.config.str('client-output-buffer-limit'));
       for (const k of ['normal', 'slave', 'pubsub'] as const)
@@ -266,7 +259,7 @@ export class Server implements KeyspaceHooks {
 
   /** dbAdd's `new` keyspace event (class n). */
   onKeyCreated(db: Database, key: string): void {
-    if ((this.notifyFlags & NOTIFY_NEW) !== 0) this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
+    if ((this.config.keyspaceEventFlags & NOTIFY_NEW) !== 0) this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
   }
 
   onExpired(db: Database, key: string): void {
@@ -285,7 +278,8 @@ export class Server implements KeyspaceHooks {
   // ---- Hooks for subsystems (notifications, WATCH, AOF/replication) --------------------
   /** Keyspace notifications (notify.c): published when the event's class is enabled. */
   notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void {
-    if ((this.notifyFlags & type) !== 0) this.pubsub.notifyKeyspaceEvent(this.notifyFlags, event, key, dbid);
+    const flags = this.config.keyspaceEventFlags;
+    if ((flags & type) !== 0) this.pubsub.notifyKeyspaceEvent(flags, event, key, dbid);
   }
 
   /** WATCH / client-side-caching hook: called after every key modification. */
