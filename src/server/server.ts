@@ -259,7 +259,8 @@ export class Server implements KeyspaceHooks {
 
   /** dbAdd's `new` keyspace event (class n). */
   onKeyCreated(db: Database, key: string): void {
-    if ((this.config.keyspaceEventFlags & NOTIFY_NEW) !== 0) this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
+    if ((this.config.keyspaceEventFlags & NOTIFY_NEW) !== 0)
+      this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
   }
 
   onExpired(db: Database, key: string): void {
