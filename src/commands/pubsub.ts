@@ -4,7 +4,15 @@
  * and message delivery live in src/server/pubsub.ts.
  */
 import type { CommandSpec } from './types.js';
-import { CLIENT_DENY_BLOCKING, CLIENT_MULTI, CLIENT_PUBSUB, type Client } from '../server/client.js';
+import {
+  CLIENT_DENY_BLOCKING,
+  CLIENT_MULTI,
+  CLIENT_PUBSUB,
+  REPLY_OFF,
+  REPLY_SKIP,
+  type Client,
+} from '../server/client.js';
+import type { ReplyWriter } from '../protocol/writer.js';
 import { PubSub, channelAccessAllowed } from '../server/pubsub.js';
 import { globMatch } from '../util/glob.js';
 
@@ -24,7 +32,16 @@ function channelsAllowed(c: Client, argv: string[], first: number, isPattern: bo
 
 /** addReplyPubsub(Un)Subscribed and friends: `[kind, channel or null, count]`. */
 function confirm(c: Client, kind: string, channel: string | null, count: number): void {
-  const out = c.out;
+  // Like every Pub/Sub push, it is sent even when CLIENT REPLY OFF|SKIP silences the command
+  // (Redis's CLIENT_PUSHING): then it goes where silencing does not reach.
+  if ((c.replyMode & (REPLY_OFF | REPLY_SKIP)) !== 0) {
+    c.server.pubsub.pushTo(c, (out) => writeConfirm(out, kind, channel, count));
+    return;
+  }
+  writeConfirm(c.out, kind, channel, count);
+}
+
+function writeConfirm(out: ReplyWriter, kind: string, channel: string | null, count: number): void {
   out.push(3);
   out.bulk(kind);
   if (channel === null) out.nullBulk();
