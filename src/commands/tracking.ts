@@ -67,7 +67,7 @@ export function clientTrackingCommand(c: Client, argv: string[]): void {
       return;
     }
     if ((options & TRACKING_OPTIN) !== 0 && (options & TRACKING_OPTOUT) !== 0) {
-      c.error("ERR You can't use both OPTIN and OPTOUT");
+      c.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
       return;
     }
     if (

@@ -209,7 +209,12 @@ export class Tracking {
    */
   broadcast(): void {
     if (this.prefixes.size === 0) return;
-    for (const bs of this.prefixes.values()) {
+    let pending = false;
+    for (const bs of this.prefixes.values()) if (bs.keys.size !== 0) pending = true;
+    if (!pending) return;
+    // Prefixes in byte order, as Redis walks its radix tree.
+    for (const prefix of [...this.prefixes.keys()].sort(byteOrder)) {
+      const bs = this.prefixes.get(prefix)!;
       if (bs.keys.size === 0) continue;
       const keys = [...bs.keys.keys()].sort(byteOrder);
       for (const c of bs.clients) {
