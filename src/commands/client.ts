@@ -1,7 +1,6 @@
 /**
  * CLIENT subcommands (networking.c clientCommand), as Redis 7.0.15, plus CLIENT SETINFO and
- * CLIENT NO-TOUCH from Redis 7.2. TRACKING, CACHING and TRACKINGINFO come with client-side
- * caching.
+ * CLIENT NO-TOUCH from Redis 7.2. TRACKING, CACHING and TRACKINGINFO are in tracking.ts.
  */
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
@@ -24,6 +23,7 @@ import {
 } from '../server/client.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, eq } from './util.js';
 import { parseInt64 } from '../util/numbers.js';
+import { clientCachingCommand, clientTrackingCommand, clientTrackinginfoCommand } from './tracking.js';
 
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -415,6 +415,9 @@ export const specs: CommandSpec[] = [
       sub('pause', -3, ADMIN, clientPauseCommand),
       sub('unpause', 2, ADMIN, clientUnpauseCommand),
       sub('getredir', 2, PLAIN, clientGetredirCommand),
+      sub('tracking', -3, PLAIN, clientTrackingCommand),
+      sub('caching', 3, PLAIN, clientCachingCommand),
+      sub('trackinginfo', 2, PLAIN, clientTrackinginfoCommand),
     ],
   },
 ];

@@ -17,6 +17,7 @@ import { specs as hash } from './hash.js';
 import { specs as set } from './set.js';
 import { specs as sort } from './sort.js';
 import { specs as geo } from './geo.js';
+import { specs as pubsub } from './pubsub.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -30,6 +31,7 @@ export const GROUPS: CommandSpec[][] = [
   set,
   zset,
   geo,
+  pubsub,
   server,
   config,
 ];

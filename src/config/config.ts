@@ -66,6 +66,8 @@ export class Config {
   /** `sentinel` alone in a config file (Sentinel mode). */
   sentinelMode = false;
   hooks: DirectiveHooks = {};
+  /** notify-keyspace-events as NOTIFY_* bits (set by its parser; see SpecialContext). */
+  keyspaceEventFlags = 0;
   /** The config file's path (absolute), if any: CONFIG REWRITE writes it. */
   configFile = '';
 
@@ -127,6 +129,7 @@ export class Config {
       saveLoaded: this.saveLoaded,
       markSaveLoaded: () => (this.saveLoaded = true),
       cwd: this.str('dir'),
+      setKeyspaceEventFlags: (f) => (this.keyspaceEventFlags = f),
     };
   }
 

@@ -22,6 +22,11 @@ export interface SpecialContext {
   markSaveLoaded(): void;
   /** The directory relative paths are resolved against (the current `dir`). */
   cwd: string;
+  /**
+   * notify-keyspace-events' classes as parsed: its canonical string drops `n` next to `A`
+   * (as Redis 7.0 prints it) while the class stays enabled.
+   */
+  setKeyspaceEventFlags?(flags: number): void;
 }
 
 export type SpecialParse = (args: string[], ctx: SpecialContext) => ParseResult;
@@ -301,10 +306,11 @@ export function keyspaceEventsFlagsToString(flags: number): string {
   return res;
 }
 
-export const parseNotifyKeyspaceEvents: SpecialParse = (args) => {
+export const parseNotifyKeyspaceEvents: SpecialParse = (args, ctx) => {
   if (args.length !== 1) return { error: 'wrong number of arguments' };
   const flags = keyspaceEventsStringToFlags(args[0]);
   if (flags === -1) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+  ctx.setKeyspaceEventFlags?.(flags);
   return { value: keyspaceEventsFlagsToString(flags) };
 };
 

@@ -9,6 +9,7 @@ import type { Database } from '../store/database.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
+import type { ClientSubscriptions } from './pubsub.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -100,6 +101,13 @@ export class Client {
   multiCmdFlags = 0;
   /** CLIENT TRACKING redirection id (CLIENT LIST redir=, CLIENT GETREDIR). */
   trackingRedirect = -1;
+  /** Pub/Sub subscriptions (pubsub.ts), null while there are none. */
+  pubsubState: ClientSubscriptions | null = null;
+  /** CLIENT TRACKING options (TRACKING_* bits of tracking.ts) and BCAST prefixes. */
+  trackingFlags = 0;
+  trackingPrefixes: Set<string> | null = null;
+  /** When the output buffer went over the soft limit (unix seconds), 0 when under it. */
+  obufSoftLimitReachedTime = 0;
   /** Hook run once when the connection closes (subsystems unregister the client). */
   onClose: ((c: Client) => void)[] = [];
   closed = false;
@@ -229,6 +237,9 @@ function clientFlagsString(c: Client): string {
   if (f & CLIENT_MULTI) s += 'x';
   if (f & CLIENT_BLOCKED) s += 'b';
   if (f & CLIENT_TRACKING) s += 't';
+  // tracking.ts's TRACKING_BROKEN_REDIR and TRACKING_BCAST bits.
+  if (c.trackingFlags & 1) s += 'R';
+  if (c.trackingFlags & 2) s += 'B';
   if (f & CLIENT_DIRTY_CAS) s += 'd';
   if (f & CLIENT_CLOSE_AFTER_REPLY) s += 'c';
   if (f & CLIENT_CLOSE_ASAP) s += 'A';

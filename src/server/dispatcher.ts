@@ -19,6 +19,7 @@ import {
   CLIENT_PUBSUB,
   CLIENT_UNIX_SOCKET,
   CLIENT_SLAVE,
+  CLIENT_TRACKING,
   REPLY_OFF,
   REPLY_ON,
   REPLY_SKIP,
@@ -33,6 +34,7 @@ const F_ADMIN = FLAG_BITS.admin;
 const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const F_FAST = FLAG_BITS.fast;
 const F_DENYOOM = FLAG_BITS.denyoom;
+const F_READONLY = FLAG_BITS.readonly;
 
 /** Commands allowed in RESP2 subscribed mode. */
 const PUBSUB_ALLOWED = new Set([
@@ -82,18 +84,26 @@ function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
  * through here again when the pause ends.
  */
 export function processCommand(server: Server, c: Client, argv: string[]): void {
+  const mark = c.out.pos;
+  server.currentClient = c;
+  server.executingClient = c;
   if (c.replyMode === REPLY_ON) {
     dispatch(server, c, argv);
+    // Pushes held during the command (Pub/Sub messages, invalidations to itself) are placed.
+    server.afterCommand(c, mark);
     // Clients blocked on keys this command made ready are served right after it.
     if (server.blocking.hasReadyKeys) server.blocking.handleClientsBlockedOnKeys();
+    server.currentClient = null;
     if (c.replyMode === REPLY_ON) return;
     applyReplyMode(c, -1);
     return;
   }
-  const mark = c.out.pos;
   dispatch(server, c, argv);
   if (server.blocking.hasReadyKeys) server.blocking.handleClientsBlockedOnKeys();
   applyReplyMode(c, mark);
+  // Pushes are delivered even when CLIENT REPLY silences the command (Redis's CLIENT_PUSHING).
+  server.afterCommand(c, mark);
+  server.currentClient = null;
 }
 
 /**
@@ -220,6 +230,9 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
+  // Client-side caching remembers the keys a tracking client read.
+  if ((flags & F_READONLY) !== 0 && (c.flags & CLIENT_TRACKING) !== 0)
+    server.tracking.rememberKeys(c, cmd, argv);
   // Slow log and MONITOR see the arguments after the command ran, with secrets redacted
   // (AUTH, HELLO AUTH) and the database it left selected, as in Redis 7.0.
   const shown = c.redactedArgv ?? argv;

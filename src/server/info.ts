@@ -331,10 +331,9 @@ function statsSection(server: Server): string {
     `current_eviction_exceeded_time:${server.evictor.currentOverMs()}\r\n` +
     `keyspace_hits:${s.keyspaceHits}\r\n` +
     `keyspace_misses:${s.keyspaceMisses}\r\n` +
-    // Pub/Sub counters: the Pub/Sub subsystem fills these.
-    'pubsub_channels:0\r\n' +
-    'pubsub_patterns:0\r\n' +
-    'pubsubshard_channels:0\r\n' +
+    `pubsub_channels:${server.pubsub.channels.size}\r\n` +
+    `pubsub_patterns:${server.pubsub.patterns.size}\r\n` +
+    `pubsubshard_channels:${server.pubsub.shardChannels.size}\r\n` +
     // Respite never forks.
     'latest_fork_usec:0\r\n' +
     'total_forks:0\r\n' +
@@ -347,9 +346,9 @@ function statsSection(server: Server): string {
     'active_defrag_key_misses:0\r\n' +
     'total_active_defrag_time:0\r\n' +
     'current_active_defrag_time:0\r\n' +
-    'tracking_total_keys:0\r\n' +
-    'tracking_total_items:0\r\n' +
-    'tracking_total_prefixes:0\r\n' +
+    `tracking_total_keys:${server.tracking.table.size}\r\n` +
+    `tracking_total_items:${server.tracking.totalItems}\r\n` +
+    `tracking_total_prefixes:${server.tracking.prefixes.size}\r\n` +
     `unexpected_error_replies:${s.unexpectedErrorReplies}\r\n` +
     `total_error_replies:${s.totalErrorReplies}\r\n` +
     'dump_payload_sanitizations:0\r\n' +

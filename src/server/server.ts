@@ -13,7 +13,7 @@ import { unlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Config } from '../config/config.js';
-import { strerror } from '../config/special.js';
+import { clientOutputBufferLimits, strerror } from '../config/special.js';
 import { Database, type KeyspaceHooks, type LfuParams } from '../store/database.js';
 import { StringStore } from '../store/strings.js';
 import { buildCommandTable } from '../commands/index.js';
@@ -28,17 +28,22 @@ import {
   CLIENT_PENDING_WRITE,
   CLIENT_PUBSUB,
   CLIENT_SLAVE,
+  CLIENT_TRACKING,
   CLIENT_UNIX_SOCKET,
+  clientInfoString,
+  getClientType,
 } from './client.js';
 import { ProtocolError } from '../protocol/parser.js';
 import { processCommand } from './dispatcher.js';
 import { Logger } from './logger.js';
 import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
-import { NOTIFY_EXPIRED, NOTIFY_GENERIC } from './notify.js';
+import { NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_NEW } from './notify.js';
 import { Blocking } from './blocking.js';
 import { Evictor } from './evict.js';
 import { applyTlsSettings, buildTlsSettings, verifyPeer, type TlsSettings } from './tls.js';
+import { PubSub } from './pubsub.js';
+import { Tracking } from './tracking.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -97,6 +102,20 @@ export class Server implements KeyspaceHooks {
   /** maxmemory (bytes, 0 = none), cached for the dispatcher, and the evictor that enforces it. */
   maxmemory = 0;
   readonly evictor = new Evictor(this);
+  /** Pub/Sub channels and patterns, keyspace notifications (pubsub.ts). */
+  readonly pubsub = new PubSub(this);
+  /** Client-side caching (tracking.ts). */
+  readonly tracking = new Tracking(this);
+  /** The client whose command processCommand is running (Redis's current_client), else null. */
+  currentClient: Client | null = null;
+  /** Set only while that command's handler runs: pushes to it are held until its reply is done. */
+  executingClient: Client | null = null;
+  /** client-output-buffer-limit per class: [hard, soft, soft seconds] (normal, slave, pubsub). */
+  obufLimits: Record<'normal' | 'slave' | 'pubsub', [number, number, number]> = {
+    normal: [0, 0, 0],
+    slave: [0, 0, 0],
+    pubsub: [0, 0, 0],
+  };
   clientsPendingWrite: Client[] = [];
   monitors = new Set<Client>();
   slowlog: SlowlogEntry[] = [];
@@ -201,6 +220,13 @@ export class Server implements KeyspaceHooks {
       for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
     });
     this.updateLfu();
+    const cacheObuf = () => {
+      const l = clientOutputBufferLimits(this.config.str('client-output-buffer-limit'));
+      for (const k of ['normal', 'slave', 'pubsub'] as const)
+        this.obufLimits[k] = [Number(l[k].hard), Number(l[k].soft), l[k].softSeconds];
+    };
+    cacheObuf();
+    this.config.onChange('client-output-buffer-limit', cacheObuf);
     const cacheHot = () => {
       this.queryBufferLimit = this.config.num('client-query-buffer-limit');
       this.slowlogThreshold = this.config.num('slowlog-log-slower-than');
@@ -247,6 +273,12 @@ export class Server implements KeyspaceHooks {
     this.blocking.signalKeyAsReady(db, key);
   }
 
+  /** dbAdd's `new` keyspace event (class n). */
+  onKeyCreated(db: Database, key: string): void {
+    if ((this.config.keyspaceEventFlags & NOTIFY_NEW) !== 0)
+      this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
+  }
+
   onExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
@@ -261,14 +293,62 @@ export class Server implements KeyspaceHooks {
   }
 
   // ---- Hooks for subsystems (notifications, WATCH, AOF/replication) --------------------
-  /** Keyspace notification hook; the Pub/Sub subsystem replaces it. */
-  notifyKeyspaceEvent(_type: number, _event: string, _key: string, _dbid: number): void {}
+  /** Keyspace notifications (notify.c): published when the event's class is enabled. */
+  notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void {
+    const flags = this.config.keyspaceEventFlags;
+    if ((flags & type) !== 0) this.pubsub.notifyKeyspaceEvent(flags, event, key, dbid);
+  }
 
   /** WATCH / client-side-caching hook: called after every key modification. */
-  signalModifiedKey(_db: Database, _key: string): void {}
+  signalModifiedKey(_db: Database, key: string): void {
+    if (this.tracking.table.size !== 0 || this.tracking.prefixes.size !== 0) this.tracking.invalidateKey(key);
+  }
 
   /** FLUSHDB / FLUSHALL (dbid -1: every database): WATCH invalidation, tracking. */
-  signalFlushedDb(_dbid: number): void {}
+  signalFlushedDb(_dbid: number): void {
+    this.tracking.invalidateOnFlush();
+  }
+
+  /**
+   * After a client's command (dispatcher): the pushes held for it go before its reply (at
+   * `mark`), its own tracking invalidations after it, and CLIENT CACHING expires.
+   */
+  afterCommand(c: Client, mark: number): void {
+    this.executingClient = null;
+    this.pubsub.releaseHeld(c, mark);
+    this.tracking.releasePending(c);
+    if (c.trackingFlags !== 0) this.tracking.afterCommand(c);
+  }
+
+  /**
+   * checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached: a client whose
+   * pending output (reply buffer + what the socket still queues) is over its class's hard
+   * limit, or over the soft limit for longer than its seconds, is closed at once, its
+   * output dropped, so a reader that stalls never makes the server hold unbounded memory.
+   */
+  checkOutputBufferLimits(c: Client): boolean {
+    if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.socket === null) return false;
+    const type = getClientType(c);
+    const limit = this.obufLimits[type === 'master' ? 'normal' : type];
+    if (limit[0] === 0 && limit[1] === 0) return false;
+    const used = c.out.pos + c.socket.writableLength;
+    const hard = limit[0] !== 0 && used >= limit[0];
+    let soft = limit[1] !== 0 && used >= limit[1];
+    if (soft) {
+      const now = Math.floor(this.clock() / 1000);
+      if (c.obufSoftLimitReachedTime === 0) {
+        c.obufSoftLimitReachedTime = now;
+        soft = false;
+      } else if (now - c.obufSoftLimitReachedTime <= limit[2]) soft = false;
+    } else c.obufSoftLimitReachedTime = 0;
+    if (!hard && !soft) return false;
+    const info = clientInfoString(c, this.clock());
+    c.flags |= CLIENT_CLOSE_ASAP;
+    c.out.pos = 0;
+    this.log.warning(`Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    c.requestWrite();
+    return true;
+  }
 
   /** SWAPDB: WATCH invalidation and waking clients blocked on keys of either database. */
   signalSwapDb(_id1: number, _id2: number): void {}
@@ -755,6 +835,8 @@ export class Server implements KeyspaceHooks {
 
   /** Writes the pending replies of every client touched in this batch (one write each). */
   flushPending(): void {
+    // beforeSleep: BCAST tracking invalidations for the keys modified in this batch.
+    if (this.tracking.prefixes.size !== 0) this.tracking.broadcast();
     const list = this.clientsPendingWrite;
     if (list.length === 0) return;
     this.clientsPendingWrite = [];
@@ -779,8 +861,14 @@ export class Server implements KeyspaceHooks {
       c.netOutput += data.length;
       this.stats.netOutputBytes += data.length;
       c.socket.write(data);
+      // What the kernel did not take stays queued in the socket: it counts toward the limits.
+      if (c.socket.writableLength !== 0) this.checkOutputBufferLimits(c);
     }
-    if (c.flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) {
+    if (c.flags & CLIENT_CLOSE_ASAP) {
+      // Output that could not be delivered is dropped with the connection (freeClientAsync).
+      this.freeClient(c);
+      c.socket.destroy();
+    } else if (c.flags & CLIENT_CLOSE_AFTER_REPLY) {
       c.socket.end();
       this.freeClient(c);
     }
@@ -795,6 +883,8 @@ export class Server implements KeyspaceHooks {
     this.clients.delete(c.id);
     this.monitors.delete(c);
     if (c.bstate !== null) this.blocking.removeClient(c);
+    if (c.pubsubState !== null) this.pubsub.unsubscribeAll(c);
+    if ((c.flags & CLIENT_TRACKING) !== 0) this.tracking.disable(c);
     for (const f of c.onClose) {
       try {
         f(c);

@@ -66,6 +66,8 @@ export interface KeyspaceHooks {
    * blocked on it may be served (BLPOP, BZPOPMIN, ...).
    */
   onKeyAdded?(db: Database, key: string): void;
+  /** Any key was added (dbAdd): the `new` keyspace event. */
+  onKeyCreated?(db: Database, key: string): void;
 }
 
 /** Unix time in minutes, 16 bits (Redis's LFUGetTimeInMinutes). */
@@ -214,6 +216,7 @@ export class Database {
       this.dict.add(key, value);
       this.initValue(value);
       if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
+      this.hooks.onKeyCreated?.(this, key);
     } else {
       const old = this.dict.vals[i];
       // A new value gets a fresh LRU stamp; under LFU the key keeps its access frequency
@@ -245,6 +248,7 @@ export class Database {
       const h = this.strings.create(s);
       dict.add(key, h);
       this.initValue(h);
+      this.hooks.onKeyCreated?.(this, key);
       return;
     }
     const old = dict.vals[i];
@@ -269,12 +273,14 @@ export class Database {
     this.dict.add(key, value);
     this.initValue(value);
     if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
+    this.hooks.onKeyCreated?.(this, key);
   }
 
   /** Adds a key known to be absent with a value taken from detach() (keeps its LRU/LFU). */
   attach(key: string, value: Value): void {
     this.dict.add(key, value);
     if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
+    this.hooks.onKeyCreated?.(this, key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (Redis's dbOverwrite). */

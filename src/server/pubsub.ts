@@ -1,0 +1,235 @@
+/**
+ * Pub/Sub registry (Redis's pubsub.c): channel -> subscribers, pattern -> subscribers and
+ * shard channel -> subscribers, plus message delivery and keyspace notifications
+ * (notify.c). Channels are not keys: an entry exists only while someone is subscribed.
+ *
+ * A message is encoded once per publish and copied into each subscriber's reply buffer
+ * (the RESP2 `*` header byte patched to the RESP3 push type `>` for RESP3 clients), then
+ * the subscriber is flushed with the rest of the batch. Messages for the client whose
+ * command is running are held aside and inserted before that command's reply when it ends
+ * (where Redis 7.0 writes them for simple commands), so a push never lands inside a reply.
+ */
+import { ReplyWriter } from '../protocol/writer.js';
+import { globMatch } from '../util/glob.js';
+import { CLIENT_CLOSE_ASAP, CLIENT_PUBSUB, clientResetHooks, type Client } from './client.js';
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from './notify.js';
+import type { Server } from './server.js';
+
+/** One client's subscriptions, in subscription order. */
+export class ClientSubscriptions {
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+}
+
+/**
+ * The ACL hook for channels: whether c's user may use `channel` (a literal channel, or a
+ * pattern when `isPattern`). Everything is allowed until ACLs exist; the ACL subsystem
+ * replaces the body.
+ */
+export function channelAccessAllowed(_c: Client, _channel: string, _isPattern: boolean): boolean {
+  return true;
+}
+
+const GT = 0x3e;
+
+export class PubSub {
+  readonly channels = new Map<string, Set<Client>>();
+  readonly patterns = new Map<string, Set<Client>>();
+  readonly shardChannels = new Map<string, Set<Client>>();
+  /** Scratch writer where each message frame is encoded once (RESP2 framing). */
+  private readonly frame = new ReplyWriter();
+  /** Pushes for the client running a command, inserted before its reply afterwards. */
+  private readonly held = new ReplyWriter();
+
+  constructor(private readonly server: Server) {}
+
+  // ---- Subscriptions ----------------------------------------------------------------------
+  private subsOf(c: Client): ClientSubscriptions {
+    let s = c.pubsubState;
+    if (s === null) {
+      s = new ClientSubscriptions();
+      c.pubsubState = s;
+    }
+    return s;
+  }
+
+  /** pubsubSubscribeChannel: true when c was not subscribed yet. */
+  subscribeChannel(c: Client, channel: string, shard: boolean): boolean {
+    const s = this.subsOf(c);
+    const mine = shard ? s.shardChannels : s.channels;
+    if (mine.has(channel)) return false;
+    mine.add(channel);
+    const table = shard ? this.shardChannels : this.channels;
+    let clients = table.get(channel);
+    if (clients === undefined) {
+      clients = new Set();
+      table.set(channel, clients);
+    }
+    clients.add(c);
+    if (shard) c.shardSubscriptions++;
+    else c.subscriptions++;
+    return true;
+  }
+
+  /** pubsubUnsubscribeChannel: true when c was subscribed. */
+  unsubscribeChannel(c: Client, channel: string, shard: boolean): boolean {
+    const s = c.pubsubState;
+    if (s === null) return false;
+    const mine = shard ? s.shardChannels : s.channels;
+    if (!mine.delete(channel)) return false;
+    const table = shard ? this.shardChannels : this.channels;
+    const clients = table.get(channel);
+    if (clients !== undefined) {
+      clients.delete(c);
+      if (clients.size === 0) table.delete(channel);
+    }
+    if (shard) c.shardSubscriptions--;
+    else c.subscriptions--;
+    return true;
+  }
+
+  subscribePattern(c: Client, pattern: string): boolean {
+    const s = this.subsOf(c);
+    if (s.patterns.has(pattern)) return false;
+    s.patterns.add(pattern);
+    let clients = this.patterns.get(pattern);
+    if (clients === undefined) {
+      clients = new Set();
+      this.patterns.set(pattern, clients);
+    }
+    clients.add(c);
+    c.patterns++;
+    return true;
+  }
+
+  unsubscribePattern(c: Client, pattern: string): boolean {
+    const s = c.pubsubState;
+    if (s === null || !s.patterns.delete(pattern)) return false;
+    const clients = this.patterns.get(pattern);
+    if (clients !== undefined) {
+      clients.delete(c);
+      if (clients.size === 0) this.patterns.delete(pattern);
+    }
+    c.patterns--;
+    return true;
+  }
+
+  /** Drops every subscription of c silently (RESET, connection close). */
+  unsubscribeAll(c: Client): void {
+    const s = c.pubsubState;
+    if (s === null) return;
+    for (const ch of [...s.channels]) this.unsubscribeChannel(c, ch, false);
+    for (const ch of [...s.shardChannels]) this.unsubscribeChannel(c, ch, true);
+    for (const p of [...s.patterns]) this.unsubscribePattern(c, p);
+    c.pubsubState = null;
+    c.flags &= ~CLIENT_PUBSUB;
+  }
+
+  /** Channels + patterns (the count SUBSCRIBE / PSUBSCRIBE replies show). */
+  static subscriptionCount(c: Client): number {
+    return c.subscriptions + c.patterns;
+  }
+
+  // ---- Publishing -------------------------------------------------------------------------
+  /**
+   * pubsubPublishMessage: delivers to the channel's subscribers (in subscription order),
+   * then, for a non-shard channel, to the subscribers of every matching pattern (in the
+   * order the patterns were first subscribed). Returns the number of receivers.
+   */
+  publish(channel: string, message: string, shard: boolean): number {
+    let receivers = 0;
+    const clients = (shard ? this.shardChannels : this.channels).get(channel);
+    const f = this.frame;
+    if (clients !== undefined) {
+      f.pos = 0;
+      f.array(3);
+      f.bulk(shard ? 'smessage' : 'message');
+      f.bulk(channel);
+      f.bulk(message);
+      for (const c of clients) {
+        this.deliver(c, f.buf, f.pos);
+        receivers++;
+      }
+    }
+    if (shard || this.patterns.size === 0) return receivers;
+    for (const [pattern, pclients] of this.patterns) {
+      if (!globMatch(pattern, channel)) continue;
+      f.pos = 0;
+      f.array(4);
+      f.bulk('pmessage');
+      f.bulk(pattern);
+      f.bulk(channel);
+      f.bulk(message);
+      for (const c of pclients) {
+        this.deliver(c, f.buf, f.pos);
+        receivers++;
+      }
+    }
+    return receivers;
+  }
+
+  /** Appends one encoded push (RESP2 framing in src[0, len)) to c's output. */
+  private deliver(c: Client, src: Buffer, len: number): void {
+    if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
+    const out = c === this.server.executingClient ? this.held : c.out;
+    const start = out.pos;
+    out.ensure(len);
+    if (len <= 64) {
+      const b = out.buf;
+      for (let i = 0; i < len; i++) b[start + i] = src[i];
+    } else src.copy(out.buf, start, 0, len);
+    out.pos = start + len;
+    if (c.proto === 3) out.buf[start] = GT;
+    if (out === c.out) {
+      c.requestWrite();
+      this.server.checkOutputBufferLimits(c);
+    }
+  }
+
+  /**
+   * Writes a push for c built by `write` (tracking invalidations, ...): into c's output, or
+   * held aside when c is running a command.
+   */
+  pushTo(c: Client, write: (out: ReplyWriter) => void): void {
+    if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
+    if (c === this.server.executingClient) {
+      this.held.proto = c.proto;
+      write(this.held);
+      return;
+    }
+    write(c.out);
+    c.requestWrite();
+    this.server.checkOutputBufferLimits(c);
+  }
+
+  /**
+   * After c's command: inserts the pushes held for it at `mark`, the position where the
+   * command's reply starts.
+   */
+  releaseHeld(c: Client, mark: number): void {
+    const held = this.held;
+    const n = held.pos;
+    if (n === 0) return;
+    held.pos = 0;
+    if (c.closed) return;
+    const out = c.out;
+    if (mark > out.pos) mark = out.pos;
+    out.ensure(n);
+    out.buf.copy(out.buf, mark + n, mark, out.pos);
+    held.buf.copy(out.buf, mark, 0, n);
+    out.pos += n;
+    c.requestWrite();
+    this.server.checkOutputBufferLimits(c);
+  }
+
+  /** notifyKeyspaceEvent's delivery part: `flags` already passed the class check. */
+  notifyKeyspaceEvent(flags: number, event: string, key: string, dbid: number): void {
+    if (this.channels.size === 0 && this.patterns.size === 0) return;
+    if ((flags & NOTIFY_KEYSPACE) !== 0) this.publish(`__keyspace@${dbid}__:${key}`, event, false);
+    if ((flags & NOTIFY_KEYEVENT) !== 0) this.publish(`__keyevent@${dbid}__:${event}`, key, false);
+  }
+}
+
+// RESET drops every subscription silently (clearClientConnectionState).
+clientResetHooks.push((c) => c.server.pubsub.unsubscribeAll(c));
