@@ -9,6 +9,7 @@ import type { Database } from '../store/database.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
+import type { User } from './acl.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -66,7 +67,9 @@ export class Client {
   /** CLIENT SETINFO attributes ('' = not set). */
   libName = '';
   libVer = '';
+  /** The ACL user's name (CLIENT LIST user=); `aclUser` is the user itself (acl.ts setClientUser). */
   user = 'default';
+  aclUser: User;
   authenticated: boolean;
   readonly ctime: number;
   lastInteraction: number;
@@ -123,6 +126,7 @@ export class Client {
     this.db = db;
     this.ctime = now;
     this.lastInteraction = now;
+    this.aclUser = server.acl.defaultUser;
     this.authenticated = !server.authRequired();
     this.parser = new RequestParser({
       maxBulkLen: server.protoMaxBulkLen,

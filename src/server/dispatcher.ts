@@ -10,10 +10,12 @@ import { performance } from 'node:perf_hooks';
 import type { CommandSpec } from '../commands/types.js';
 import { FLAG_BITS } from '../commands/types.js';
 import type { Server } from './server.js';
+import { aclDeniedError } from './acl.js';
 import {
   Client,
   CLIENT_BLOCKED,
   CLIENT_MONITOR,
+  CLIENT_MULTI,
   CLIENT_PUBSUB,
   CLIENT_UNIX_SOCKET,
   CLIENT_SLAVE,
@@ -135,6 +137,15 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
     reject(c, cmd, 'NOAUTH Authentication required.');
     return;
+  }
+  // ACL: users allowed everything (the default user) skip the check in this one branch.
+  if (!c.aclUser.allPerms) {
+    const denied = server.acl.checkCommand(c.aclUser, cmd, argv);
+    if (denied !== null) {
+      server.acl.logDenial(c, denied, cmd, argv, (c.flags & CLIENT_MULTI) !== 0 ? 'multi' : 'toplevel');
+      reject(c, cmd, aclDeniedError(denied, cmd));
+      return;
+    }
   }
   if ((c.flags & CLIENT_PUBSUB) !== 0 && c.proto === 2) {
     const base = cmd.parent ?? cmd;

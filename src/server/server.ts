@@ -35,6 +35,8 @@ import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC } from './notify.js';
 import { Blocking } from './blocking.js';
+import { Acl } from './acl.js';
+import { ConfigFileError } from '../config/config.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -90,6 +92,8 @@ export class Server implements KeyspaceHooks {
   readonly clients = new Map<number, Client>();
   /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK, ...): see blocking.ts. */
   readonly blocking = new Blocking(this);
+  /** ACL users, rules and log (acl.ts). */
+  readonly acl: Acl;
   clientsPendingWrite: Client[] = [];
   monitors = new Set<Client>();
   slowlog: SlowlogEntry[] = [];
@@ -153,6 +157,8 @@ export class Server implements KeyspaceHooks {
     this.commands = buildCommandTable();
     this.config = new Config({ cwd: opts.cwd });
     this.config.hooks.renameCommand = (from, to) => renameCommand(this.commands, from, to);
+    this.acl = new Acl(this);
+    this.config.hooks.user = (argv) => this.acl.appendUserForLoading(argv);
     this.configFile = opts.configFile ?? '';
     this.config.configFile = this.configFile;
     if (opts.configText !== undefined) this.config.loadText(opts.configText);
@@ -182,11 +188,16 @@ export class Server implements KeyspaceHooks {
       this.protoMaxBulkLen = Number(v);
       for (const c of this.clients.values()) c.parser.setMaxBulkLen(Number(v));
     });
-    this.config.onChange('requirepass', () => {
+    // requirepass is the default user's password; `user` lines and the ACL file come after.
+    if (this.config.str('requirepass') !== '') this.acl.updateDefaultPassword(this.config.str('requirepass'));
+    const aclError = this.acl.loadAtStartup();
+    if (aclError !== null) throw new ConfigFileError(aclError, true);
+    this.config.onChange('requirepass', (v) => {
       // Changing the password does not log out connected clients (as Redis), but new
       // connections see the new requirement; the parser's limits for clients that still
       // have to authenticate follow it.
-      for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
+      this.acl.updateDefaultPassword(String(v));
+      this.acl.onDefaultUserChanged();
     });
     this.updateLfu();
     const cacheHot = () => {
@@ -267,8 +278,9 @@ export class Server implements KeyspaceHooks {
     this.dirty++;
   }
 
+  /** New connections must authenticate: the default user has a password or is off. */
   authRequired(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.acl.authRequired();
   }
 
   // ---- Listening ------------------------------------------------------------------------
