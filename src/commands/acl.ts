@@ -97,7 +97,7 @@ function replySelector(c: Client, s: Selector): void {
 function getuserCommand(c: Client, argv: string[]): void {
   const u = c.server.acl.getUser(argv[2]);
   if (u === undefined) {
-    c.error(`ERR Can not find user '${argv[2]}' in ACL`);
+    c.out.nullBulk();
     return;
   }
   const out = c.out;
