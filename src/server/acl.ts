@@ -960,9 +960,18 @@ export class Acl {
         errors += `${filename}:${linenum}: Unmatched parenthesis in selector definition.`;
         continue;
       }
-      for (const a of merged.args) {
-        const err = u.apply(a.replace(/^[\t\r\n]+|[\t\r\n]+$/g, ''), pubsubAll);
-        if (err !== null) errors += `${filename}:${linenum}: ${err}. `;
+      // Unknown commands are all named; of the other errors only a line's first is reported.
+      let syntaxError = false;
+      for (const raw of merged.args) {
+        const a = raw.replace(/^[\t\r\n]+|[\t\r\n]+$/g, '');
+        const err = u.apply(a, pubsubAll);
+        if (err === null) continue;
+        if (err === ERR_UNKNOWN)
+          errors += `${filename}:${linenum}: Error in applying operation '${a}': ${err}. `;
+        else if (!syntaxError) {
+          errors += `${filename}:${linenum}: ${err}. `;
+          syntaxError = true;
+        }
       }
     }
     if (errors !== '')
