@@ -36,6 +36,11 @@ export interface DirectiveHooks {
   renameCommand?(from: string, to: string): string | null;
   /** `user name rules...` (the whole line): validates it for the ACL; returns an error text or null. */
   user?(argv: string[]): string | null;
+  /**
+   * CONFIG REWRITE: the `user` lines describing the current users, or null when users live in
+   * an ACL file (then the file's `user` lines are dropped).
+   */
+  userLines?(): string[] | null;
 }
 
 function fatal(lineNo: number | null, line: string, msg: string): ConfigFileError {

@@ -1016,6 +1016,12 @@ export class Acl {
     return true;
   }
 
+  /** CONFIG REWRITE's `user` lines (null when an ACL file holds the users). */
+  userLines(): string[] | null {
+    if (this.server.config.str('aclfile') !== '') return null;
+    return this.sortedNames().map((n) => `user ${n} ${this.users.get(n)!.describe()}`);
+  }
+
   /** Usernames in Redis's rax order (bytewise). */
   sortedNames(): string[] {
     return [...this.users.keys()].sort(compareNames);

@@ -159,6 +159,7 @@ export class Server implements KeyspaceHooks {
     this.config.hooks.renameCommand = (from, to) => renameCommand(this.commands, from, to);
     this.acl = new Acl(this);
     this.config.hooks.user = (argv) => this.acl.appendUserForLoading(argv);
+    this.config.hooks.userLines = () => this.acl.userLines();
     this.configFile = opts.configFile ?? '';
     this.config.configFile = this.configFile;
     if (opts.configText !== undefined) this.config.loadText(opts.configText);
