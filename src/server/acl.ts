@@ -113,6 +113,10 @@ export class CommandUniverse {
   private readonly byName = new Map<string, AclCommand>();
   /** Id of Redis's reserved "can run future commands" bit; also the bitmap size - 1. */
   futureBit = 0;
+  /** Per id, cached for the checks: 1/0 = has key arguments or not, -1 = not known yet. */
+  readonly hasKeys: Int8Array;
+  /** Per id: 0, or how the arguments are channels (CHANNEL_COMMANDS). */
+  readonly channelKind: Uint8Array;
 
   constructor(table: Map<string, CommandSpec>) {
     const meta = redis70Meta();
@@ -155,6 +159,12 @@ export class CommandUniverse {
           add(sub.fullName!, specCategories(sub), sub.flags.includes('no_auth'));
     }
     this.futureBit = this.cmds.length;
+    this.hasKeys = new Int8Array(this.cmds.length).fill(-1);
+    this.channelKind = new Uint8Array(this.cmds.length);
+    for (const [name, kind] of CHANNEL_COMMANDS) {
+      const c = this.byName.get(name);
+      if (c !== undefined) this.channelKind[c.id] = kind;
+    }
   }
 
   /** By lowercase full name (`get`, `config|get`). */
@@ -771,13 +781,18 @@ export class Acl {
   /** ACLCheckAllUserCommandPerm. */
   checkCommand(u: User, cmd: CommandSpec, argv: string[]): AclDenial | null {
     if (u.allPerms) return null;
-    const id = this.universe.idOf(cmd);
-    const noAuth = cmd.flags.includes('no_auth');
+    const universe = this.universe;
+    const id = universe.idOf(cmd);
+    const noAuth = id >= 0 ? universe.cmds[id].noAuth : false;
     let relevant = ACL_DENIED_CMD;
     let lastIdx = 0;
     let keys: { pos: number; flags: string[] }[] | null = null;
-    const hasKeys = commandHasKeys(cmd);
-    const chanKind = CHANNEL_COMMANDS.get(cmd.fullName!) ?? 0;
+    let hasKeys = id >= 0 ? universe.hasKeys[id] : -1;
+    if (hasKeys === -1) {
+      hasKeys = commandHasKeys(cmd) ? 1 : 0;
+      if (id >= 0) universe.hasKeys[id] = hasKeys;
+    }
+    const chanKind = id >= 0 ? universe.channelKind[id] : 0;
     for (const s of u.selectors) {
       let ret = 0;
       let idx = 0;
@@ -791,7 +806,7 @@ export class Acl {
           ret = fa.some((f) => f.toLowerCase() === a) ? 0 : ACL_DENIED_CMD;
         }
       }
-      if (ret === 0 && !s.allKeys && hasKeys) {
+      if (ret === 0 && !s.allKeys && hasKeys === 1) {
         if (keys === null) keys = getKeysWithFlags(cmd, argv);
         for (const k of keys) {
           if (!s.checkKey(argv[k.pos], keySpecPerm(k.flags))) {
@@ -1079,13 +1094,18 @@ function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const keySpecPerms = new WeakMap<string[], number>();
+
 /** The key permission a key spec needs: access reads, insert/delete/update write. */
 function keySpecPerm(flags: string[]): number {
-  let p = 0;
+  let p = keySpecPerms.get(flags);
+  if (p !== undefined) return p;
+  p = 0;
   for (const f of flags) {
     if (f === 'access') p |= PERM_R;
     else if (f === 'insert' || f === 'delete' || f === 'update') p |= PERM_W;
   }
+  keySpecPerms.set(flags, p);
   return p;
 }
 
