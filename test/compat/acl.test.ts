@@ -15,7 +15,7 @@ import { postRedis70Meta } from '../../src/commands/meta/index.js';
 
 type Resp = string | number | null | Resp[] | { err: string };
 
-/** A small RESP2 parser: bulk/simple strings become strings, errors {err}. */
+/** A small RESP parser: bulk/simple strings become strings, errors {err}, maps flat arrays. */
 function parse(raw: string): Resp {
   let p = 0;
   const line = (): string => {
@@ -41,13 +41,21 @@ function parse(raw: string): Resp {
         p += n + 2;
         return s;
       }
-      case '*': {
-        const n = Number(l);
+      case '*':
+      case '~':
+      case '%': {
+        // RESP3 sets and maps become arrays (a map's keys and values alternate).
+        const n = Number(l) * (t === '%' ? 2 : 1);
         if (n < 0) return null;
         const a: Resp[] = [];
         for (let i = 0; i < n; i++) a.push(one());
         return a;
       }
+      case ',':
+      case '#':
+        return l;
+      case '_':
+        return null;
       default:
         throw new Error(`bad reply ${JSON.stringify(raw)}`);
     }
@@ -612,6 +620,43 @@ describe('ACL against the oracle', () => {
     const [a, b] = await pair.both('ACL', 'LOG');
     assert.deepEqual(logEntries(b), logEntries(a));
     await pair.same(['ACL', 'LOG', 'RESET'], ['ACL', 'DELUSER', 'mu']);
+  });
+
+  test('RESP3 replies of GETUSER, LOG, CAT, LIST and DRYRUN', async () => {
+    const [o, r] = await clients(pair);
+    try {
+      const hello = async () => {
+        o.send('HELLO', '3');
+        r.send('HELLO', '3');
+        await o.read();
+        await r.read();
+      };
+      await hello();
+      await sameOn(
+        o,
+        r,
+        ['ACL', 'LOG', 'RESET'],
+        ['ACL', 'SETUSER', 'r3', 'on', '>pw', '~k*', '&c', '-@all', '+get', '(+set ~s*)'],
+        ['ACL', 'GETUSER', 'r3'],
+        ['ACL', 'GETUSER', 'nosuch'],
+        ['ACL', 'CAT'],
+        ['ACL', 'USERS'],
+        ['ACL', 'DRYRUN', 'r3', 'get', 'x'],
+        ['AUTH', 'r3', 'bad'],
+      );
+      const [a, b] = await pair.both('ACL', 'LOG');
+      assert.deepEqual(logEntries(b), logEntries(a));
+      o.send('ACL', 'LOG');
+      r.send('ACL', 'LOG');
+      // The map, double and verbatim framing: compare up to age-seconds' value type.
+      const [la, lb] = [await o.read(), await r.read()];
+      assert.equal(lb.slice(0, lb.indexOf('age-seconds')), la.slice(0, la.indexOf('age-seconds')));
+      assert.equal(lb[lb.indexOf('age-seconds') + 13], la[la.indexOf('age-seconds') + 13]);
+      await sameOn(o, r, ['ACL', 'LOG', 'RESET'], ['ACL', 'DELUSER', 'r3']);
+    } finally {
+      o.close();
+      r.close();
+    }
   });
 
   test('CLIENT LIST shows the user and CLIENT KILL USER finds ACL users', async () => {
