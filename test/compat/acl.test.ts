@@ -242,6 +242,51 @@ describe('ACL against the oracle', () => {
     await pair.same(['ACL', 'USERS']);
   });
 
+  test('random mixes of category and command rules are described as the oracle does', async () => {
+    const cats = [...CATEGORIES, 'all'];
+    const cmds = [
+      'get',
+      'set',
+      'client',
+      'client|kill',
+      'config|get',
+      'config',
+      'debug',
+      'xadd',
+      'ping',
+      'del',
+    ];
+    cmds.push(
+      'flushall',
+      'acl|whoami',
+      'acl',
+      'zadd',
+      'hset',
+      'eval',
+      'publish',
+      'keys',
+      'info',
+      'command|docs',
+    );
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let i = 0; i < 80; i++) {
+      const ops: string[] = [];
+      const n = 1 + rnd(8);
+      for (let j = 0; j < n; j++) {
+        const sign = rnd(2) ? '+' : '-';
+        ops.push(rnd(3) ? `${sign}@${cats[rnd(cats.length)]}` : sign + cmds[rnd(cmds.length)]);
+        if (rnd(10) === 0) ops.push('+select|' + rnd(3));
+      }
+      await pair.same(['ACL', 'SETUSER', 'mix', 'reset', ...ops]);
+      await sameRules(pair, ['ACL', 'GETUSER', 'mix']);
+    }
+    await pair.same(['ACL', 'DELUSER', 'mix']);
+  });
+
   test('ACL SETUSER errors and the rules left unchanged after one', async () => {
     await pair.same(
       ['ACL', 'SETUSER', 'e1', 'on', '+get'],
