@@ -523,9 +523,9 @@ export class Server implements KeyspaceHooks {
     socket.on('drain', () => this.onDrain(c));
   }
 
-  /** Protected mode: no password and a client that is not on the loopback interface. */
+  /** Protected mode: the default user has no password and the client is not on loopback. */
   private isProtectedFrom(socket: net.Socket): boolean {
-    if (!this.config.bool('protected-mode') || this.authRequired()) return false;
+    if (!this.config.bool('protected-mode') || !this.acl.defaultUser.nopass) return false;
     const ip = socket.remoteAddress ?? '';
     return !(ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'));
   }
