@@ -12,6 +12,8 @@
  *                                 1,000,000-element list, hash, set and sorted set
  *   npm run bench -- --geo        CPU per request of GEOADD, GEOPOS, GEODIST and GEOSEARCH
  *                                 (radius, box, sorted, COUNT) on a 100,000-member geo set
+ *   npm run bench -- --acl        SET/GET CPU per request as the default user and as a
+ *                                 restricted ACL user (command bits + key pattern)
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -31,6 +33,7 @@ import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
 import { tlsMode } from './tls.js';
 import { geoMode } from './geo.js';
+import { aclMode } from './acl.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -99,6 +102,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'geo') {
     section = 'geo';
     body = await geoMode(o, m);
+  } else if (o.mode === 'acl') {
+    section = 'acl';
+    body = await aclMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
+import type { User } from '../server/acl.js';
 import {
   CLIENT_BLOCKED,
   CLIENT_CLOSE_AFTER_REPLY,
@@ -184,6 +185,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
   let addr: string | null = null;
   let laddr: string | null = null;
   let user: string | null = null;
+  let killUser: User | null = null;
   let type: ClientType | null = null;
   let id = 0;
   let maxAge = 0;
@@ -226,7 +228,8 @@ function clientKillCommand(c: Client, argv: string[]): void {
         laddr = argv[i + 1];
       } else if (more && eq(opt, 'user')) {
         user = argv[i + 1];
-        if (!userExists(user)) {
+        killUser = c.server.acl.getUser(user) ?? null;
+        if (killUser === null) {
           c.error(`ERR No such user '${user}'`);
           return;
         }
@@ -253,7 +256,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
     if (laddr !== null && cl.laddr !== laddr) continue;
     if (type !== null && getClientType(cl) !== type) continue;
     if (id !== 0 && cl.id !== id) continue;
-    if (user !== null && cl.user !== user) continue;
+    if (killUser !== null && cl.aclUser !== killUser) continue;
     if (cl === c && skipme) continue;
     if (cl === c) closeSelf = true;
     else server.freeClient(cl);
@@ -269,11 +272,6 @@ function clientKillCommand(c: Client, argv: string[]): void {
     c.out.integer(killed);
   }
   if (closeSelf) c.flags |= CLIENT_CLOSE_AFTER_REPLY;
-}
-
-/** Users that CLIENT KILL USER accepts (only `default` until ACLs exist). */
-function userExists(name: string): boolean {
-  return name === 'default';
 }
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when a client blocked on keys was woken, else 0. */

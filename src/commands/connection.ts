@@ -1,9 +1,8 @@
 /**
  * Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET (networking.c, acl.c).
  *
- * Authentication knows one user, `default`, whose password is `requirepass` (no password =
- * Redis's `nopass`: any password is accepted for it). The ACL issue replaces
- * authenticateUser with real users.
+ * Authentication checks ACL users (server/acl.ts); `requirepass` is the default user's
+ * password.
  */
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
@@ -28,6 +27,7 @@ import {
 import { REDIS_VERSION } from '../server/server.js';
 import { ERR_DB_INDEX, ERR_NOT_INTEGER, ERR_SYNTAX, eq } from './util.js';
 import { parseInt64 } from '../util/numbers.js';
+import { setClientUser } from '../server/acl.js';
 
 export const ERR_WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 const ERR_AUTH_NOPASS =
@@ -38,15 +38,10 @@ const ERR_INT_RANGE = 'ERR value is out of range, value must between -2147483648
 
 /**
  * Checks a username/password pair and, when it is right, logs the client in as that user
- * (ACLAuthenticateUser). Only `default` exists until ACLs do.
+ * (ACLAuthenticateUser); a failure is recorded in ACL LOG.
  */
 export function authenticateUser(c: Client, user: string, pass: string): boolean {
-  if (user !== 'default') return false;
-  const required = c.server.config.str('requirepass');
-  if (required !== '' && pass !== required) return false;
-  c.user = 'default';
-  c.setAuthenticated(true);
-  return true;
+  return c.server.acl.authenticate(c, user, pass);
 }
 
 function pingCommand(c: Client, argv: string[]): void {
@@ -167,7 +162,7 @@ function authCommand(c: Client, argv: string[]): void {
   let pass: string;
   if (argv.length === 2) {
     // The one-argument form is an error while the default user has no password.
-    if (!c.server.authRequired()) {
+    if (c.server.acl.defaultUser.nopass) {
       c.error(ERR_AUTH_NOPASS);
       return;
     }
@@ -195,7 +190,7 @@ export function clearClientConnectionState(c: Client): void {
   for (const hook of clientResetHooks) hook(c);
   c.db = server.dbs[0];
   c.out.proto = 2;
-  c.user = 'default';
+  setClientUser(c, server.acl.defaultUser);
   c.setAuthenticated(!server.authRequired());
   c.name = null;
   c.flags &= ~(

@@ -98,4 +98,6 @@ export interface CommandSpec {
   stats?: CommandStats;
   /** Subcommands by lowercase name. */
   subMap?: Map<string, CommandSpec>;
+  /** The command's id in the ACL command bitmaps (set by server/acl.ts on first use). */
+  aclId?: number;
 }

@@ -34,6 +34,13 @@ export class ConfigFileError extends Error {
 export interface DirectiveHooks {
   /** `rename-command old new` (new may be ""): returns an error text or null. */
   renameCommand?(from: string, to: string): string | null;
+  /** `user name rules...` (the whole line): validates it for the ACL; returns an error text or null. */
+  user?(argv: string[]): string | null;
+  /**
+   * CONFIG REWRITE: the `user` lines describing the current users, or null when users live in
+   * an ACL file (then the file's `user` lines are dropped).
+   */
+  userLines?(): string[] | null;
 }
 
 function fatal(lineNo: number | null, line: string, msg: string): ConfigFileError {
@@ -356,6 +363,8 @@ export class Config {
         const err = this.hooks.renameCommand?.(argv[1], argv[2]) ?? null;
         if (err) throw fail(err);
       } else if (name === 'user' && argc >= 2) {
+        const err = this.hooks.user?.(argv) ?? null;
+        if (err) throw fail(err);
         this.users.push(argv.slice(1));
       } else if (name === 'loadmodule' && argc >= 2) {
         this.loadModules.push(argv.slice(1));

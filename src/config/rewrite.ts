@@ -227,6 +227,12 @@ export function rewriteConfigContent(config: Config, path: string, forceWrite = 
   const state = readOldFile(path);
   state.forceWrite = forceWrite;
   for (const def of OPTIONS) rewriteOption(state, config, def);
+  // rewriteConfigUserOption: every user, in place of the old `user` lines.
+  if (config.hooks.userLines) {
+    const users = config.hooks.userLines();
+    if (users !== null) for (const line of users) state.rewriteLine('user', line, true);
+    state.markProcessed('user');
+  }
   state.removeOrphaned();
   return state.content();
 }

@@ -10,6 +10,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
 import type { ClientSubscriptions } from './pubsub.js';
+import type { User } from './acl.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -67,7 +68,9 @@ export class Client {
   /** CLIENT SETINFO attributes ('' = not set). */
   libName = '';
   libVer = '';
+  /** The ACL user's name (CLIENT LIST user=); `aclUser` is the user itself (acl.ts setClientUser). */
   user = 'default';
+  aclUser: User;
   authenticated: boolean;
   readonly ctime: number;
   lastInteraction: number;
@@ -131,6 +134,7 @@ export class Client {
     this.db = db;
     this.ctime = now;
     this.lastInteraction = now;
+    this.aclUser = server.acl.defaultUser;
     this.authenticated = !server.authRequired();
     this.parser = new RequestParser({
       maxBulkLen: server.protoMaxBulkLen,

@@ -11,6 +11,7 @@ import type { CommandSpec } from '../commands/types.js';
 import { FLAG_BITS } from '../commands/types.js';
 import type { Server } from './server.js';
 import { EVICT_FAIL } from './evict.js';
+import { aclDeniedError } from './acl.js';
 import {
   Client,
   CLIENT_BLOCKED,
@@ -148,6 +149,15 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
     reject(c, cmd, 'NOAUTH Authentication required.');
     return;
+  }
+  // ACL: users allowed everything (the default user) skip the check in this one branch.
+  if (!c.aclUser.allPerms) {
+    const denied = server.acl.checkCommand(c.aclUser, cmd, argv);
+    if (denied !== null) {
+      server.acl.logDenial(c, denied, cmd, argv, (c.flags & CLIENT_MULTI) !== 0 ? 'multi' : 'toplevel');
+      reject(c, cmd, aclDeniedError(denied, cmd));
+      return;
+    }
   }
   // maxmemory: evict first; when that cannot bring memory under the limit, refuse what may
   // grow it (denyoom commands, an EXEC of such) and, inside MULTI, anything but EXEC/DISCARD/

@@ -44,6 +44,8 @@ import { Evictor } from './evict.js';
 import { applyTlsSettings, buildTlsSettings, verifyPeer, type TlsSettings } from './tls.js';
 import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
+import { Acl } from './acl.js';
+import { ConfigFileError } from '../config/config.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -116,6 +118,8 @@ export class Server implements KeyspaceHooks {
     slave: [0, 0, 0],
     pubsub: [0, 0, 0],
   };
+  /** ACL users, rules and log (acl.ts). */
+  readonly acl: Acl;
   clientsPendingWrite: Client[] = [];
   monitors = new Set<Client>();
   slowlog: SlowlogEntry[] = [];
@@ -184,6 +188,9 @@ export class Server implements KeyspaceHooks {
     this.commands = buildCommandTable();
     this.config = new Config({ cwd: opts.cwd });
     this.config.hooks.renameCommand = (from, to) => renameCommand(this.commands, from, to);
+    this.acl = new Acl(this);
+    this.config.hooks.user = (argv) => this.acl.appendUserForLoading(argv);
+    this.config.hooks.userLines = () => this.acl.userLines();
     this.configFile = opts.configFile ?? '';
     this.config.configFile = this.configFile;
     if (opts.configText !== undefined) this.config.loadText(opts.configText);
@@ -213,11 +220,16 @@ export class Server implements KeyspaceHooks {
       this.protoMaxBulkLen = Number(v);
       for (const c of this.clients.values()) c.parser.setMaxBulkLen(Number(v));
     });
-    this.config.onChange('requirepass', () => {
+    // requirepass is the default user's password; `user` lines and the ACL file come after.
+    if (this.config.str('requirepass') !== '') this.acl.updateDefaultPassword(this.config.str('requirepass'));
+    const aclError = this.acl.loadAtStartup();
+    if (aclError !== null) throw new ConfigFileError(aclError, true);
+    this.config.onChange('requirepass', (v) => {
       // Changing the password does not log out connected clients (as Redis), but new
       // connections see the new requirement; the parser's limits for clients that still
       // have to authenticate follow it.
-      for (const c of this.clients.values()) c.parser.setAuthRequired(c.authRequired());
+      this.acl.updateDefaultPassword(String(v));
+      this.acl.onDefaultUserChanged();
     });
     this.updateLfu();
     const cacheObuf = () => {
@@ -363,8 +375,9 @@ export class Server implements KeyspaceHooks {
     this.dirty++;
   }
 
+  /** New connections must authenticate: the default user has a password or is off. */
   authRequired(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.acl.authRequired();
   }
 
   // ---- Listening ------------------------------------------------------------------------
@@ -707,9 +720,9 @@ export class Server implements KeyspaceHooks {
     socket.on('drain', () => this.onDrain(c));
   }
 
-  /** Protected mode: no password and a client that is not on the loopback interface. */
+  /** Protected mode: the default user has no password and the client is not on loopback. */
   private isProtectedFrom(socket: net.Socket): boolean {
-    if (!this.config.bool('protected-mode') || this.authRequired()) return false;
+    if (!this.config.bool('protected-mode') || !this.acl.defaultUser.nopass) return false;
     const ip = socket.remoteAddress ?? '';
     return !(ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'));
   }
