@@ -9,6 +9,7 @@ import type { Database } from '../store/database.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
+import type { QueuedCommand, WatchedKey } from './multi.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -98,6 +99,10 @@ export class Client {
   multiMem = 0;
   /** Flag bits of the commands queued by MULTI (mstate.cmd_flags): CLIENT PAUSE WRITE holds their EXEC. */
   multiCmdFlags = 0;
+  /** The commands queued by MULTI (multi.ts), null when none. */
+  mstate: QueuedCommand[] | null = null;
+  /** The keys this client WATCHes (multi.ts), null when none. */
+  watchedKeys: WatchedKey[] | null = null;
   /** CLIENT TRACKING redirection id (CLIENT LIST redir=, CLIENT GETREDIR). */
   trackingRedirect = -1;
   /** Hook run once when the connection closes (subsystems unregister the client). */

@@ -14,6 +14,7 @@ import {
   Client,
   CLIENT_BLOCKED,
   CLIENT_MONITOR,
+  CLIENT_MULTI,
   CLIENT_PUBSUB,
   CLIENT_UNIX_SOCKET,
   CLIENT_SLAVE,
@@ -22,6 +23,8 @@ import {
   REPLY_SKIP,
   REPLY_SKIP_NEXT,
 } from './client.js';
+import { discardTransaction, flagTransaction, queueMultiCommand } from './multi.js';
+import { PROPAGATE_ALL } from './propagate.js';
 
 const F_NO_AUTH = FLAG_BITS.no_auth;
 const F_WRITE = FLAG_BITS.write;
@@ -30,6 +33,10 @@ const F_SKIP_MONITOR = FLAG_BITS.skip_monitor;
 const F_ADMIN = FLAG_BITS.admin;
 const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const F_FAST = FLAG_BITS.fast;
+const F_NO_MULTI = FLAG_BITS.no_multi;
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** Commands allowed in RESP2 subscribed mode. */
 const PUBSUB_ALLOWED = new Set([
@@ -68,8 +75,20 @@ function unknownCommandError(argv: string[]): string {
   return `ERR unknown command '${cstr(argv[0], 128)}', with args beginning with: ${args}`;
 }
 
+/**
+ * rejectCommand: a refused command fails the transaction it would have joined; a refused
+ * EXEC discards the transaction with the reason (execCommandAbort).
+ */
 function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
+  flagTransaction(c);
   if (cmd?.stats) cmd.stats.rejectedCalls++;
+  if (cmd !== undefined && cmd.name === 'exec' && cmd.parent === undefined) {
+    discardTransaction(c);
+    // Redis formats its own errors without the ERR prefix here; shared ones keep theirs.
+    const reason = msg.startsWith('ERR ') ? msg.slice(4) : msg;
+    c.error(`EXECABORT Transaction discarded because of: ${reason}`);
+    return;
+  }
   c.error(msg);
 }
 
@@ -136,6 +155,10 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, 'NOAUTH Authentication required.');
     return;
   }
+  if ((c.flags & CLIENT_MULTI) !== 0 && (flags & F_NO_MULTI) !== 0) {
+    reject(c, cmd, 'ERR Command not allowed inside a transaction');
+    return;
+  }
   if ((c.flags & CLIENT_PUBSUB) !== 0 && c.proto === 2) {
     const base = cmd.parent ?? cmd;
     if (!PUBSUB_ALLOWED.has(base.name)) {
@@ -160,6 +183,11 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     server.pausedClients.push(c);
     return;
   }
+  if ((c.flags & CLIENT_MULTI) !== 0 && !MULTI_IMMEDIATE.has((cmd.parent ?? cmd).name)) {
+    queueMultiCommand(c, cmd, argv);
+    c.out.status('QUEUED');
+    return;
+  }
   call(server, c, cmd, argv);
 }
 
@@ -169,17 +197,25 @@ function mayWrite(c: Client, cmd: CommandSpec, flags: number): boolean {
   return (flags & (F_WRITE | F_MAY_REPLICATE)) !== 0;
 }
 
-/** Runs a command's handler with statistics (Redis's call()). Also used by MULTI/EXEC and scripts. */
+/**
+ * Runs a command's handler with statistics and propagation (Redis's call()). Also used by
+ * MULTI/EXEC and scripts: nested calls share the outer command's frozen time, and what they
+ * propagate is delivered as one unit when the top-level call ends (see propagate.ts).
+ */
 export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]): void {
   const flags = cmd.flagBits!;
   // Saved for nesting: EXEC and scripts run commands through call() inside their own.
   const outerArgv = c.argv;
   const outerRedacted = c.redactedArgv;
+  const outerPropagated = server.cmdPropagated;
+  const depth = server.callDepth++;
+  const dirty = server.dirty;
+  server.cmdPropagated = false;
   c.cmd = cmd;
   c.argv = argv;
   c.redactedArgv = null;
   c.errorReplied = false;
-  server.cmdTime = server.clock();
+  if (depth === 0) server.cmdTime = server.clock();
   // A command failed when error replies were counted while it ran, to any client (CLIENT
   // UNBLOCK ... ERROR fails too), after the last nested call (Redis's incrCommandStatsOnError).
   server.stats.prevErrorReplies = server.stats.totalErrorReplies;
@@ -192,6 +228,17 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
+  // A write that did not propagate itself is propagated as it is, after its side effects,
+  // in the database it left selected. EXEC only propagates what its commands did.
+  if (
+    server.dirty !== dirty &&
+    !server.cmdPropagated &&
+    server.propagationSinks.length !== 0 &&
+    cmd.name !== 'exec'
+  )
+    server.pendingOps.push({ dbid: c.db.id, argv, target: PROPAGATE_ALL });
+  server.cmdPropagated = outerPropagated;
+  server.callDepth = depth;
   // Slow log and MONITOR see the arguments after the command ran, with secrets redacted
   // (AUTH, HELLO AUTH) and the database it left selected, as in Redis 7.0.
   const shown = c.redactedArgv ?? argv;
@@ -209,6 +256,7 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   }
   if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0)
     feedMonitors(server, c, shown);
+  if (depth === 0 && server.pendingOps.length !== 0) server.propagatePendingCommands();
 }
 
 function feedMonitors(server: Server, c: Client, argv: string[]): void {
