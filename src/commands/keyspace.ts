@@ -400,6 +400,8 @@ function flushdbCommand(c: Client, argv: string[]): void {
   // cheap loop over the values.
   c.server.signalFlushedDb(c.db.id);
   c.server.dirty += c.db.flush();
+  // Propagated even when the database was already empty, as Redis does.
+  c.server.forceCommandPropagation();
   c.out.ok();
 }
 

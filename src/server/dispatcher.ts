@@ -208,9 +208,11 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   const outerArgv = c.argv;
   const outerRedacted = c.redactedArgv;
   const outerPropagated = server.cmdPropagated;
+  const outerForced = server.cmdForcePropagation;
   const depth = server.callDepth++;
   const dirty = server.dirty;
   server.cmdPropagated = false;
+  server.cmdForcePropagation = 0;
   c.cmd = cmd;
   c.argv = argv;
   c.redactedArgv = null;
@@ -230,14 +232,12 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   const us = (performance.now() - t0) * 1000;
   // A write that did not propagate itself is propagated as it is, after its side effects,
   // in the database it left selected. EXEC only propagates what its commands did.
-  if (
-    server.dirty !== dirty &&
-    !server.cmdPropagated &&
-    server.propagationSinks.length !== 0 &&
-    cmd.name !== 'exec'
-  )
-    server.pendingOps.push({ dbid: c.db.id, argv, target: PROPAGATE_ALL });
+  if (!server.cmdPropagated && server.propagationSinks.length !== 0 && cmd.name !== 'exec') {
+    const target = (server.dirty !== dirty ? PROPAGATE_ALL : 0) | server.cmdForcePropagation;
+    if (target !== 0) server.pendingOps.push({ dbid: c.db.id, argv, target });
+  }
   server.cmdPropagated = outerPropagated;
+  server.cmdForcePropagation = outerForced;
   server.callDepth = depth;
   // Slow log and MONITOR see the arguments after the command ran, with secrets redacted
   // (AUTH, HELLO AUTH) and the database it left selected, as in Redis 7.0.

@@ -153,6 +153,8 @@ export class Server implements KeyspaceHooks {
   pendingOps: PropagatedOp[] = [];
   /** The running command propagated itself explicitly (or must not be): no verbatim copy. */
   cmdPropagated = false;
+  /** Targets the running command is propagated to whatever it changed (forceCommandPropagation). */
+  cmdForcePropagation = 0;
   /** alsoPropagate is running: the operation does not replace the command. */
   private sideEffect = false;
 
@@ -307,6 +309,14 @@ export class Server implements KeyspaceHooks {
     } finally {
       this.sideEffect = false;
     }
+  }
+
+  /**
+   * The running command is propagated verbatim even if it changed nothing (FLUSHDB of an
+   * empty database, PUBLISH to replicas: Redis's forceCommandPropagation).
+   */
+  forceCommandPropagation(target = PROPAGATE_ALL): void {
+    this.cmdForcePropagation |= target;
   }
 
   /** The running command is not propagated (scripts propagate their effects instead). */
