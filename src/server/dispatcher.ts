@@ -79,7 +79,7 @@ function unknownCommandError(argv: string[]): string {
  * rejectCommand: a refused command fails the transaction it would have joined; a refused
  * EXEC discards the transaction with the reason (execCommandAbort).
  */
-function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
+function reject(c: Client, cmd: CommandSpec | undefined, msg: string, argv?: string[]): void {
   flagTransaction(c);
   if (cmd?.stats) cmd.stats.rejectedCalls++;
   if (cmd !== undefined && cmd.name === 'exec' && cmd.parent === undefined) {
@@ -87,6 +87,8 @@ function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
     // Redis formats its own errors without the ERR prefix here; shared ones keep theirs.
     const reason = msg.startsWith('ERR ') ? msg.slice(4) : msg;
     c.error(`EXECABORT Transaction discarded because of: ${reason}`);
+    // MONITOR saw the MULTI: it sees the EXEC that ends the transaction too.
+    if (c.server.monitors.size !== 0 && argv !== undefined) feedMonitors(c.server, c, argv);
     return;
   }
   c.error(msg);
@@ -147,12 +149,12 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   c.lastCmd = cmd;
   const arity = cmd.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-    reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+    reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
     return;
   }
   const flags = cmd.flagBits!;
   if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
-    reject(c, cmd, 'NOAUTH Authentication required.');
+    reject(c, cmd, 'NOAUTH Authentication required.', argv);
     return;
   }
   if ((c.flags & CLIENT_MULTI) !== 0 && (flags & F_NO_MULTI) !== 0) {
@@ -166,6 +168,7 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
         c,
         cmd,
         `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        argv,
       );
       return;
     }

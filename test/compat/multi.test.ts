@@ -397,6 +397,61 @@ for (const proto of [2, 3] as const) {
   });
 }
 
+describe('observability', () => {
+  test('MONITOR shows MULTI, the commands EXEC runs, then EXEC; commandstats count them', async () => {
+    await same([0, 'RESET'], [0, 'CONFIG', 'RESETSTAT']);
+    const om = await RawClient.connect(pair.oracle.port);
+    const rm = await RawClient.connect(pair.respite.port);
+    try {
+      assert.equal(await rm.call('MONITOR'), await om.call('MONITOR'));
+      const steps: Cmd[] = [
+        ['MULTI'],
+        ['SET', 'k', 'v'],
+        ['INCR', 'k'],
+        ['NOPE'],
+        ['EXEC'],
+        ['MULTI'],
+        ['SET', 'k', '1'],
+        ['INCR', 'k'],
+        ['EXEC'],
+        ['EXEC', 'x'],
+        ['MULTI'],
+        ['GET', 'k'],
+        ['EXEC', 'x'],
+        ['MULTI'],
+        ['DISCARD'],
+        ['WATCH', 'k'],
+        ['UNWATCH'],
+        ['ECHO', 'end'],
+      ];
+      await same(...steps.map((c): Step => [0, ...c]));
+      const lines = async (m: RawClient): Promise<string[]> => {
+        const out: string[] = [];
+        for (;;) {
+          // "+<time> [<db> <addr>] <args>": keep the arguments.
+          const l = (await m.read()).replace(/^\+\S+ \[\d+ [^\]]*\] /, '');
+          out.push(l);
+          if (l.startsWith('"ECHO"')) return out;
+        }
+      };
+      assert.deepEqual(await lines(rm), await lines(om));
+      const stats = (s: string): string[] =>
+        s
+          .split('\r\n')
+          .filter((l) => /^cmdstat_(multi|exec|discard|watch|unwatch|set|incr|get):/.test(l))
+          .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+          .sort();
+      const [a, b] = await pair.both('INFO', 'commandstats');
+      assert.deepEqual(stats(b), stats(a));
+      const [ea, eb] = await pair.both('INFO', 'errorstats');
+      assert.equal(eb, ea);
+    } finally {
+      om.close();
+      rm.close();
+    }
+  });
+});
+
 describe('authentication', () => {
   test('NOAUTH while queuing fails the transaction; a refused EXEC says why', async () => {
     await same([0, 'RESET'], [0, 'CONFIG', 'SET', 'requirepass', 'pw']);
