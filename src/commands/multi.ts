@@ -5,7 +5,13 @@
  */
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
-import { CLIENT_DENY_BLOCKING, CLIENT_DIRTY_CAS, CLIENT_DIRTY_EXEC, CLIENT_MULTI } from '../server/client.js';
+import {
+  CLIENT_DENY_BLOCKING,
+  CLIENT_DIRTY_CAS,
+  CLIENT_DIRTY_EXEC,
+  CLIENT_MULTI,
+  REPLY_OFF,
+} from '../server/client.js';
 import { call } from '../server/dispatcher.js';
 import { discardTransaction, isWatchedKeyExpired, unwatchAllKeys, watchForKey } from '../server/multi.js';
 
@@ -53,7 +59,10 @@ function execCommand(c: Client): void {
   c.out.array(n);
   for (let i = 0; i < n; i++) {
     const q = queue![i];
+    const mark = c.out.pos;
     call(server, c, q.cmd, q.argv);
+    // CLIENT REPLY OFF inside the transaction silences what follows it at once, as in Redis.
+    if ((c.replyMode & REPLY_OFF) !== 0) c.out.pos = mark;
   }
   if ((oldFlags & CLIENT_DENY_BLOCKING) === 0) c.flags &= ~CLIENT_DENY_BLOCKING;
   discardTransaction(c);

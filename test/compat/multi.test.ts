@@ -8,7 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
-import { RawClient } from '../helpers/raw-client.js';
+import net from 'node:net';
+import { RawClient, encodeCommand } from '../helpers/raw-client.js';
 
 let pair: Pair;
 /** Connections to the oracle and to Respite; index 0 is the pair's own. */
@@ -161,6 +162,11 @@ for (const proto of [2, 3] as const) {
       const [a, b] = [await o[1].read(), await r[1].read()];
       assert.equal(b, a);
       await same([0, 'LRANGE', 'q', '0', '-1']);
+    });
+
+    test('MONITOR inside EXEC is refused; failing SELECTs do not stop the transaction', async () => {
+      await tx(['MONITOR'], ['PING']);
+      await tx(['SELECT', '99'], ['SELECT', 'x'], ['PING']);
     });
 
     test('SELECT inside MULTI stays in effect after EXEC', async () => {
@@ -449,6 +455,41 @@ describe('observability', () => {
       om.close();
       rm.close();
     }
+  });
+});
+
+/** Writes raw bytes on a new connection and returns everything received within ms. */
+function rawExchange(port: number, data: string, ms = 300): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: '127.0.0.1' }, () => sock.write(data, 'latin1'));
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.latin1Slice()));
+    sock.on('error', reject);
+    setTimeout(() => {
+      sock.destroy();
+      resolve(got);
+    }, ms);
+  });
+}
+
+describe('CLIENT REPLY', () => {
+  test('CLIENT REPLY OFF inside EXEC silences the rest of the transaction at once', async () => {
+    const batch = [
+      ['MULTI'],
+      ['PING'],
+      ['CLIENT', 'REPLY', 'OFF'],
+      ['PING'],
+      ['EXEC'],
+      ['CLIENT', 'REPLY', 'ON'],
+      ['ECHO', 'x'],
+    ]
+      .map((c) => encodeCommand(c).latin1Slice())
+      .join('');
+    const [a, b] = await Promise.all([
+      rawExchange(pair.oracle.port, batch),
+      rawExchange(pair.respite.port, batch),
+    ]);
+    assert.equal(b, a);
   });
 });
 
