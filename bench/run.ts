@@ -14,6 +14,8 @@
  *                                 (radius, box, sorted, COUNT) on a 100,000-member geo set
  *   npm run bench -- --acl        SET/GET CPU per request as the default user and as a
  *                                 restricted ACL user (command bits + key pattern)
+ *   npm run bench -- --multi      MULTI/EXEC of 3 commands: transactions/s, server CPU per
+ *                                 transaction (raw RESP load, -P 1 and -P 16)
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -34,6 +36,7 @@ import { collectionsMode } from './collections.js';
 import { tlsMode } from './tls.js';
 import { geoMode } from './geo.js';
 import { aclMode } from './acl.js';
+import { multiMode } from './multi.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -105,6 +108,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'acl') {
     section = 'acl';
     body = await aclMode(o, m);
+  } else if (o.mode === 'multi') {
+    section = 'multi';
+    body = await multiMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -51,3 +51,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RespiteServe
 export { Server };
 export type { ServerOptions };
 export { ConfigFileError } from './config/config.js';
+export {
+  recordPropagation,
+  PropagationRecorder,
+  PROPAGATE_AOF,
+  PROPAGATE_REPL,
+  type PropagationSink,
+} from './server/propagate.js';

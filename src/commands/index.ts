@@ -19,6 +19,7 @@ import { specs as sort } from './sort.js';
 import { specs as geo } from './geo.js';
 import { specs as pubsub } from './pubsub.js';
 import { specs as acl } from './acl.js';
+import { specs as multi } from './multi.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -33,6 +34,7 @@ export const GROUPS: CommandSpec[][] = [
   zset,
   geo,
   pubsub,
+  multi,
   server,
   acl,
   config,

@@ -396,20 +396,23 @@ function flushArgsOk(c: Client, argv: string[]): boolean {
 
 function flushdbCommand(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
-  // ASYNC frees synchronously: releasing handles is a cheap loop over the values.
-  c.server.dirty += c.db.flush();
+  // WATCH sees the keys before they go. ASYNC frees synchronously: releasing handles is a
+  // cheap loop over the values.
   c.server.signalFlushedDb(c.db.id);
+  c.server.dirty += c.db.flush();
+  // Propagated even when the database was already empty, as Redis does.
+  c.server.forceCommandPropagation();
   c.out.ok();
 }
 
 function flushallCommand(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   let removed = 0;
+  c.server.signalFlushedDb(-1);
   // Every value goes: drop the whole StringStore instead of freeing handle by handle.
   for (const db of c.server.dbs) removed += db.flush(false);
   c.server.strings.clear();
   c.server.dirty += removed + 1;
-  c.server.signalFlushedDb(-1);
   c.out.ok();
 }
 

@@ -615,7 +615,15 @@ function serveBlockedOnList(c: Client, db: Database, key: string, arg: unknown):
       const value = l.pop(b.wherefrom)!;
       lmoveHandlePush(c, db, b.dst, dobj, value, b.whereto);
       if (b.rpoplpush) server.propagate(db.id, ['RPOPLPUSH', key, b.dst]);
-      else server.propagate(db.id, ['LMOVE', key, b.dst, sideName(b.wherefrom), sideName(b.whereto)]);
+      // Redis 7.0 spells the sides in lowercase here (shared.left/right), unlike LMOVE's rewrite.
+      else
+        server.propagate(db.id, [
+          'LMOVE',
+          key,
+          b.dst,
+          sideName(b.wherefrom).toLowerCase(),
+          sideName(b.whereto).toLowerCase(),
+        ]);
       server.notifyKeyspaceEvent(NOTIFY_LIST, b.wherefrom === LIST_TAIL ? 'rpop' : 'lpop', key, db.id);
     }
   }

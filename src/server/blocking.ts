@@ -408,6 +408,8 @@ export class Blocking {
             const mark = c.out.pos;
             c.errorReplied = false;
             let served: boolean;
+            // What serving propagates (the non-blocking form) is a unit of its own.
+            server.beginExecutionUnit();
             try {
               served = bs.handler.serve(c, db, key, bs.arg);
             } catch (e) {
@@ -415,6 +417,7 @@ export class Blocking {
               this.internalError(c, mark, e);
               served = true;
             }
+            server.endExecutionUnit();
             if (served) this.finish(bs, mark, c.errorReplied);
             const now = db.dict.get(key);
             if (now === undefined || typeOf(now) !== type) break;

@@ -11,6 +11,7 @@ import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
 import type { ClientSubscriptions } from './pubsub.js';
 import type { User } from './acl.js';
+import type { QueuedCommand, WatchedKey } from './multi.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -102,6 +103,10 @@ export class Client {
   multiMem = 0;
   /** Flag bits of the commands queued by MULTI (mstate.cmd_flags): CLIENT PAUSE WRITE holds their EXEC. */
   multiCmdFlags = 0;
+  /** The commands queued by MULTI (multi.ts), null when none. */
+  mstate: QueuedCommand[] | null = null;
+  /** The keys this client WATCHes (multi.ts), null when none. */
+  watchedKeys: WatchedKey[] | null = null;
   /** CLIENT TRACKING redirection id (CLIENT LIST redir=, CLIENT GETREDIR). */
   trackingRedirect = -1;
   /** Pub/Sub subscriptions (pubsub.ts), null while there are none. */

@@ -26,6 +26,8 @@ import {
   REPLY_SKIP,
   REPLY_SKIP_NEXT,
 } from './client.js';
+import { discardTransaction, flagTransaction, queueMultiCommand } from './multi.js';
+import { PROPAGATE_ALL } from './propagate.js';
 
 const F_NO_AUTH = FLAG_BITS.no_auth;
 const F_WRITE = FLAG_BITS.write;
@@ -36,6 +38,10 @@ const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const F_FAST = FLAG_BITS.fast;
 const F_DENYOOM = FLAG_BITS.denyoom;
 const F_READONLY = FLAG_BITS.readonly;
+const F_NO_MULTI = FLAG_BITS.no_multi;
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** Commands allowed in RESP2 subscribed mode. */
 const PUBSUB_ALLOWED = new Set([
@@ -74,8 +80,22 @@ function unknownCommandError(argv: string[]): string {
   return `ERR unknown command '${cstr(argv[0], 128)}', with args beginning with: ${args}`;
 }
 
-function reject(c: Client, cmd: CommandSpec | undefined, msg: string): void {
+/**
+ * rejectCommand: a refused command fails the transaction it would have joined; a refused
+ * EXEC discards the transaction with the reason (execCommandAbort).
+ */
+function reject(c: Client, cmd: CommandSpec | undefined, msg: string, argv?: string[]): void {
+  flagTransaction(c);
   if (cmd?.stats) cmd.stats.rejectedCalls++;
+  if (cmd !== undefined && cmd.name === 'exec' && cmd.parent === undefined) {
+    discardTransaction(c);
+    // Redis formats its own errors without the ERR prefix here; shared ones keep theirs.
+    const reason = msg.startsWith('ERR ') ? msg.slice(4) : msg;
+    c.error(`EXECABORT Transaction discarded because of: ${reason}`);
+    // MONITOR saw the MULTI: it sees the EXEC that ends the transaction too.
+    if (c.server.monitors.size !== 0 && argv !== undefined) feedMonitors(c.server, c, argv);
+    return;
+  }
   c.error(msg);
 }
 
@@ -142,12 +162,16 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   c.lastCmd = cmd;
   const arity = cmd.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-    reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+    reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
     return;
   }
   const flags = cmd.flagBits!;
   if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
-    reject(c, cmd, 'NOAUTH Authentication required.');
+    reject(c, cmd, 'NOAUTH Authentication required.', argv);
+    return;
+  }
+  if ((c.flags & CLIENT_MULTI) !== 0 && (flags & F_NO_MULTI) !== 0) {
+    reject(c, cmd, 'ERR Command not allowed inside a transaction');
     return;
   }
   // ACL: users allowed everything (the default user) skip the check in this one branch.
@@ -177,6 +201,7 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
         c,
         cmd,
         `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        argv,
       );
       return;
     }
@@ -192,6 +217,11 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     c.postponed = argv;
     c.flags |= CLIENT_BLOCKED;
     server.pausedClients.push(c);
+    return;
+  }
+  if ((c.flags & CLIENT_MULTI) !== 0 && !MULTI_IMMEDIATE.has((cmd.parent ?? cmd).name)) {
+    queueMultiCommand(c, cmd, argv);
+    c.out.status('QUEUED');
     return;
   }
   call(server, c, cmd, argv);
@@ -217,17 +247,27 @@ function mayWrite(c: Client, cmd: CommandSpec, flags: number): boolean {
   return (flags & (F_WRITE | F_MAY_REPLICATE)) !== 0;
 }
 
-/** Runs a command's handler with statistics (Redis's call()). Also used by MULTI/EXEC and scripts. */
+/**
+ * Runs a command's handler with statistics and propagation (Redis's call()). Also used by
+ * MULTI/EXEC and scripts: nested calls share the outer command's frozen time, and what they
+ * propagate is delivered as one unit when the top-level call ends (see propagate.ts).
+ */
 export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]): void {
   const flags = cmd.flagBits!;
   // Saved for nesting: EXEC and scripts run commands through call() inside their own.
   const outerArgv = c.argv;
   const outerRedacted = c.redactedArgv;
+  const outerPropagated = server.cmdPropagated;
+  const outerForced = server.cmdForcePropagation;
+  const depth = server.callDepth++;
+  const dirty = server.dirty;
+  server.cmdPropagated = false;
+  server.cmdForcePropagation = 0;
   c.cmd = cmd;
   c.argv = argv;
   c.redactedArgv = null;
   c.errorReplied = false;
-  server.cmdTime = server.clock();
+  if (depth === 0) server.cmdTime = server.clock();
   // A command failed when error replies were counted while it ran, to any client (CLIENT
   // UNBLOCK ... ERROR fails too), after the last nested call (Redis's incrCommandStatsOnError).
   server.stats.prevErrorReplies = server.stats.totalErrorReplies;
@@ -243,6 +283,15 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   // Client-side caching remembers the keys a tracking client read.
   if ((flags & F_READONLY) !== 0 && (c.flags & CLIENT_TRACKING) !== 0)
     server.tracking.rememberKeys(c, cmd, argv);
+  // A write that did not propagate itself is propagated as it is, after its side effects,
+  // in the database it left selected. EXEC only propagates what its commands did.
+  if (!server.cmdPropagated && server.propagationSinks.length !== 0 && cmd.name !== 'exec') {
+    const target = (server.dirty !== dirty ? PROPAGATE_ALL : 0) | server.cmdForcePropagation;
+    if (target !== 0) server.pendingOps.push({ dbid: c.db.id, argv, target });
+  }
+  server.cmdPropagated = outerPropagated;
+  server.cmdForcePropagation = outerForced;
+  server.callDepth = depth;
   // Slow log and MONITOR see the arguments after the command ran, with secrets redacted
   // (AUTH, HELLO AUTH) and the database it left selected, as in Redis 7.0.
   const shown = c.redactedArgv ?? argv;
@@ -260,6 +309,7 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   }
   if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0)
     feedMonitors(server, c, shown);
+  if (depth === 0 && server.pendingOps.length !== 0) server.propagatePendingCommands();
 }
 
 function feedMonitors(server: Server, c: Client, argv: string[]): void {

@@ -204,7 +204,7 @@ export class Evictor {
     const server = this.server;
     const v = db.dict.get(key);
     const size = v === undefined ? 0 : this.sizeOf(db, key, v);
-    server.propagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+    server.alsoPropagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
     db.delete(key);
     server.signalModifiedKey(db, key);
     server.notifyKeyspaceEvent(NOTIFY_EVICTED, 'evicted', key, db.id);

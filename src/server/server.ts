@@ -46,6 +46,8 @@ import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import { Acl } from './acl.js';
 import { ConfigFileError } from '../config/config.js';
+import { touchAllWatchedKeysInDb, touchWatchedKey } from './multi.js';
+import { deliverOps, PROPAGATE_ALL, type PropagatedOp, type PropagationSink } from './propagate.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -178,6 +180,18 @@ export class Server implements KeyspaceHooks {
   lfu: LfuParams | null = null;
   lastSaveTime: number;
   cronLoops = 0;
+  /** Nesting of call() (EXEC and scripts run commands inside their own): 0 = top level. */
+  callDepth = 0;
+  /** Receivers of the propagated stream (AOF, replication, tests): see propagate.ts. */
+  propagationSinks: PropagationSink[] = [];
+  /** Operations of the running execution unit, delivered when it ends (also_propagate). */
+  pendingOps: PropagatedOp[] = [];
+  /** The running command propagated itself explicitly (or must not be): no verbatim copy. */
+  cmdPropagated = false;
+  /** Targets the running command is propagated to whatever it changed (forceCommandPropagation). */
+  cmdForcePropagation = 0;
+  /** alsoPropagate is running: the operation does not replace the command. */
+  private sideEffect = false;
 
   constructor(opts: ServerOptions = {}) {
     this.clock = opts.clock ?? Date.now;
@@ -295,7 +309,7 @@ export class Server implements KeyspaceHooks {
     this.stats.expiredKeys++;
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
     this.signalModifiedKey(db, key);
-    this.propagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    this.alsoPropagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
   }
 
   private updateLfu(): void {
@@ -312,12 +326,17 @@ export class Server implements KeyspaceHooks {
   }
 
   /** WATCH / client-side-caching hook: called after every key modification. */
-  signalModifiedKey(_db: Database, key: string): void {
+  signalModifiedKey(db: Database, key: string): void {
+    touchWatchedKey(db, key);
     if (this.tracking.table.size !== 0 || this.tracking.prefixes.size !== 0) this.tracking.invalidateKey(key);
   }
 
-  /** FLUSHDB / FLUSHALL (dbid -1: every database): WATCH invalidation, tracking. */
-  signalFlushedDb(_dbid: number): void {
+  /**
+   * FLUSHDB / FLUSHALL (dbid -1: every database), called before the data goes: WATCH
+   * invalidation (of watched keys that exist), tracking.
+   */
+  signalFlushedDb(dbid: number): void {
+    for (const db of this.dbs) if (dbid === -1 || db.id === dbid) touchAllWatchedKeysInDb(db, db, null);
     this.tracking.invalidateOnFlush();
   }
 
@@ -362,11 +381,71 @@ export class Server implements KeyspaceHooks {
     return true;
   }
 
-  /** SWAPDB: WATCH invalidation and waking clients blocked on keys of either database. */
-  signalSwapDb(_id1: number, _id2: number): void {}
+  /**
+   * SWAPDB, called after the swap: WATCH invalidation (watchers of a key that existed on
+   * either side) and waking clients blocked on keys of either database.
+   */
+  signalSwapDb(id1: number, id2: number): void {
+    const db1 = this.dbs[id1];
+    const db2 = this.dbs[id2];
+    // Each Database object kept its watchers and got the other's data.
+    touchAllWatchedKeysInDb(db1, db2, db1);
+    touchAllWatchedKeysInDb(db2, db1, db2);
+    this.blocking.scanDatabaseForReadyKeys(db1);
+    this.blocking.scanDatabaseForReadyKeys(db2);
+  }
 
-  /** AOF / replication feed of a write, already rewritten to be deterministic. */
-  propagate(_dbid: number, _argv: string[]): void {}
+  /**
+   * AOF / replication feed of a write, already rewritten to be deterministic. Called by a
+   * command, it replaces the command's own verbatim propagation (see propagate.ts).
+   */
+  propagate(dbid: number, argv: string[], target = PROPAGATE_ALL): void {
+    if (!this.sideEffect) this.cmdPropagated = true;
+    if (this.propagationSinks.length === 0) return;
+    this.pendingOps.push({ dbid, argv, target });
+    // Outside any command (active expiry, ...) each operation is a unit of its own.
+    if (this.callDepth === 0) this.propagatePendingCommands();
+  }
+
+  /** Propagates a side effect of the running command (an expired key's DEL, ...) besides it. */
+  alsoPropagate(dbid: number, argv: string[]): void {
+    this.sideEffect = true;
+    try {
+      this.propagate(dbid, argv);
+    } finally {
+      this.sideEffect = false;
+    }
+  }
+
+  /**
+   * The running command is propagated verbatim even if it changed nothing (FLUSHDB of an
+   * empty database, PUBLISH to replicas: Redis's forceCommandPropagation).
+   */
+  forceCommandPropagation(target = PROPAGATE_ALL): void {
+    this.cmdForcePropagation |= target;
+  }
+
+  /** The running command is not propagated (scripts propagate their effects instead). */
+  preventCommandPropagation(): void {
+    this.cmdPropagated = true;
+  }
+
+  /** Delivers the operations of the execution unit that just ended to the sinks. */
+  propagatePendingCommands(): void {
+    const ops = this.pendingOps;
+    if (ops.length === 0) return;
+    this.pendingOps = [];
+    deliverOps(this.propagationSinks, ops);
+  }
+
+  /** Brackets work done outside call() that propagates as one unit (serving a blocked client). */
+  beginExecutionUnit(): void {
+    this.callDepth++;
+  }
+
+  endExecutionUnit(): void {
+    if (--this.callDepth === 0 && this.pendingOps.length !== 0) this.propagatePendingCommands();
+  }
 
   /** Convenience for commands: the usual trio after a write to `key`. */
   keyModified(db: Database, key: string, notifyType: number, event: string): void {

@@ -40,14 +40,18 @@ export class AofTail {
 
   /** Commands appended since the last call, without SELECT/MULTI/EXEC. */
   read(): string[][] {
+    return this.readAll().filter((a) => !['SELECT', 'MULTI', 'EXEC'].includes(a[0].toUpperCase()));
+  }
+
+  /** Every command appended since the last call, SELECT/MULTI/EXEC included. */
+  readAll(): string[][] {
     const fd = openSync(this.path, 'r');
     try {
       const size = fstatSync(fd).size;
       const buf = Buffer.alloc(size - this.pos);
       readSync(fd, buf, 0, buf.length, this.pos);
       this.pos = size;
-      const cmds = parseFrames(buf.latin1Slice());
-      return cmds.filter((a) => !['SELECT', 'MULTI', 'EXEC'].includes(a[0].toUpperCase()));
+      return parseFrames(buf.latin1Slice());
     } finally {
       closeSync(fd);
     }

@@ -496,7 +496,8 @@ describe('blocking on Respite: propagation, deny-blocking, timeouts', () => {
       assert.deepEqual(propagated, [
         '0 LPOP pa',
         '0 RPOP pa',
-        '0 LMOVE pa pb LEFT RIGHT',
+        // Served after blocking, 7.0 spells the sides in lowercase (see compat/propagation.test.ts).
+        '0 LMOVE pa pb left right',
         '0 RPOPLPUSH pa pb',
         '0 RPOP pa 2',
         '0 LPOP pa',
