@@ -16,6 +16,7 @@ import { specs as zset } from './zset.js';
 import { specs as hash } from './hash.js';
 import { specs as set } from './set.js';
 import { specs as sort } from './sort.js';
+import { specs as persistence } from './persistence.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -30,6 +31,7 @@ export const GROUPS: CommandSpec[][] = [
   zset,
   server,
   config,
+  persistence,
 ];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {

@@ -405,10 +405,15 @@ function flushdbCommand(c: Client, argv: string[]): void {
 function flushallCommand(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   let removed = 0;
+  // A BGSAVE in progress is dropped first (Redis kills its child), then saved again below.
+  c.server.rdb.beforeFlushAll();
   // Every value goes: drop the whole StringStore instead of freeing handle by handle.
   for (const db of c.server.dbs) removed += db.flush(false);
   c.server.strings.clear();
-  c.server.dirty += removed + 1;
+  c.server.dirty += removed;
+  // With save points, FLUSHALL saves the empty dataset (resetting the dirty counter).
+  c.server.rdb.afterFlushAll();
+  c.server.dirty++;
   c.server.signalFlushedDb(-1);
   c.out.ok();
 }

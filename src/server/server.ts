@@ -33,6 +33,7 @@ import { processCommand } from './dispatcher.js';
 import { Logger } from './logger.js';
 import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
+import { RdbManager } from '../persistence/manager.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC } from './notify.js';
 import { Blocking } from './blocking.js';
 
@@ -112,6 +113,10 @@ export class Server implements KeyspaceHooks {
    * null. Filled by the persistence subsystem; while it is null, see shutdown().
    */
   saveOnShutdown: ((opts: { save: boolean }) => string | null) | null = null;
+  /** RDB persistence: SAVE/BGSAVE, save points, loading, INFO persistence. */
+  readonly rdb: RdbManager;
+  /** Redis's MISCONF error while writes are denied by a failed save (dispatcher check), else null. */
+  diskErrorReply: string | null = null;
   private listeners: net.Server[] = [];
   private tcpListeners: net.Server[] = [];
   private unixListener: net.Server | null = null;
@@ -211,6 +216,8 @@ export class Server implements KeyspaceHooks {
     this.lastSaveTime = Math.floor(this.startTime / 1000);
     this.cmdTime = this.startTime;
     this.runId = randomHex(40);
+    this.rdb = new RdbManager(this);
+    this.saveOnShutdown = ({ save }) => this.rdb.onShutdown(save);
   }
 
   // ---- KeyspaceHooks -------------------------------------------------------------------
@@ -279,6 +286,8 @@ export class Server implements KeyspaceHooks {
    */
   async listen(): Promise<void> {
     this.log.role = 'M';
+    // The dataset is loaded synchronously before any listener opens (no LOADING window).
+    this.rdb.loadAtStartup();
     this.started = true;
     const port = this.config.num('port');
     try {
@@ -720,6 +729,7 @@ export class Server implements KeyspaceHooks {
       this.stats.sample(this.cmdTime);
       if (this.pauseUntil !== 0 && this.cmdTime >= this.pauseUntil) this.unpause();
       this.clientsTimeout();
+      this.rdb.cron();
       this.flushPending();
     } catch (e) {
       this.log.warning(`Error in server cron: ${(e as Error).stack}`);
