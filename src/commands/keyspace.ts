@@ -410,10 +410,9 @@ function flushallCommand(c: Client, argv: string[]): void {
   // Every value goes: drop the whole StringStore instead of freeing handle by handle.
   for (const db of c.server.dbs) removed += db.flush(false);
   c.server.strings.clear();
-  c.server.dirty += removed;
+  c.server.dirty += removed + 1;
   // With save points, FLUSHALL saves the empty dataset (resetting the dirty counter).
   c.server.rdb.afterFlushAll();
-  c.server.dirty++;
   c.server.signalFlushedDb(-1);
   c.out.ok();
 }

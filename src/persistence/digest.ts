@@ -4,7 +4,7 @@
  * mixes (digest = SHA1(digest XOR SHA1(data))), so the result is the oracle's for the same
  * dataset whatever the internal order.
  */
-import { createHash } from 'node:crypto';
+import { sha1Into } from './sha1.js';
 import type { Database, RObject, Value } from '../store/database.js';
 import type { ListValue } from '../store/types/list.js';
 import type { SetObject } from '../store/types/set.js';
@@ -12,20 +12,16 @@ import type { HashObject } from '../store/types/hash.js';
 import type { ZSet } from '../store/types/zset.js';
 import { formatDouble } from '../util/numbers.js';
 
-function sha1(data: Buffer | string): Buffer {
-  return createHash('sha1')
-    .update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data)
-    .digest();
-}
+const H = new Uint8Array(20);
 
 function xorDigest(digest: Buffer, data: Buffer | string): void {
-  const h = sha1(data);
-  for (let i = 0; i < 20; i++) digest[i] ^= h[i];
+  sha1Into(data, H);
+  for (let i = 0; i < 20; i++) digest[i] ^= H[i];
 }
 
 function mixDigest(digest: Buffer, data: Buffer | string): void {
   xorDigest(digest, data);
-  sha1(digest).copy(digest);
+  sha1Into(digest, digest);
 }
 
 function u32be(n: number): Buffer {

@@ -206,12 +206,16 @@ export class RdbManager {
     try {
       fd = openSync(tmp, 'w');
     } catch (e) {
+      // Redis's forked child fails here and reports on exit: BGSAVE itself "started".
+      s.log.notice('Background saving started');
       s.log.warning(
         `Failed opening the temp RDB file temp-${process.pid}-bg.rdb (in server root dir ${s.config.str('dir') || process.cwd()}) for saving: ${errText(e)}`,
       );
       s.log.warning('Background saving error');
+      this.lastBgsaveTimeSec = 0;
       this.setStatus(false);
-      return false;
+      if (done) setImmediate(() => done(false));
+      return true;
     }
     this.bgFd = fd;
     this.bgTmp = tmp;
