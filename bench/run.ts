@@ -9,6 +9,9 @@
  *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
  *                                 LRANGE_100, ZRANGE_100; memory per element of a
  *                                 1,000,000-element list, hash, set and sorted set
+ *   npm run bench -- --persistence  BGSAVE of 1,000,000 keys under a SET load (duration,
+ *                                 longest event-loop stall), startup load time of the same
+ *                                 dump.rdb in Respite and Redis
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -26,6 +29,7 @@ import { memoryPhase, memoryTable, type MemSide } from './memory.js';
 import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
+import { persistenceMode } from './persistence.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -88,6 +92,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'collections') {
     section = 'collections';
     body = await collectionsMode(o, m);
+  } else if (o.mode === 'persistence') {
+    section = 'persistence';
+    body = await persistenceMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

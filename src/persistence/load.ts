@@ -163,14 +163,16 @@ export function loadRdbBuffer(
         res.keysExpired++;
         if (typeof val === 'number') ctx.strings.free(val);
       } else {
-        if (db.dict.has(key)) {
-          if (opts.allowDup) db.delete(key);
+        if (!db.dict.tryAdd(key, val)) {
+          if (!opts.allowDup) {
+            log.warning(`RDB has duplicated key '${key}' in DB ${db.id}`);
+            throw new RdbError('Duplicated key found in RDB file');
+          }
+          db.delete(key);
+          db.dict.add(key, val);
         }
-        if (db.dict.has(key)) {
-          log.warning(`RDB has duplicated key '${key}' in DB ${db.id}`);
-          throw new RdbError('Duplicated key found in RDB file');
-        }
-        db.add(key, val);
+        db.initValue(val);
+        if (typeof val !== 'number') server.onKeyAdded(db, key);
         if (expire !== -1) db.setExpire(key, expire);
         applyLruLfu(server, val, idle, freq);
         res.keysLoaded++;

@@ -65,6 +65,9 @@ export class RdbManager {
   private bgDirtyBefore = 0;
   private bgTimer: NodeJS.Immediate | null = null;
   private bgCallbacks: ((ok: boolean) => void)[] = [];
+  /** Longest time slice of the running BGSAVE (ms): its own contribution to event-loop stalls. */
+  private bgMaxSliceMs = 0;
+  private bgKeys = 0;
   /** Function library code found in a loaded RDB (for the functions engine). */
   functionLibraries: string[] = [];
 
@@ -220,6 +223,7 @@ export class RdbManager {
     this.bgFd = fd;
     this.bgTmp = tmp;
     this.bgStart = performance.now();
+    this.bgMaxSliceMs = 0;
     this.bgsaveScheduled = false;
     const snap = this.newSnapshot((chunk) => writeAll(fd, chunk));
     snap.attach();
@@ -235,12 +239,15 @@ export class RdbManager {
     const snap = this.bg;
     if (snap === null) return;
     let finished: boolean;
+    const t0 = performance.now();
     try {
       finished = snap.step();
     } catch (e) {
       this.bgFailed(e);
       return;
     }
+    const took = performance.now() - t0;
+    if (took > this.bgMaxSliceMs) this.bgMaxSliceMs = took;
     if (!finished) {
       this.bgTimer = setImmediate(() => this.bgStep());
       return;
@@ -276,9 +283,14 @@ export class RdbManager {
 
   private bgDone(ok: boolean): void {
     const s = this.server;
+    this.bgKeys = this.bg?.keysWritten ?? 0;
     this.bg = null;
     this.bgFd = -1;
     s.log.notice('DB saved on disk');
+    const secs = (performance.now() - this.bgStart) / 1000;
+    s.log.notice(
+      `Background saving: ${this.bgKeys} keys in ${secs.toFixed(3)} s, longest slice ${this.bgMaxSliceMs.toFixed(2)} ms`,
+    );
     s.log.notice('Background saving terminated with success');
     s.dirty = Math.max(0, s.dirty - this.bgDirtyBefore);
     s.lastSaveTime = Math.floor(s.clock() / 1000);

@@ -716,8 +716,11 @@ export function loadObject(p: RdbParser, type: number, ctx: LoadContext, key: st
     case RDB_TYPE_STRING: {
       p.stringBytes();
       const len = p.se - p.ss;
-      // Short values go through a latin1 string so the store picks int/embstr as Redis.
-      if (len <= 44) return ctx.strings.create(p.sb.latin1Slice(p.ss, p.se));
+      // Values that may be integers go through a latin1 string so the store picks the int
+      // encoding as Redis's tryObjectEncoding; the rest are copied as bytes.
+      if (len === 0 || len > 20) return ctx.strings.createFromBytes(p.sb, p.ss, p.se);
+      const c0 = p.sb[p.ss];
+      if ((c0 >= 48 && c0 <= 57) || c0 === 45) return ctx.strings.create(p.sb.latin1Slice(p.ss, p.se));
       return ctx.strings.createFromBytes(p.sb, p.ss, p.se);
     }
     case RDB_TYPE_LIST: {

@@ -145,6 +145,34 @@ export class Dict<V> {
     this.vals.push(v);
   }
 
+  /**
+   * Adds key unless present, with one hash lookup (bulk loading); returns false, changing
+   * nothing, when the key was already there.
+   */
+  tryAdd(key: string, v: V): boolean {
+    let m = this.mapFor(key);
+    if (this.map !== null && this.map.size >= this.splitAt) {
+      this.split();
+      m = this.segments![segmentOf(key)];
+    }
+    const before = m.size;
+    const i = this.keys.length;
+    m.set(key, i);
+    if (m.size === before) {
+      // Present: put its index back (it was overwritten by i).
+      for (let j = 0; j < i; j++) {
+        if (this.keys[j] === key) {
+          m.set(key, j);
+          break;
+        }
+      }
+      return false;
+    }
+    this.keys.push(key);
+    this.vals.push(v);
+    return true;
+  }
+
   /** Deletes key; returns the removed value or undefined. */
   delete(key: string): V | undefined {
     const m = this.mapFor(key);
