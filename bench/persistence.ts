@@ -158,7 +158,7 @@ export async function persistenceMode(o: Options, m: MachineInfo): Promise<strin
     `Command: \`${commandLine(o)}\` — ${fmtInt(n)} keys \`key:NNNNNNNNNNNN\` → 10-byte value, under ` +
       `redis-benchmark \`-t set -c 20 -P 1 -r ${fmtInt(n)} -d 10\`; stalls from Respite's stall monitor ` +
       `(100 ms intervals); dump.rdb of ${fmtMB(rdbSize)}. The snapshot's own longest time slice ` +
-      `(measured inside Respite, excluding GC and other work on the loop): ${fmtNum(slice)} ms.`,
+      `(wall time measured inside Respite: includes any GC pause or CPU preemption inside the slice): ${fmtNum(slice)} ms.`,
   );
   parts.push(
     table(

@@ -183,7 +183,10 @@ export class RdbOut {
   /** rdbSaveRawString from a latin1 string. */
   string(s: string): void {
     const n = s.length;
-    if (n <= 11 && this.tryInt(s)) return;
+    if (n <= 11 && n > 0) {
+      const c0 = s.charCodeAt(0);
+      if (((c0 >= 48 && c0 <= 57) || c0 === 45) && this.tryInt(s)) return;
+    }
     if (this.opts.compression && n > 20) {
       const tmp = Buffer.from(s, 'latin1');
       if (this.tryLzf(tmp, 0, n)) return;
@@ -195,7 +198,11 @@ export class RdbOut {
   /** rdbSaveRawString from bytes. */
   bytes(b: Buffer, start: number, end: number): void {
     const n = end - start;
-    if (n <= 11 && this.tryInt(b.latin1Slice(start, end))) return;
+    if (n <= 11 && n > 0) {
+      // Only text that starts like an integer is worth a string for the int check.
+      const c0 = b[start];
+      if (((c0 >= 48 && c0 <= 57) || c0 === 45) && this.tryInt(b.latin1Slice(start, end))) return;
+    }
     if (this.opts.compression && n > 20 && this.tryLzf(b, start, end)) return;
     this.len(n);
     this.raw(b, start, end);
@@ -283,8 +290,8 @@ export function writeObject(out: RdbOut, v: Value, strings: StringStore): void {
       out.string(strings.toString(v));
       return;
     }
-    const view = strings.view(v);
-    out.bytes(view.buf, view.start, view.end);
+    const start = strings.bufferStart(v);
+    out.bytes(strings.bufferOf(v), start, start + strings.length(v));
     return;
   }
   switch (v.type) {
