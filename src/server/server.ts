@@ -762,6 +762,7 @@ export class Server implements KeyspaceHooks {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.rdb.killBgsave(false);
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
