@@ -3,7 +3,7 @@
 export interface Options {
   /** The arguments as given, for the report. */
   args: string[];
-  mode: 'main' | 'scale' | 'profile' | 'collections' | 'tls' | 'geo' | 'acl' | 'multi';
+  mode: 'main' | 'scale' | 'profile' | 'collections' | 'tls' | 'geo' | 'acl' | 'multi' | 'persistence';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -59,6 +59,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--geo-points') o.geoPoints = num(++i);
     else if (a === '--acl') o.mode = 'acl';
     else if (a === '--multi') o.mode = 'multi';
+    else if (a === '--persistence') o.mode = 'persistence';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

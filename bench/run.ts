@@ -16,6 +16,9 @@
  *                                 restricted ACL user (command bits + key pattern)
  *   npm run bench -- --multi      MULTI/EXEC of 3 commands: transactions/s, server CPU per
  *                                 transaction (raw RESP load, -P 1 and -P 16)
+ *   npm run bench -- --persistence  BGSAVE of 1,000,000 keys under a SET load (duration,
+ *                                 longest event-loop stall), startup load time of the same
+ *                                 dump.rdb in Respite and Redis
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -37,6 +40,7 @@ import { tlsMode } from './tls.js';
 import { geoMode } from './geo.js';
 import { aclMode } from './acl.js';
 import { multiMode } from './multi.js';
+import { persistenceMode } from './persistence.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -111,6 +115,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'multi') {
     section = 'multi';
     body = await multiMode(o, m);
+  } else if (o.mode === 'persistence') {
+    section = 'persistence';
+    body = await persistenceMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -310,6 +310,7 @@ export function activeExpireHashFields(server: Server): void {
     const ex = h.ex;
     if (ex === null || ex.regTime !== t || ex.regDb !== dbi || ex.regKey !== key) continue;
     ex.regTime = -1;
+    if (db.snapshot !== null) db.snapshot.beforeWrite(db, key);
     const before = h.length;
     const left = reclaimExpired(server, db, key, h, quota);
     quota -= before - left;

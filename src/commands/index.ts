@@ -20,6 +20,7 @@ import { specs as geo } from './geo.js';
 import { specs as pubsub } from './pubsub.js';
 import { specs as acl } from './acl.js';
 import { specs as multi } from './multi.js';
+import { specs as persistence } from './persistence.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -38,6 +39,7 @@ export const GROUPS: CommandSpec[][] = [
   server,
   acl,
   config,
+  persistence,
 ];
 
 function prepare(spec: CommandSpec, parent?: CommandSpec): void {

@@ -408,11 +408,17 @@ function flushdbCommand(c: Client, argv: string[]): void {
 function flushallCommand(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   let removed = 0;
+  // A BGSAVE in progress is dropped first (Redis kills its child), then saved again below.
+  c.server.rdb.beforeFlushAll();
   c.server.signalFlushedDb(-1);
   // Every value goes: drop the whole StringStore instead of freeing handle by handle.
   for (const db of c.server.dbs) removed += db.flush(false);
   c.server.strings.clear();
   c.server.dirty += removed + 1;
+  // With save points, FLUSHALL saves the empty dataset (resetting the dirty counter).
+  c.server.rdb.afterFlushAll();
+  // Propagated even when every database was already empty, as Redis does.
+  c.server.forceCommandPropagation();
   c.out.ok();
 }
 

@@ -593,6 +593,7 @@ function serveBlockedOnList(c: Client, db: Database, key: string, arg: unknown):
   const b = arg as ListBlock;
   const l = db.dict.get(key) as ListValue;
   const server = c.server;
+  if (db.snapshot !== null) db.snapshot.beforeWrite(db, key);
   if (b.dst === null) {
     if (b.count !== -1) {
       server.propagate(db.id, [

@@ -4,6 +4,7 @@
  * config.ts; SAVE/BGSAVE/... come with persistence.
  */
 import { performance } from 'node:perf_hooks';
+import { debugPersistence } from './persistence.js';
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { CLIENT_IN_EXEC, CLIENT_MONITOR, CLIENT_MULTI, CLIENT_UNIX_SOCKET } from '../server/client.js';
@@ -814,8 +815,8 @@ function debugCommand(c: Client, argv: string[]): void {
     debugProtocol(c, argv[2]);
   } else if (sub === 'populate' && n >= 3 && n <= 5) {
     debugPopulate(c, argv);
-  } else {
-    // RELOAD, DIGEST, LOADAOF, ... arrive with their subsystems; until then Redis's unknown-subcommand reply.
+  } else if (!debugPersistence(c, argv)) {
+    // LOADAOF, ... arrive with their subsystems; until then Redis's unknown-subcommand reply.
     debugUnknown(c, argv[1]);
   }
 }

@@ -206,6 +206,11 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
       return;
     }
   }
+  // A failed save with stop-writes-on-bgsave-error: writes (and PING) get MISCONF.
+  if (server.diskErrorReply !== null && ((flags & F_WRITE) !== 0 || cmd.name === 'ping')) {
+    reject(c, cmd, server.diskErrorReply);
+    return;
+  }
   // CLIENT PAUSE: hold the command (all commands, or only those that may write) until the
   // pause ends; the server's pause timer or CLIENT UNPAUSE runs it again from the top.
   // Replicas and monitors are never paused.

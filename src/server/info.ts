@@ -266,27 +266,9 @@ function memorySection(server: Server): string {
 }
 
 function persistenceSection(server: Server): string {
-  // No RDB/AOF yet: the values Redis shows when nothing was ever saved or is in progress.
   return (
     '# Persistence\r\n' +
-    'loading:0\r\n' +
-    'async_loading:0\r\n' +
-    'current_cow_peak:0\r\n' +
-    'current_cow_size:0\r\n' +
-    'current_cow_size_age:0\r\n' +
-    'current_fork_perc:0.00\r\n' +
-    'current_save_keys_processed:0\r\n' +
-    'current_save_keys_total:0\r\n' +
-    `rdb_changes_since_last_save:${server.dirty}\r\n` +
-    'rdb_bgsave_in_progress:0\r\n' +
-    `rdb_last_save_time:${server.lastSaveTime}\r\n` +
-    'rdb_last_bgsave_status:ok\r\n' +
-    'rdb_last_bgsave_time_sec:-1\r\n' +
-    'rdb_current_bgsave_time_sec:-1\r\n' +
-    'rdb_saves:0\r\n' +
-    'rdb_last_cow_size:0\r\n' +
-    'rdb_last_load_keys_expired:0\r\n' +
-    'rdb_last_load_keys_loaded:0\r\n' +
+    server.rdb.infoFields() +
     'aof_enabled:0\r\n' +
     'aof_rewrite_in_progress:0\r\n' +
     'aof_rewrite_scheduled:0\r\n' +

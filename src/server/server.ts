@@ -38,6 +38,7 @@ import { processCommand } from './dispatcher.js';
 import { Logger } from './logger.js';
 import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
+import { RdbManager } from '../persistence/manager.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_NEW } from './notify.js';
 import { Blocking } from './blocking.js';
 import { Evictor } from './evict.js';
@@ -144,6 +145,10 @@ export class Server implements KeyspaceHooks {
    * null. Filled by the persistence subsystem; while it is null, see shutdown().
    */
   saveOnShutdown: ((opts: { save: boolean }) => string | null) | null = null;
+  /** RDB persistence: SAVE/BGSAVE, save points, loading, INFO persistence. */
+  readonly rdb: RdbManager;
+  /** Redis's MISCONF error while writes are denied by a failed save (dispatcher check), else null. */
+  diskErrorReply: string | null = null;
   private listeners: net.Server[] = [];
   private tcpListeners: net.Server[] = [];
   /** The `tls-port` listeners (one per `bind` address) and the settings they use. */
@@ -279,6 +284,8 @@ export class Server implements KeyspaceHooks {
     this.lastSaveTime = Math.floor(this.startTime / 1000);
     this.cmdTime = this.startTime;
     this.runId = randomHex(40);
+    this.rdb = new RdbManager(this);
+    this.saveOnShutdown = ({ save }) => this.rdb.onShutdown(save);
   }
 
   // ---- KeyspaceHooks -------------------------------------------------------------------
@@ -467,6 +474,8 @@ export class Server implements KeyspaceHooks {
    */
   async listen(): Promise<void> {
     this.log.role = 'M';
+    // The dataset is loaded synchronously before any listener opens (no LOADING window).
+    this.rdb.loadAtStartup();
     this.started = true;
     const port = this.config.num('port');
     try {
@@ -1019,6 +1028,7 @@ export class Server implements KeyspaceHooks {
       this.stats.sample(this.cmdTime);
       if (this.pauseUntil !== 0 && this.cmdTime >= this.pauseUntil) this.unpause();
       this.clientsTimeout();
+      this.rdb.cron();
       this.flushPending();
     } catch (e) {
       this.log.warning(`Error in server cron: ${(e as Error).stack}`);
@@ -1051,6 +1061,7 @@ export class Server implements KeyspaceHooks {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.rdb.killBgsave(false);
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);

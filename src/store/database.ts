@@ -10,6 +10,15 @@
 import { Dict } from './dict.js';
 import { StringStore } from './strings.js';
 
+/**
+ * A running point-in-time snapshot (persistence/snapshot.ts): told before a key changes so
+ * it can save the old value first.
+ */
+export interface SnapshotHook {
+  beforeWrite(db: Database, key: string): void;
+  beforeFlush(db: Database): void;
+}
+
 /** Redis object types, as TYPE reports them. */
 export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
@@ -108,6 +117,8 @@ export class Database {
    * double, which orders correctly against any real clock; TTL/PEXPIRETIME report these.
    */
   private bigExpires: Map<string, bigint> | null = null;
+  /** The snapshot in progress (BGSAVE), told before any key changes; null otherwise. */
+  snapshot: SnapshotHook | null = null;
 
   constructor(
     public readonly id: number,
@@ -169,6 +180,7 @@ export class Database {
   lookupWrite(key: string): Value | undefined {
     const v = this.dict.get(key);
     if (v === undefined) return undefined;
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     this.touchValue(v);
     return v;
@@ -211,6 +223,7 @@ export class Database {
    * when it is a different handle) and clears the TTL unless keepTtl.
    */
   setKey(key: string, value: Value, keepTtl = false): void {
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const i = this.dict.indexOf(key);
     if (i === -1) {
       this.dict.add(key, value);
@@ -241,6 +254,7 @@ export class Database {
    * allocation); any other value is replaced. Clears the TTL unless keepTtl.
    */
   setString(key: string, s: string, keepTtl: boolean): void {
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const dict = this.dict;
     let i = dict.indexOf(key);
     if (i !== -1 && this.expires.size !== 0 && this.expireIfNeeded(key)) i = dict.indexOf(key);
@@ -290,6 +304,7 @@ export class Database {
 
   /** Deletes key; returns true if it existed. Frees string storage. */
   delete(key: string): boolean {
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const v = this.dict.delete(key);
     if (v === undefined) return false;
     if (typeof v === 'number') this.strings.free(v);
@@ -299,6 +314,7 @@ export class Database {
 
   /** Removes key from this DB without freeing its value (MOVE, RENAME). */
   detach(key: string): Value | undefined {
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const v = this.dict.delete(key);
     if (v !== undefined && this.expires.size !== 0) this.dropExpire(key);
     return v;
@@ -306,6 +322,7 @@ export class Database {
 
   /** Sets the absolute expire time (unix ms; a bigint only beyond 2^53, up to 2^63-1). */
   setExpire(key: string, whenMs: number | bigint): void {
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     if (typeof whenMs === 'bigint') {
       const approx = Number(whenMs);
       if (approx > Number.MAX_SAFE_INTEGER) {
@@ -323,6 +340,7 @@ export class Database {
   /** Removes the TTL; returns true if there was one. */
   removeExpire(key: string): boolean {
     if (this.expires.size === 0) return false;
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     return this.dropExpire(key);
   }
 
@@ -357,6 +375,7 @@ export class Database {
    * string handles are not released one by one (FLUSHALL clears the whole StringStore).
    */
   flush(freeValues = true): number {
+    if (this.snapshot !== null) this.snapshot.beforeFlush(this);
     const n = this.dict.size;
     if (freeValues) {
       const vals = this.dict.vals;

@@ -59,6 +59,12 @@ export class Dict<V> {
   /** Dense entries: index i holds keys[i] -> vals[i]. Mutate only through Dict methods. */
   keys: string[] = [];
   vals: V[] = [];
+  /**
+   * Snapshot hook (persistence/snapshot.ts): called when a delete empties slot `to`, with the
+   * key of the last entry that moves into it (null when the deleted entry was the last) and
+   * the index it came from, which is also the new size.
+   */
+  onMove: ((key: string | null, from: number, to: number) => void) | null = null;
 
   /**
    * @param segmentLimit most entries one internal Map may hold (V8's 2^24); tests pass a
@@ -139,6 +145,34 @@ export class Dict<V> {
     this.vals.push(v);
   }
 
+  /**
+   * Adds key unless present, with one hash lookup (bulk loading); returns false, changing
+   * nothing, when the key was already there.
+   */
+  tryAdd(key: string, v: V): boolean {
+    let m = this.mapFor(key);
+    if (this.map !== null && this.map.size >= this.splitAt) {
+      this.split();
+      m = this.segments![segmentOf(key)];
+    }
+    const before = m.size;
+    const i = this.keys.length;
+    m.set(key, i);
+    if (m.size === before) {
+      // Present: put its index back (it was overwritten by i).
+      for (let j = 0; j < i; j++) {
+        if (this.keys[j] === key) {
+          m.set(key, j);
+          break;
+        }
+      }
+      return false;
+    }
+    this.keys.push(key);
+    this.vals.push(v);
+    return true;
+  }
+
   /** Deletes key; returns the removed value or undefined. */
   delete(key: string): V | undefined {
     const m = this.mapFor(key);
@@ -161,6 +195,7 @@ export class Dict<V> {
   /** Moves the last entry into the (already unindexed) slot i and shrinks the arrays. */
   private fillHole(i: number): void {
     const last = this.keys.length - 1;
+    if (this.onMove !== null) this.onMove(i !== last ? this.keys[last] : null, last, i);
     if (i !== last) {
       const lk = this.keys[last];
       this.keys[i] = lk;

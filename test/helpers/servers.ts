@@ -15,8 +15,9 @@ import { RawClient } from './raw-client.js';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const RESPITE_BIN = join(ROOT, 'dist', 'src', 'main.js');
 
+/** Like the oracle below, with no save points unless the test asks for them. */
 export function startRespite(opts: StartOptions = {}): Promise<RespiteServer> {
-  return startServer({ port: 0, ...opts });
+  return startServer({ port: 0, ...opts, config: { save: '', ...opts.config } });
 }
 
 /** A free TCP port on 127.0.0.1 (bound then released). */

@@ -72,8 +72,7 @@ test('SIGTERM shuts down gracefully: pidfile and unix socket removed, exit code 
   assert.deepEqual(results[1], results[0]);
 });
 
-test('SIGINT shuts down too; the implicit save of the default save points is skipped and logged', async () => {
-  // Default save points: there is no RDB yet, so the final save is skipped with a warning.
+test('SIGINT shuts down too, saving the final RDB snapshot when save points are configured', async () => {
   const srv = await startRespiteProcess(['--save', '3600', '1']);
   try {
     const exited = new Promise<number | null>((r) => srv.proc.once('exit', (code) => r(code)));
@@ -82,7 +81,9 @@ test('SIGINT shuts down too; the implicit save of the default save points is ski
     const msgs = shutdownMessages(srv.output(), 'SIGINT');
     assert.equal(msgs[0], 'Received SIGINT scheduling shutdown...');
     assert.equal(msgs[1], 'User requested shutdown...');
-    assert.match(msgs[2], /^Not saving the final RDB snapshot/);
+    assert.equal(msgs[2], 'Saving the final RDB snapshot before exiting.');
+    assert.ok(srv.output().includes('DB saved on disk'), srv.output());
+    assert.ok(existsSync(join(srv.dir, 'dump.rdb')), 'dump.rdb written');
     assert.equal(msgs.at(-1), 'SERVER is now ready to exit, bye bye...');
   } finally {
     await srv.stop();

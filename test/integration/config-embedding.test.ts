@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../helpers/raw-client.js';
 import { startRespite, freePort } from '../helpers/servers.js';
@@ -129,8 +130,11 @@ test('CONFIG SET port moves the listener, and a port in use is refused with the 
   }
 });
 
-test('server.shutdown(): SAVE without persistence is refused unless FORCE, NOSAVE closes, ABORT has nothing to abort', async () => {
-  const srv = await startRespite();
+test('server.shutdown(): a SAVE that fails is refused unless FORCE, NOSAVE closes, ABORT has nothing to abort', async () => {
+  // The save fails because its directory is gone (root ignores permission bits).
+  const dir = mkdtempSync(join(tmpdir(), 'respite-shutdown-'));
+  const srv = await startRespite({ config: { dir } });
+  rmSync(dir, { recursive: true, force: true });
   const s = srv.server;
   assert.equal(s.shutdown({ abort: true }), 'ERR No shutdown in progress.');
   assert.equal(s.shutdown({ save: true }), 'ERR Errors trying to SHUTDOWN. Check logs.');
@@ -142,7 +146,7 @@ test('server.shutdown(): SAVE without persistence is refused unless FORCE, NOSAV
   assert.equal(srv.server.isClosing(), true);
 
   // With a persistence hook, its failure refuses the shutdown unless FORCE.
-  const srv2 = await startRespite();
+  const srv2 = await startRespite({ config: { save: '900 1' } });
   const calls: boolean[] = [];
   srv2.server.saveOnShutdown = ({ save }) => {
     calls.push(save);
@@ -179,11 +183,13 @@ test('rename-command in the config renames or removes commands', async () => {
 });
 
 test('signals follow shutdown-on-sigterm and shutdown-on-sigint; a refused shutdown keeps serving', async () => {
-  const srv = await startRespite({ config: { 'shutdown-on-sigterm': 'save' } });
+  const dir = mkdtempSync(join(tmpdir(), 'respite-sigterm-'));
+  const srv = await startRespite({ config: { 'shutdown-on-sigterm': 'save', dir } });
+  rmSync(dir, { recursive: true, force: true });
   const c = await RawClient.connect(srv.port);
   assert.equal(srv.server.handleSignal('SIGTERM'), false);
   await new Promise((r) => setImmediate(r));
-  // An explicit save is impossible without persistence: the server keeps running.
+  // The explicit save fails (its directory is gone): the server keeps running.
   assert.equal(srv.server.isClosing(), false);
   assert.equal(await c.call('PING'), '+PONG\r\n');
   assert.equal(await c.call('CONFIG', 'SET', 'shutdown-on-sigterm', 'save force'), '+OK\r\n');
