@@ -16,6 +16,7 @@ import { specs as zset } from './zset.js';
 import { specs as hash } from './hash.js';
 import { specs as set } from './set.js';
 import { specs as sort } from './sort.js';
+import { specs as stream } from './stream.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -28,6 +29,7 @@ export const GROUPS: CommandSpec[][] = [
   hash,
   set,
   zset,
+  stream,
   server,
   config,
 ];
