@@ -746,6 +746,11 @@ const XREAD_BLOCK: BlockHandler = {
     }
     return true;
   },
+  keyGone(c: Client, _db: Database, _key: string, arg: unknown): boolean {
+    if ((arg as XreadWait).group === null) return false;
+    c.error('UNBLOCKED the stream key no longer exists');
+    return true;
+  },
 };
 
 function xreadGeneric(c: Client, argv: string[], xreadgroup: boolean): void {

@@ -231,6 +231,14 @@ export class Server implements KeyspaceHooks {
     this.blocking.signalKeyAsReady(db, key);
   }
 
+  onKeyRemoved(db: Database, key: string): void {
+    this.blocking.signalKeyAsReady(db, key);
+  }
+
+  onFlushed(db: Database): void {
+    this.blocking.signalWaitingKeys(db);
+  }
+
   onExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
