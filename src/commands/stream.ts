@@ -107,6 +107,12 @@ function parseID(
   return new StreamID(ms[0], ms[1], seq[0], seq[1]);
 }
 
+/** A name as C's %s prints it: up to the first NUL byte. */
+function cstr(s: string): string {
+  const i = s.indexOf('\0');
+  return i === -1 ? s : s.slice(0, i);
+}
+
 function invalidID(c: Client | null): null {
   if (c !== null) c.error(ERR_INVALID_ID);
   return null;
@@ -825,7 +831,9 @@ function xreadGeneric(c: Client, argv: string[], xreadgroup: boolean): void {
     if (group !== null) {
       const g = s === null ? undefined : s.lookupGroup(group);
       if (g === undefined) {
-        c.error(`NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`);
+        c.error(
+          `NOGROUP No such key '${cstr(key)}' or consumer group '${cstr(group)}' in XREADGROUP with GROUP option`,
+        );
         return;
       }
       groups.push(g);
@@ -875,13 +883,17 @@ function xreadGeneric(c: Client, argv: string[], xreadgroup: boolean): void {
         const maxid = s.lastLiveId()!;
         if (cmpID(maxid, g.lastId) > 0) serveSync = true;
       }
-      consumer = g.consumers.get(consumerName) ?? createConsumer(c, g, consumerName, key, db);
-      consumer.seenTime = c.server.cmdTime;
     } else if (s.length) {
       const maxid = s.lastLiveId()!;
       if (cmpID(maxid, gt) > 0) serveSync = true;
     }
     if (!serveSync) continue;
+    if (group !== null) {
+      // Redis 7.0 creates the consumer only when it serves it.
+      const g = groups[k];
+      consumer = g.consumers.get(consumerName) ?? createConsumer(c, g, consumerName, key, db);
+      consumer.seenTime = c.server.cmdTime;
+    }
     if (served++ === 0) mark = c.out.deferLen();
     if (c.proto === 2) c.out.array(2);
     c.out.bulk(key);
@@ -1025,7 +1037,7 @@ function xgroupPrologue(
   }
   const g = s === null ? undefined : s.lookupGroup(argv[3]);
   if (g === undefined && needGroup) {
-    c.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`);
+    c.error(`NOGROUP No such consumer group '${cstr(argv[3])}' for key name '${cstr(argv[2])}'`);
     return null;
   }
   return { s, g, er };
@@ -1212,7 +1224,7 @@ function xpendingCommand(c: Client, argv: string[]): void {
   if (s === undefined) return;
   const g = s === null ? undefined : s.lookupGroup(groupName);
   if (g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${groupName}'`);
+    c.error(`NOGROUP No such key '${cstr(key)}' or consumer group '${cstr(groupName)}'`);
     return;
   }
   const out = c.out;
@@ -1279,7 +1291,7 @@ function xclaimCommand(c: Client, argv: string[]): void {
   if (s === undefined) return;
   const g = s === null ? undefined : s.lookupGroup(argv[2]);
   if (s === null || g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
+    c.error(`NOGROUP No such key '${cstr(key)}' or consumer group '${cstr(argv[2])}'`);
     return;
   }
   let minidle = llArg(c, argv[4], 'ERR Invalid min-idle-time argument for XCLAIM');
@@ -1326,7 +1338,7 @@ function xclaimCommand(c: Client, argv: string[]): void {
       if (v === null) return;
       lastId = v;
     } else {
-      c.error(`ERR Unrecognized XCLAIM option '${opt}'`);
+      c.error(`ERR Unrecognized XCLAIM option '${cstr(opt)}'`);
       return;
     }
   }
@@ -1414,7 +1426,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
   if (s === undefined) return;
   const g = s === null ? undefined : s.lookupGroup(argv[2]);
   if (s === null || g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
+    c.error(`NOGROUP No such key '${cstr(key)}' or consumer group '${cstr(argv[2])}'`);
     return;
   }
   let attempts = count * 10;
@@ -1490,7 +1502,7 @@ function xinfoConsumersCommand(c: Client, argv: string[]): void {
   }
   const g = s.lookupGroup(argv[3]);
   if (g === undefined) {
-    c.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`);
+    c.error(`NOGROUP No such consumer group '${cstr(argv[3])}' for key name '${cstr(argv[2])}'`);
     return;
   }
   const out = c.out;

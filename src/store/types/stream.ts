@@ -902,13 +902,12 @@ export class Stream implements RObject {
   }
 
   /**
-   * streamEstimateDistanceFromFirstEverEntry: the logical read counter of id, or
-   * ENTRIES_READ_INVALID when it cannot be known.
+   * streamEstimateDistanceFromFirstEverEntry as of Redis 7.0 (without the later check of IDs
+   * before the last tombstone): the logical read counter of id, or ENTRIES_READ_INVALID.
    */
   estimateDistance(id: StreamID): number {
     if (this.entriesAdded === 0) return 0;
     if (this.length === 0 && cmpID(id, this.lastId) < 1) return this.entriesAdded;
-    if (!id.isZero() && cmpID(id, this.maxDeletedId) < 0) return ENTRIES_READ_INVALID;
     const cmpLast = cmpID(id, this.lastId);
     if (cmpLast === 0) return this.entriesAdded;
     if (cmpLast > 0) return ENTRIES_READ_INVALID;
