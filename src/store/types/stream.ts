@@ -266,9 +266,9 @@ export class StreamNode {
     cap: number,
     dataCap: number,
   ) {
-    this.ids = new Uint32Array(cap * 4);
-    this.flags = new Uint8Array(cap);
-    this.offs = new Uint32Array(cap + 1);
+    this.ids = this.offs = EMPTY_U32;
+    this.flags = EMPTY_U8;
+    this.resize(cap);
     this.data = Buffer.allocUnsafeSlow(dataCap);
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
@@ -288,16 +288,33 @@ export class StreamNode {
     );
   }
 
+  /**
+   * (Re)allocates the ID, offset and flag arrays for cap entries, keeping the content: one
+   * ArrayBuffer for the three (one allocation per node, not three).
+   */
+  resize(cap: number): void {
+    const buf = new ArrayBuffer(cap * 16 + (cap + 1) * 4 + cap);
+    const ids = new Uint32Array(buf, 0, cap * 4);
+    const offs = new Uint32Array(buf, cap * 16, cap + 1);
+    const flags = new Uint8Array(buf, cap * 20 + 4, cap);
+    const n = this.n;
+    if (n !== 0) {
+      ids.set(this.ids.subarray(0, n * 4));
+      offs.set(this.offs.subarray(0, n + 1));
+      flags.set(this.flags.subarray(0, n));
+    }
+    this.ids = ids;
+    this.offs = offs;
+    this.flags = flags;
+  }
+
   /** Trims the arrays to their content (a full node, as Redis's lpShrinkToFit). */
   shrink(): void {
     const n = this.n;
-    if (this.flags.length !== n) {
-      this.ids = this.ids.slice(0, n * 4);
-      this.flags = this.flags.slice(0, n);
-      this.offs = this.offs.slice(0, n + 1);
-    }
+    // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
+    if (this.flags.length > n + (n >> 3)) this.resize(n);
     const used = this.offs[n];
-    if (this.data.length > used + 16) {
+    if (this.data.length > used + (used >> 3) + 16) {
       const d = Buffer.allocUnsafeSlow(used);
       this.data.copy(d, 0, 0, used);
       this.data = d;
@@ -306,12 +323,13 @@ export class StreamNode {
 
   clone(): StreamNode {
     const c = new StreamNode(this.master, 0, 0);
-    c.ids = this.ids.slice();
-    c.flags = this.flags.slice();
-    c.offs = this.offs.slice();
+    c.n = this.n;
+    c.ids = this.ids;
+    c.flags = this.flags;
+    c.offs = this.offs;
+    c.resize(this.flags.length);
     c.data = Buffer.allocUnsafeSlow(this.data.length);
     this.data.copy(c.data);
-    c.n = this.n;
     c.live = this.live;
     c.masterBytes = this.masterBytes;
     c.entryBytes = this.entryBytes;
@@ -334,6 +352,9 @@ export class StreamNode {
     return cmpAt(this.ids, i, id);
   }
 }
+
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_U8 = new Uint8Array(0);
 
 function varintLen(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -618,8 +639,11 @@ export class Stream implements RObject {
     if (node === null) {
       const master: string[] = new Array(nf);
       for (let k = 0; k < nf; k++) master[k] = fv[from + 2 * k];
-      const cap = maxEntries > 0 && maxEntries < 8 ? maxEntries : 8;
-      node = new StreamNode(master, cap, 64 + tot * 2);
+      // Sized for a full node up front (Redis preallocates too): no growth copies.
+      const cap = maxEntries > 0 && maxEntries <= 1024 ? maxEntries : 16;
+      const maxB = maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
+      const perEntry = tot + 2 * nf + 2;
+      node = new StreamNode(master, cap, Math.max(64, Math.min(maxB, perEntry * cap + 16)));
       this.nodes.push(node);
       same = true;
     } else {
@@ -637,17 +661,9 @@ export class Stream implements RObject {
     // Room in the arrays.
     const i = node.n;
     if (i === node.flags.length) {
-      let cap = node.flags.length * 2;
+      let cap = Math.max(8, node.flags.length * 2);
       if (maxEntries > 0 && cap > maxEntries) cap = Math.max(maxEntries, i + 1);
-      const ids = new Uint32Array(cap * 4);
-      ids.set(node.ids);
-      node.ids = ids;
-      const flags = new Uint8Array(cap);
-      flags.set(node.flags);
-      node.flags = flags;
-      const offs = new Uint32Array(cap + 1);
-      offs.set(node.offs);
-      node.offs = offs;
+      node.resize(cap);
     }
     let need = same ? 0 : varintLen(nf);
     for (let k = from; k < fv.length; k++) {
