@@ -602,7 +602,7 @@ test('COPY, RENAME, DEL, TYPE, OBJECT ENCODING and DUMP-free keyspace commands w
     ['RENAME', 's2', 's3'],
     ['TYPE', 's3'],
     ['OBJECT', 'ENCODING', 's3'],
-    ['SCAN', '0', 'TYPE', 'stream'],
+    ['SCAN', '0', 'TYPE', 'stream', 'MATCH', 's3'],
     ['DEL', 's', 's3'],
     ['EXISTS', 's'],
   );
