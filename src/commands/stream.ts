@@ -442,6 +442,19 @@ function newTrimArgs(): TrimArgs {
   };
 }
 
+function resetTrimArgs(a: TrimArgs): TrimArgs {
+  a.strategy = 0;
+  a.argIdx = 0;
+  a.approx = false;
+  a.limit = 0;
+  a.maxlen = 0;
+  a.minid = null;
+  a.noMkstream = false;
+  a.id = null;
+  a.seqGiven = true;
+  return a;
+}
+
 function doTrim(s: Stream, a: TrimArgs): number {
   return s.trim(a.strategy === 1 ? a.maxlen : -1, a.strategy === 2 ? a.minid : null, a.approx, a.limit);
 }
@@ -453,8 +466,13 @@ function rewriteTrim(argv: string[], s: Stream, a: TrimArgs): void {
   else argv[a.argIdx] = (s.firstLiveId() ?? new StreamID()).toString();
 }
 
+/** XADD's argument state, reused across calls (handlers never nest). */
+const XADD_ARGS = newTrimArgs();
+/** Scratch for the new entry's ID (append copies it). */
+const NEW_ID = new StreamID();
+
 function xaddCommand(c: Client, argv: string[]): void {
-  const a = newTrimArgs();
+  const a = resetTrimArgs(XADD_ARGS);
   const idpos = parseAddTrim(c, argv, true, a);
   if (idpos < 0) return;
   const fieldPos = idpos + 1;
@@ -479,26 +497,29 @@ function xaddCommand(c: Client, argv: string[]): void {
     s = new Stream();
     db.add(key, s);
   }
-  if (s.lastId.isMax()) {
+  const last = s.lastId;
+  if (last.isMax()) {
     c.error('ERR The stream has exhausted the last possible ID, unable to add more items');
     return;
   }
   // The new ID (streamAppendItem).
-  let id: StreamID;
-  const last = s.lastId;
+  const id = NEW_ID;
   if (a.id !== null) {
-    if (a.seqGiven) id = a.id;
-    else if (a.id.msH === last.msH && a.id.msL === last.msL) {
+    if (!a.seqGiven && a.id.msH === last.msH && a.id.msL === last.msL) {
       if (last.sH === 0xffffffff && last.sL === 0xffffffff) return replyIdTooSmall(c);
-      id = last.copy();
+      id.set(last);
       id.incr();
-    } else id = a.id;
+    } else id.set(a.id);
   } else {
     const ms = c.server.cmdTime;
-    const now = StreamID.of(ms, 0);
-    if (cmpID(now, new StreamID(last.msH, last.msL, 0, 0)) > 0) id = now;
-    else {
-      id = last.copy();
+    const msH = Math.floor(ms / 4294967296);
+    const msL = ms >>> 0;
+    if (msH > last.msH || (msH === last.msH && msL > last.msL)) {
+      id.msH = msH;
+      id.msL = msL;
+      id.sH = id.sL = 0;
+    } else {
+      id.set(last);
       id.incr();
     }
   }
@@ -509,25 +530,43 @@ function xaddCommand(c: Client, argv: string[]): void {
     c.error('ERR Elements are too large to be stored');
     return;
   }
-  const cfg = c.server.config;
-  s.append(id, argv, fieldPos, cfg.num('stream-node-max-bytes'), cfg.num('stream-node-max-entries'));
+  const lim = nodeLimits(c);
+  s.append(id, argv, fieldPos, lim.maxBytes, lim.maxEntries);
   const idStr = id.toString();
   c.out.bulk(idStr);
   c.server.keyModified(db, key, NOTIFY_STREAM, 'xadd');
-  let prop: string[] | null = null;
+  // Propagated with the generated ID and exact trimming, rewritten in place as Redis does.
   if (a.strategy !== 0) {
     if (doTrim(s, a)) c.server.notifyKeyspaceEvent(NOTIFY_STREAM, 'xtrim', key, db.id);
-    if (a.approx) {
-      prop = argv.slice();
-      rewriteTrim(prop, s, a);
-    }
+    if (a.approx) rewriteTrim(argv, s, a);
   }
-  if (a.id === null || !a.seqGiven) {
-    prop ??= argv.slice();
-    prop[idpos] = idStr;
-  }
-  c.server.propagate(db.id, prop ?? argv);
+  if (a.id === null || !a.seqGiven) argv[idpos] = idStr;
+  c.server.propagate(db.id, argv);
   c.server.blocking.signalKeyAsReady(db, key);
+}
+
+interface NodeLimits {
+  maxBytes: number;
+  maxEntries: number;
+}
+
+const NODE_LIMITS = new WeakMap<object, NodeLimits>();
+
+/** stream-node-max-bytes / -entries, cached per server and refreshed on CONFIG SET. */
+function nodeLimits(c: Client): NodeLimits {
+  const cfg = c.server.config;
+  let l = NODE_LIMITS.get(cfg);
+  if (l === undefined) {
+    const lim: NodeLimits = {
+      maxBytes: cfg.num('stream-node-max-bytes'),
+      maxEntries: cfg.num('stream-node-max-entries'),
+    };
+    cfg.onChange('stream-node-max-bytes', (v) => void (lim.maxBytes = Number(v)));
+    cfg.onChange('stream-node-max-entries', (v) => void (lim.maxEntries = Number(v)));
+    NODE_LIMITS.set(cfg, lim);
+    l = lim;
+  }
+  return l;
 }
 
 function replyIdTooSmall(c: Client): void {
@@ -548,11 +587,8 @@ function xtrimCommand(c: Client, argv: string[]): void {
     c.server.notifyKeyspaceEvent(NOTIFY_STREAM, 'xtrim', argv[1], c.db.id);
     c.server.signalModifiedKey(c.db, argv[1]);
     c.server.dirty += deleted;
-    if (a.approx) {
-      const prop = argv.slice();
-      rewriteTrim(prop, s, a);
-      c.server.propagate(c.db.id, prop);
-    } else c.server.propagate(c.db.id, argv);
+    if (a.approx) rewriteTrim(argv, s, a);
+    c.server.propagate(c.db.id, argv);
   }
   c.out.integer(deleted);
 }
