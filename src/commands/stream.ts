@@ -1774,12 +1774,12 @@ export const specs: CommandSpec[] = [
     step: 0,
     group: 'stream',
     subcommands: [
+      spec('destroy', 4, ['write'], [2, 2, 1], xgroupDestroyCommand),
       spec('create', -5, ['write', 'denyoom'], [2, 2, 1], xgroupCreateCommand),
+      spec('help', 2, ['loading', 'stale'], [0, 0, 0], help('XGROUP', XGROUP_HELP)),
+      spec('setid', -5, ['write'], [2, 2, 1], xgroupSetidCommand),
       spec('createconsumer', 5, ['write', 'denyoom'], [2, 2, 1], xgroupCreateconsumerCommand),
       spec('delconsumer', 5, ['write'], [2, 2, 1], xgroupDelconsumerCommand),
-      spec('destroy', 4, ['write'], [2, 2, 1], xgroupDestroyCommand),
-      spec('setid', -5, ['write'], [2, 2, 1], xgroupSetidCommand),
-      spec('help', 2, ['loading', 'stale'], [0, 0, 0], help('XGROUP', XGROUP_HELP)),
     ],
   },
   {
@@ -1792,9 +1792,9 @@ export const specs: CommandSpec[] = [
     group: 'stream',
     subcommands: [
       spec('consumers', 4, ['readonly'], [2, 2, 1], xinfoConsumersCommand),
+      spec('help', 2, ['loading', 'stale'], [0, 0, 0], help('XINFO', XINFO_HELP)),
       spec('groups', 3, ['readonly'], [2, 2, 1], xinfoGroupsCommand),
       spec('stream', -3, ['readonly'], [2, 2, 1], xinfoStreamCommand),
-      spec('help', 2, ['loading', 'stale'], [0, 0, 0], help('XINFO', XINFO_HELP)),
     ],
   },
 ];

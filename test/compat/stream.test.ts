@@ -609,3 +609,15 @@ test('COPY, RENAME, DEL, TYPE, OBJECT ENCODING and DUMP-free keyspace commands w
   const [, r] = await pair.both('MEMORY', 'USAGE', 'nokey');
   assert.equal(r, '$-1\r\n');
 });
+
+// (XGROUP/XINFO's COMMAND INFO lists subcommands in the oracle's per-process dict order.)
+test('COMMAND GETKEYS and COMMAND INFO of stream commands reply like redis', async () => {
+  await same(
+    ['COMMAND', 'GETKEYS', 'XREAD', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'a', 'b', '0', '0'],
+    ['COMMAND', 'GETKEYS', 'XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'a', '>'],
+    ['COMMAND', 'GETKEYS', 'XADD', 's', '*', 'f', 'v'],
+    ['COMMAND', 'GETKEYS', 'XGROUP', 'CREATE', 's', 'g', '$'],
+    ['COMMAND', 'GETKEYS', 'XINFO', 'STREAM', 's'],
+    ['COMMAND', 'INFO', 'xadd', 'xread', 'xreadgroup', 'xautoclaim', 'xsetid'],
+  );
+});
