@@ -3,7 +3,17 @@
 export interface Options {
   /** The arguments as given, for the report. */
   args: string[];
-  mode: 'main' | 'scale' | 'profile' | 'collections' | 'tls' | 'geo' | 'acl' | 'multi' | 'persistence';
+  mode:
+    | 'main'
+    | 'scale'
+    | 'profile'
+    | 'collections'
+    | 'tls'
+    | 'geo'
+    | 'acl'
+    | 'multi'
+    | 'persistence'
+    | 'streams';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -60,6 +70,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--acl') o.mode = 'acl';
     else if (a === '--multi') o.mode = 'multi';
     else if (a === '--persistence') o.mode = 'persistence';
+    else if (a === '--streams') o.mode = 'streams';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

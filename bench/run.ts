@@ -19,6 +19,8 @@
  *   npm run bench -- --persistence  BGSAVE of 1,000,000 keys under a SET load (duration,
  *                                 longest event-loop stall), startup load time of the same
  *                                 dump.rdb in Respite and Redis
+ *   npm run bench -- --streams    CPU per request of XADD and XRANGE (100 entries); memory
+ *                                 per entry of a 1,000,000-entry stream (--coll-elements N)
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -41,6 +43,7 @@ import { geoMode } from './geo.js';
 import { aclMode } from './acl.js';
 import { multiMode } from './multi.js';
 import { persistenceMode } from './persistence.js';
+import { streamsMode } from './streams.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -118,6 +121,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'persistence') {
     section = 'persistence';
     body = await persistenceMode(o, m);
+  } else if (o.mode === 'streams') {
+    section = 'streams';
+    body = await streamsMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -21,6 +21,7 @@ import { specs as pubsub } from './pubsub.js';
 import { specs as acl } from './acl.js';
 import { specs as multi } from './multi.js';
 import { specs as persistence } from './persistence.js';
+import { specs as stream } from './stream.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -36,6 +37,7 @@ export const GROUPS: CommandSpec[][] = [
   geo,
   pubsub,
   multi,
+  stream,
   server,
   acl,
   config,

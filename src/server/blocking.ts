@@ -67,6 +67,11 @@ export interface BlockHandler {
   serve(c: Client, db: Database, key: string, arg: unknown): boolean;
   /** The reply on timeout or CLIENT UNBLOCK TIMEOUT (default: the null array). */
   timeout?(c: Client, arg: unknown): void;
+  /**
+   * Optional: a signalled key is missing or holds another type (deleted streams wake
+   * XREADGROUP with an error); true when c got its reply, false to go on waiting.
+   */
+  keyGone?(c: Client, db: Database, key: string, arg: unknown): boolean;
 }
 
 /** A node of a key's wait list (doubly linked: O(1) removal when a client leaves). */
@@ -374,6 +379,13 @@ export class Blocking {
     }
   }
 
+  /** Signals every key of db that clients wait on (the database was emptied). */
+  signalWaitingKeys(db: Database): void {
+    const m = this.waiting[db.id];
+    if (m === undefined) return;
+    for (const key of m.keys()) this.signalKeyAsReady(db, key);
+  }
+
   /** Whether handleClientsBlockedOnKeys has anything to do. */
   get hasReadyKeys(): boolean {
     return this.ready.length !== 0;
@@ -396,6 +408,7 @@ export class Blocking {
         // Keys are looked up against a fixed time while serving (Redis's fixed_time_expire).
         server.cmdTime = server.clock();
         const v = db.lookupRead(key, false);
+        this.serveKeyGone(db, key, wl, v === undefined ? undefined : typeOf(v));
         if (v === undefined) continue;
         const type = typeOf(v);
         let node = wl.head;
@@ -425,6 +438,30 @@ export class Blocking {
           node = next;
         }
       }
+    }
+  }
+
+  /** Serves the clients of wl waiting for another type than `type` that handle keyGone. */
+  private serveKeyGone(db: Database, key: string, wl: WaitList, type: TypeName | undefined): void {
+    let node = wl.head;
+    while (node !== null) {
+      const next = node.next;
+      const bs = node.bs;
+      const h = bs.handler;
+      if (h.keyGone !== undefined && h.type !== type) {
+        const c = bs.c;
+        const mark = c.out.pos;
+        c.errorReplied = false;
+        let served: boolean;
+        try {
+          served = h.keyGone(c, db, key, bs.arg);
+        } catch (e) {
+          this.internalError(c, mark, e);
+          served = true;
+        }
+        if (served) this.finish(bs, mark, c.errorReplied);
+      }
+      node = next;
     }
   }
 

@@ -312,6 +312,14 @@ export class Server implements KeyspaceHooks {
       this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
   }
 
+  onKeyRemoved(db: Database, key: string): void {
+    this.blocking.signalKeyAsReady(db, key);
+  }
+
+  onFlushed(db: Database): void {
+    this.blocking.signalWaitingKeys(db);
+  }
+
   onExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);

@@ -77,6 +77,13 @@ export interface KeyspaceHooks {
   onKeyAdded?(db: Database, key: string): void;
   /** Any key was added (dbAdd): the `new` keyspace event. */
   onKeyCreated?(db: Database, key: string): void;
+  /**
+   * A key holding a collection was deleted or replaced by a value of another type (Redis's
+   * signalDeletedKeyAsReady): XREADGROUP clients blocked on it get an error.
+   */
+  onKeyRemoved?(db: Database, key: string): void;
+  /** The database was emptied (FLUSHDB/FLUSHALL): the same for every key clients wait on. */
+  onFlushed?(db: Database): void;
 }
 
 /** Unix time in minutes, 16 bits (Redis's LFUGetTimeInMinutes). */
@@ -242,6 +249,7 @@ export class Database {
           else value.lru = word;
         }
         if (typeof old === 'number') this.strings.free(old);
+        else if (typeof value === 'number' || value.type !== old.type) this.hooks.onKeyRemoved?.(this, key);
         this.dict.vals[i] = value;
       }
       if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
@@ -275,6 +283,7 @@ export class Database {
       if (!lfu) this.initValue(old);
     } else {
       const h = this.strings.create(s);
+      this.hooks.onKeyRemoved?.(this, key);
       if (lfu) this.strings.lru[h] = old.lru;
       else this.initValue(h);
       dict.vals[i] = h;
@@ -308,6 +317,7 @@ export class Database {
     const v = this.dict.delete(key);
     if (v === undefined) return false;
     if (typeof v === 'number') this.strings.free(v);
+    else this.hooks.onKeyRemoved?.(this, key);
     if (this.expires.size !== 0) this.dropExpire(key);
     return true;
   }
@@ -317,6 +327,7 @@ export class Database {
     if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const v = this.dict.delete(key);
     if (v !== undefined && this.expires.size !== 0) this.dropExpire(key);
+    if (v !== undefined && typeof v !== 'number') this.hooks.onKeyRemoved?.(this, key);
     return v;
   }
 
@@ -387,6 +398,7 @@ export class Database {
     this.dict.clear();
     this.expires.clear();
     this.bigExpires = null;
+    if (n !== 0) this.hooks.onFlushed?.(this);
     this.avgTtl = 0;
     this.expiresCursor = 0;
     return n;

@@ -1,7 +1,7 @@
 /**
  * Seeded random command sequences sent to the oracle and to Respite; every reply must be
  * byte-identical. The generator mixes strings, keyspace and expiry commands with list, hash,
- * set, sorted-set and geo commands over a small pool of keys (mostly per-type keys so collections
+ * set, sorted-set, geo and stream commands over a small pool of keys (mostly per-type keys so collections
  * grow, sometimes any key: WRONGTYPE collisions, RENAME/COPY/MOVE of collections) with edge
  * values: empty strings, binary bytes, int64 boundaries, awkward floats, members around the
  * 64-byte listpack limit. Each seed lowers the encoding thresholds on both servers (2 to 16
@@ -64,7 +64,8 @@ const SKEYS = ['s1', 's2', 's3'];
 const ZKEYS = ['z1', 'z2', 'z3'];
 const LEX_KEYS = ['zl1', 'zl2'];
 const GEO_KEYS = ['g1', 'g2'];
-const TYPED_KEYS = [...LKEYS, ...HASH_KEYS, ...SKEYS, ...ZKEYS];
+const XKEYS = ['x:1', 'x:2'];
+const TYPED_KEYS = [...LKEYS, ...HASH_KEYS, ...SKEYS, ...ZKEYS, ...XKEYS];
 const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '10', '-5', '', 'hello world'];
 const FIELDS = ['f', 'g', 'h', 'n', '1', '', 'field:long:' + 'y'.repeat(60)];
 const ZMEMBERS = ['a', 'b', 'c', 'd', 'e', 'aa', 'b1', 'x', ''];
@@ -126,6 +127,7 @@ export class Gen {
 
   command(): Cmd {
     // Collections get most of the traffic, so keys grow past the small encodings' thresholds.
+    if (this.int(12) === 0) return this.streamCommand();
     const r = this.int(20);
     if (r < 6) return this.stringCommand();
     if (r < 10) return this.listCommand();
@@ -546,6 +548,95 @@ export class Gen {
     }
   }
 
+  /** Stream commands with explicit IDs (mostly increasing) and no time-dependent replies. */
+  private xms = 0;
+  private streamId(): string {
+    switch (this.int(8)) {
+      case 0:
+        return this.pick(['-', '+', '0', 'x', '(3', '0-0']);
+      case 1:
+        return String(this.int(this.xms + 2));
+      default:
+        return `${this.int(this.xms + 2)}-${this.int(3)}`;
+    }
+  }
+
+  streamCommand(): Cmd {
+    const k = this.typedKey(XKEYS);
+    const g = this.pick(['g1', 'g2']);
+    const consumer = this.pick(['c1', 'c2', 'c3']);
+    switch (this.int(16)) {
+      case 0:
+      case 1:
+      case 2: {
+        const id =
+          this.int(6) === 0
+            ? this.streamId()
+            : `${(this.xms += this.int(3))}-${this.int(2) ? '*' : this.int(4)}`;
+        const trim =
+          this.int(5) === 0
+            ? [this.pick(['MAXLEN', 'MINID']), this.pick(['~', '=']), String(this.int(8))]
+            : [];
+        return [
+          'XADD',
+          k,
+          ...trim,
+          id,
+          ...(this.int(4) === 0 ? ['a', this.value(), 'b', this.value()] : ['f', this.value()]),
+        ];
+      }
+      case 3:
+        return [
+          'XRANGE',
+          k,
+          this.streamId(),
+          this.streamId(),
+          ...(this.int(2) ? ['COUNT', String(this.int(5))] : []),
+        ];
+      case 4:
+        return ['XREVRANGE', k, '+', this.streamId(), 'COUNT', String(this.int(4))];
+      case 5:
+        return ['XDEL', k, this.streamId(), this.streamId()];
+      case 6:
+        return ['XTRIM', k, this.pick(['MAXLEN', 'MINID']), this.pick(['~', '=']), String(this.int(10))];
+      case 7:
+        return [
+          'XGROUP',
+          'CREATE',
+          k,
+          g,
+          this.pick(['0', '$', this.streamId()]),
+          ...(this.int(2) ? ['MKSTREAM'] : []),
+        ];
+      case 8:
+        return [
+          'XREADGROUP',
+          'GROUP',
+          g,
+          consumer,
+          'COUNT',
+          String(1 + this.int(3)),
+          'STREAMS',
+          k,
+          this.pick(['>', '>', '0']),
+        ];
+      case 9:
+        return ['XACK', k, g, this.streamId(), this.streamId()];
+      case 10:
+        return ['XPENDING', k, g];
+      case 11:
+        return ['XCLAIM', k, g, consumer, '0', this.streamId(), ...(this.int(2) ? ['JUSTID'] : [])];
+      case 12:
+        return ['XAUTOCLAIM', k, g, consumer, '0', this.streamId(), 'COUNT', String(1 + this.int(3))];
+      case 13:
+        return ['XINFO', this.pick(['GROUPS', 'STREAM']), k];
+      case 14:
+        return ['XREAD', 'COUNT', '2', 'STREAMS', k, this.streamId()];
+      default:
+        return [this.pick(['XLEN', 'TYPE']), k];
+    }
+  }
+
   stringCommand(): Cmd {
     const k = this.key();
     switch (this.int(40)) {
@@ -677,6 +768,7 @@ async function runSeed(pair: Pair, seed: number, n: number): Promise<void> {
         '+zset\r\n': ['ZRANGE', cmd[1], '0', '-1', 'WITHSCORES'],
         '+hash\r\n': ['HGETALL', cmd[1]],
         '+set\r\n': ['SMEMBERS', cmd[1]],
+        '+stream\r\n': ['XRANGE', cmd[1], '-', '+'],
       };
       const d = dump[ta] ? await pair.both(...dump[ta]) : [ta, ''];
       assert.fail(
@@ -693,7 +785,7 @@ async function runSeed(pair: Pair, seed: number, n: number): Promise<void> {
 
 // notifications.test.ts imports the generator (RESPITE_SEQ_IMPORT=1) without this test.
 if (process.env.RESPITE_SEQ_IMPORT !== '1')
-  test('random sequences of string, keyspace, list, hash, set, sorted-set and geo commands get the same replies as redis-server', async () => {
+  test('random sequences of string, keyspace, list, hash, set, sorted-set, geo and stream commands get the same replies as redis-server', async () => {
     const pair = await startPair();
     try {
       const fixed = process.env.RESPITE_SEED;
