@@ -16,6 +16,8 @@ import { specs as zset } from './zset.js';
 import { specs as hash } from './hash.js';
 import { specs as set } from './set.js';
 import { specs as sort } from './sort.js';
+import { specs as bitops } from './bitops.js';
+import { specs as hyperloglog } from './hyperloglog.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -28,6 +30,8 @@ export const GROUPS: CommandSpec[][] = [
   hash,
   set,
   zset,
+  bitops,
+  hyperloglog,
   server,
   config,
 ];
