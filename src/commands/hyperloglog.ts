@@ -258,12 +258,14 @@ function decodeSparse(s: StringStore, h: number): string {
 
 /**
  * PFSELFTEST: the register accessors keep values and neighbours intact, and the sparse and
- * dense encodings agree on cardinalities within the expected error up to 10M elements.
+ * dense encodings agree on cardinalities within the expected error. Redis runs 1000 register
+ * rounds and 10M elements; this runs 100 rounds and 1M elements (the same checks, a tenth of
+ * the time the server is blocked).
  */
 function pfselftestCommand(c: Client): void {
   const dense = Buffer.alloc(HLL_DENSE_SIZE + 1);
   const bytes = new Uint8Array(HLL_REGISTERS);
-  for (let j = 0; j < 1000; j++) {
+  for (let j = 0; j < 100; j++) {
     for (let i = 0; i < HLL_REGISTERS; i++) {
       const r = (Math.random() * 64) | 0;
       bytes[i] = r;
@@ -289,7 +291,7 @@ function pfselftestCommand(c: Client): void {
     const seedLo = (Math.random() * 4294967296) >>> 0;
     const seedHi = (Math.random() * 4294967296) >>> 0;
     const ele = Buffer.alloc(8);
-    for (let j = 1; j <= 10000000; j++) {
+    for (let j = 1; j <= 1000000; j++) {
       ele.writeUInt32LE((j ^ seedLo) >>> 0, 0);
       ele.writeUInt32LE(seedHi, 4);
       const str = ele.latin1Slice(0, 8);

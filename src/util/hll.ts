@@ -23,7 +23,7 @@ export const HLL_Q = 64 - HLL_P;
 export const HLL_REGISTERS = 1 << HLL_P;
 const HLL_P_MASK = HLL_REGISTERS - 1;
 export const HLL_HDR_SIZE = 16;
-export const HLL_DENSE_SIZE = HLL_HDR_SIZE + (HLL_REGISTERS * 6 + 7) / 8;
+export const HLL_DENSE_SIZE = HLL_HDR_SIZE + ((HLL_REGISTERS * 6 + 7) >> 3);
 export const HLL_DENSE = 0;
 export const HLL_SPARSE = 1;
 const HLL_SPARSE_VAL_MAX_VALUE = 32;
@@ -37,31 +37,30 @@ const M_HI = 0xc6a4a793;
 const M_LO = 0x5bd1e995;
 const SEED = 0xadc83b19;
 
-/** Result of mulM: the high and low 32 bits. */
-let mh = 0;
-let ml = 0;
+/**
+ * Scratch words: [0..1] the product of mulM (high, low), [2..3] the hash of the last
+ * murmur64 call (high, low). Typed-array slots keep these unboxed (module-level `let`s
+ * holding values above 2^30 would allocate a heap number per write).
+ */
+export const H64 = new Uint32Array(4);
 
-/** (hi:lo) * 0xc6a4a7935bd1e995 mod 2^64 into (mh:ml). */
+/** (hi:lo) * 0xc6a4a7935bd1e995 mod 2^64 into H64[0..1]. */
 function mulM(hi: number, lo: number): void {
   const a0 = lo & 0xffff;
   const a1 = lo >>> 16;
   const mid = a0 * 0x5bd1 + a1 * 0xe995; // < 2^33, exact
   const low = a0 * 0xe995 + (mid % 65536) * 65536; // < 2^33, exact
-  ml = low >>> 0;
+  H64[1] = low;
   const carryHi = a1 * 0x5bd1 + Math.floor(mid / 65536) + Math.floor(low / 4294967296);
-  mh = (carryHi + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  H64[0] = carryHi + Math.imul(hi, M_LO) + Math.imul(lo, M_HI);
 }
 
-/** The 64-bit hash of the last murmur64() call, as two 32-bit halves. */
-export let hashHi = 0;
-export let hashLo = 0;
-
-/** MurmurHash64A of a latin1 string's bytes with the given 32-bit seed (Redis's HLL hash). */
+/** MurmurHash64A of a latin1 string's bytes with the given 32-bit seed, into H64[2..3]. */
 export function murmur64(s: string, seed = SEED): void {
   const len = s.length;
   mulM(0, len);
-  let hh = mh;
-  let hl = (ml ^ seed) >>> 0;
+  let hh = H64[0];
+  let hl = (H64[1] ^ seed) >>> 0;
   const n8 = len - (len & 7);
   let i = 0;
   for (; i < n8; i += 8) {
@@ -78,13 +77,11 @@ export function murmur64(s: string, seed = SEED): void {
         (s.charCodeAt(i + 7) << 24)) >>>
       0;
     mulM(kh, kl); // k *= m
-    const k2l = (ml ^ (mh >>> 15)) >>> 0; // k ^= k >> 47
-    mulM(mh, k2l); // k *= m
-    hh = (hh ^ mh) >>> 0; // h ^= k
-    hl = (hl ^ ml) >>> 0;
-    mulM(hh, hl); // h *= m
-    hh = mh;
-    hl = ml;
+    const k1h = H64[0];
+    mulM(k1h, (H64[1] ^ (k1h >>> 15)) >>> 0); // k ^= k >> 47; k *= m
+    mulM((hh ^ H64[0]) >>> 0, (hl ^ H64[1]) >>> 0); // h ^= k; h *= m
+    hh = H64[0];
+    hl = H64[1];
   }
   const rest = len & 7;
   if (rest !== 0) {
@@ -94,15 +91,13 @@ export function murmur64(s: string, seed = SEED): void {
       else hl = (hl ^ (b << (j * 8))) >>> 0;
     }
     mulM(hh, hl);
-    hh = mh;
-    hl = ml;
+    hh = H64[0];
+    hl = H64[1];
   }
-  hl = (hl ^ (hh >>> 15)) >>> 0; // h ^= h >> 47
-  mulM(hh, hl);
-  hh = mh;
-  hl = (ml ^ (mh >>> 15)) >>> 0;
-  hashHi = hh;
-  hashLo = hl;
+  mulM(hh, (hl ^ (hh >>> 15)) >>> 0); // h ^= h >> 47; h *= m
+  hh = H64[0];
+  H64[2] = hh;
+  H64[3] = H64[1] ^ (hh >>> 15); // h ^= h >> 47
 }
 
 /** Register index of the last patLen() call. */
@@ -114,6 +109,8 @@ export let patIndex = 0;
  */
 export function patLen(ele: string): number {
   murmur64(ele);
+  const hashHi = H64[2];
+  const hashLo = H64[3];
   patIndex = hashLo & HLL_P_MASK;
   const low = ((hashLo >>> HLL_P) | (hashHi << (32 - HLL_P))) >>> 0;
   if (low !== 0) return 32 - Math.clz32(low & -low);
@@ -403,7 +400,7 @@ export function hllMerge(max: Uint8Array, buf: Buffer, start: number, len: numbe
     } else {
       let runlen = (op & 3) + 1;
       const val = ((op >> 2) & 0x1f) + 1;
-      if (runlen + i > HLL_REGISTERS) break;
+      if (runlen + i > HLL_REGISTERS) return false; // overflow: corrupt (as Redis 7.0.15)
       while (runlen-- > 0) {
         if (val > max[i]) max[i] = val;
         i++;
