@@ -122,21 +122,21 @@ function bytesOf(s: StringStore, h: number): Bytes {
 
 /**
  * lookupStringForBitCommand: the string at key grown (zero-padded) so bit `maxbit` exists,
- * created when missing. Returns the handle, or -1 after replying WRONGTYPE. `created` tells
- * whether the key was new.
+ * created when missing. Returns the handle, or -1 after replying WRONGTYPE. `grown` tells
+ * whether the key was created or lengthened (such a write is always a change).
  */
-let created = false;
+let grown = false;
 function stringForBits(c: Client, key: string, maxbit: number): number {
   const db = c.db;
   const s = db.strings;
   const len = Math.floor(maxbit / 8) + 1;
   const v = db.lookupWrite(key);
-  created = false;
+  grown = false;
   if (v === undefined) {
     const h = s.create('', ENC_RAW);
     growZero(s, h, len);
     db.add(key, h);
-    created = true;
+    grown = true;
     return h;
   }
   if (typeof v !== 'number') {
@@ -145,7 +145,10 @@ function stringForBits(c: Client, key: string, maxbit: number): number {
   }
   // dbUnshareStringValue: the value becomes raw even when it does not grow.
   s.setEncoding(v, ENC_RAW);
-  growZero(s, v, len);
+  if (s.length(v) < len) {
+    growZero(s, v, len);
+    grown = true;
+  }
   return v;
 }
 
@@ -176,9 +179,11 @@ function setbitCommand(c: Client, argv: string[]): void {
   const at = s.bufferStart(h) + Math.floor(offset / 8);
   const mask = 1 << (7 - (offset % 8));
   const old = buf[at];
-  buf[at] = on ? old | mask : old & ~mask;
-  // Redis 7.0 notifies and propagates every SETBIT, changed or not.
-  c.server.keyModified(c.db, argv[1], NOTIFY_STRING, 'setbit');
+  // Only a real change (or a created/grown string) notifies and propagates.
+  if (grown || (old & mask ? 1 : 0) !== on) {
+    buf[at] = on ? old | mask : old & ~mask;
+    c.server.keyModified(c.db, argv[1], NOTIFY_STRING, 'setbit');
+  }
   c.out.integer(old & mask ? 1 : 0);
 }
 
@@ -587,7 +592,7 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCmd: boolean): void 
   const db = c.db;
   const s = db.strings;
   let h = -1;
-  let isNew = false;
+  let isNew = false; // created or grown: every successful write counts as a change
   if (readonly) {
     const v = lookupReadCounted(c, argv[1]);
     if (v !== undefined) {
@@ -604,7 +609,7 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCmd: boolean): void 
     }
     h = stringForBits(c, argv[1], highest);
     if (h < 0) return;
-    isNew = created;
+    isNew = grown;
   }
 
   c.out.array(ops.length);
