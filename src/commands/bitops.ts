@@ -60,6 +60,17 @@ function bitposIn(buf: Buffer, start: number, count: number, bit: number): numbe
   const skip = bit ? 0 : 0xff;
   const end = start + count;
   let p = start;
+  const base = buf.byteOffset;
+  while (p < end && ((base + p) & 3) !== 0 && buf[p] === skip) p++;
+  if (p < end && ((base + p) & 3) === 0 && end - p >= 4) {
+    // Whole 32-bit words of the skipped value at a time.
+    const words = (end - p) >>> 2;
+    const w = new Int32Array(buf.buffer, base + p, words);
+    const wskip = bit ? 0 : -1;
+    let i = 0;
+    while (i < words && w[i] === wskip) i++;
+    p += i << 2;
+  }
   while (p < end && buf[p] === skip) p++;
   if (p === end) return bit ? -1 : count * 8;
   const b = buf[p];
