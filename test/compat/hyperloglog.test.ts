@@ -159,7 +159,6 @@ test('hll-sparse-max-bytes sets when PFADD promotes to dense', async () => {
 
 test('a register above 32 promotes a sparse HLL to dense', async () => {
   await pair.reset();
-  // Elements whose hash has a run of more than 32 zeros (found by brute force).
   for (const e of RARE_ELEMENTS) {
     await same(
       ['PFADD', 'r', 'a', 'b'],
@@ -170,6 +169,14 @@ test('a register above 32 promotes a sparse HLL to dense', async () => {
     );
     await same(['PFMERGE', 'm', 'r'], ['PFDEBUG', 'ENCODING', 'm'], ['GET', 'm'], ['DEL', 'r', 'm']);
   }
+  // Several at once, into an existing sparse HLL with other registers set.
+  await same(
+    ['PFADD', 'r2', 'x', 'y', 'z'],
+    ['PFADD', 'r2', ...RARE_ELEMENTS],
+    ['GET', 'r2'],
+    ['PFCOUNT', 'r2'],
+  );
+  await same(['PFADD', 'r3', 'x'], ['PFCOUNT', 'r3', 'r2'], ['PFMERGE', 'r3', 'r2'], ['GET', 'r3']);
 });
 
 test('PFMERGE merges sparse, dense and missing sources into missing, sparse and dense destinations', async () => {
@@ -375,5 +382,13 @@ test('HyperLogLog commands reply identically in RESP3', async () => {
   }
 });
 
-/** Elements whose hash leaves more than 32 zero bits above the register index. */
-const RARE_ELEMENTS: string[] = [];
+/**
+ * 8-byte elements whose hash has a run of 33, 40, 51 and 45 zero bits above the register
+ * index (registers 5, 16000, 77, 5), made by inverting MurmurHash64A for a chosen hash.
+ */
+const RARE_ELEMENTS: string[] = [
+  '\x78\x6c\xca\x60\x8f\x00\x7d\xff',
+  '\x71\xaf\x85\x3c\x11\xee\x4e\xeb',
+  '\xa3\x9d\x90\x31\xfe\x45\x52\xb7',
+  '\xdc\xf2\x01\xcb\xd0\xaa\xf1\x00',
+];
