@@ -13,7 +13,9 @@ export interface Options {
     | 'acl'
     | 'multi'
     | 'persistence'
-    | 'streams';
+    | 'streams'
+    | 'bits'
+    | 'lua';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -71,6 +73,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--multi') o.mode = 'multi';
     else if (a === '--persistence') o.mode = 'persistence';
     else if (a === '--streams') o.mode = 'streams';
+    else if (a === '--bits') o.mode = 'bits';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

@@ -21,6 +21,7 @@
  *                                 dump.rdb in Respite and Redis
  *   npm run bench -- --streams    CPU per request of XADD and XRANGE (100 entries); memory
  *                                 per entry of a 1,000,000-entry stream (--coll-elements N)
+ *   npm run bench -- --bits       CPU per request of SETBIT, BITCOUNT and PFADD
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -44,6 +45,7 @@ import { aclMode } from './acl.js';
 import { multiMode } from './multi.js';
 import { persistenceMode } from './persistence.js';
 import { streamsMode } from './streams.js';
+import { bitsMode } from './bits.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -124,6 +126,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'streams') {
     section = 'streams';
     body = await streamsMode(o, m);
+  } else if (o.mode === 'bits') {
+    section = 'bits';
+    body = await bitsMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

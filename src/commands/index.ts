@@ -22,6 +22,8 @@ import { specs as acl } from './acl.js';
 import { specs as multi } from './multi.js';
 import { specs as persistence } from './persistence.js';
 import { specs as stream } from './stream.js';
+import { specs as bitops } from './bitops.js';
+import { specs as hyperloglog } from './hyperloglog.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -38,6 +40,8 @@ export const GROUPS: CommandSpec[][] = [
   pubsub,
   multi,
   stream,
+  bitops,
+  hyperloglog,
   server,
   acl,
   config,

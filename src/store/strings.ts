@@ -247,6 +247,11 @@ export class StringStore {
     return this.enc[h];
   }
 
+  /** Bytes the value can grow to in place (SETBIT/BITFIELD reserve room geometrically). */
+  capacityOf(h: number): number {
+    return this.cap[h];
+  }
+
   setEncoding(h: number, e: number): void {
     this.enc[h] = e;
   }

@@ -129,7 +129,7 @@ export class Gen {
     // Collections get most of the traffic, so keys grow past the small encodings' thresholds.
     if (this.int(12) === 0) return this.streamCommand();
     const r = this.int(20);
-    if (r < 6) return this.stringCommand();
+    if (r < 6) return this.int(3) === 0 ? this.bitCommand() : this.stringCommand();
     if (r < 10) return this.listCommand();
     if (r < 12) return this.hashCommand();
     if (r < 15) return this.setCommand();
@@ -731,6 +731,64 @@ export class Gen {
         return this.int(10) === 0 ? ['FLUSHDB'] : ['STRLEN', k];
       default:
         return ['PSETEX', k, this.pick(['100000', '0', 'abc']), this.value()];
+    }
+  }
+
+  /** Bitmap and HyperLogLog commands on their own keys and on any key (other strings, WRONGTYPE). */
+  bitCommand(): Cmd {
+    const k = this.int(3) === 0 ? this.key() : this.pick(['bm1', 'bm2', 'hll1', 'hll2']);
+    const off = (): string =>
+      this.int(8) === 0 ? this.pick(['-1', 'x', '#2', '4294967296']) : String(this.int(200));
+    const range = (): string[] =>
+      this.int(2)
+        ? [
+            String(this.int(60) - 30),
+            String(this.int(60) - 30),
+            ...(this.int(2) ? [this.pick(['BIT', 'BYTE'])] : []),
+          ]
+        : [];
+    switch (this.int(14)) {
+      case 0:
+      case 1:
+        return ['SETBIT', k, off(), this.pick(['0', '1', '1', '2'])];
+      case 2:
+        return ['GETBIT', k, off()];
+      case 3:
+        return ['BITCOUNT', k, ...range()];
+      case 4:
+        return ['BITPOS', k, this.pick(['0', '1']), ...range()];
+      case 5:
+        return [
+          'BITOP',
+          this.pick(['AND', 'OR', 'XOR', 'NOT']),
+          this.key(),
+          k,
+          ...(this.int(2) ? [this.key()] : []),
+        ];
+      case 6: {
+        const args: string[] = [];
+        for (let i = 1 + this.int(3); i > 0; i--) {
+          if (this.int(4) === 0) args.push('OVERFLOW', this.pick(['WRAP', 'SAT', 'FAIL']));
+          const type = this.pick(['u1', 'u8', 'i8', 'u16', 'i5', 'i64', 'u63', 'u64', 'i32']);
+          const op = this.pick(['GET', 'SET', 'INCRBY']);
+          args.push(op, type, this.int(4) === 0 ? `#${this.int(5)}` : String(this.int(100)));
+          if (op !== 'GET') args.push(this.pick(INTS));
+        }
+        return [this.int(5) === 0 ? 'BITFIELD_RO' : 'BITFIELD', k, ...args];
+      }
+      case 7:
+      case 8:
+        return ['PFADD', k, ...this.members(8)];
+      case 9:
+        return ['PFCOUNT', k, ...(this.int(3) === 0 ? [this.key()] : [])];
+      case 10:
+        return ['PFMERGE', k, this.pick(['hll1', 'hll2']), ...(this.int(2) ? [this.key()] : [])];
+      case 11:
+        return ['PFDEBUG', this.pick(['ENCODING', 'DECODE', 'TODENSE']), k];
+      case 12:
+        return ['GET', k];
+      default:
+        return ['STRLEN', k];
     }
   }
 
