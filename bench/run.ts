@@ -9,6 +9,8 @@
  *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
  *                                 LRANGE_100, ZRANGE_100; memory per element of a
  *                                 1,000,000-element list, hash, set and sorted set
+ *   npm run bench -- --pubsub     PUBLISH throughput to 1, 10 and 100 subscribers, delivery
+ *                                 latency p50/p99 and server CPU per delivered message
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -26,6 +28,7 @@ import { memoryPhase, memoryTable, type MemSide } from './memory.js';
 import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
+import { pubsubMode } from './pubsub.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -88,6 +91,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'collections') {
     section = 'collections';
     body = await collectionsMode(o, m);
+  } else if (o.mode === 'pubsub') {
+    section = 'pubsub';
+    body = await pubsubMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);
