@@ -15,7 +15,8 @@ export interface Options {
     | 'persistence'
     | 'streams'
     | 'bits'
-    | 'lua';
+    | 'lua'
+    | 'pubsub';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -74,6 +75,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--persistence') o.mode = 'persistence';
     else if (a === '--streams') o.mode = 'streams';
     else if (a === '--bits') o.mode = 'bits';
+    else if (a === '--pubsub') o.mode = 'pubsub';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

@@ -22,6 +22,8 @@
  *   npm run bench -- --streams    CPU per request of XADD and XRANGE (100 entries); memory
  *                                 per entry of a 1,000,000-entry stream (--coll-elements N)
  *   npm run bench -- --bits       CPU per request of SETBIT, BITCOUNT and PFADD
+ *   npm run bench -- --pubsub     PUBLISH throughput to 1, 10 and 100 subscribers, delivery
+ *                                 latency p50/p99 and server CPU per delivered message
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -46,6 +48,7 @@ import { multiMode } from './multi.js';
 import { persistenceMode } from './persistence.js';
 import { streamsMode } from './streams.js';
 import { bitsMode } from './bits.js';
+import { pubsubMode } from './pubsub.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -129,6 +132,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'bits') {
     section = 'bits';
     body = await bitsMode(o, m);
+  } else if (o.mode === 'pubsub') {
+    section = 'pubsub';
+    body = await pubsubMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -946,6 +946,8 @@ export class Server implements KeyspaceHooks {
   flushPending(): void {
     // beforeSleep: BCAST tracking invalidations for the keys modified in this batch.
     if (this.tracking.prefixes.size !== 0) this.tracking.broadcast();
+    if (this.tracking.table.size !== 0)
+      this.tracking.limitUsedSlots(this.config.num('tracking-table-max-keys'));
     const list = this.clientsPendingWrite;
     if (list.length === 0) return;
     this.clientsPendingWrite = [];

@@ -151,9 +151,9 @@ export class Tracking {
 
   // ---- Invalidation ------------------------------------------------------------------------
   /** trackingInvalidateKey: `key` was modified (by the executing client, if any). */
-  invalidateKey(key: string): void {
+  invalidateKey(key: string, bcast = true): void {
     const modifier = this.server.currentClient;
-    if (this.prefixes.size !== 0) this.rememberKeyToBroadcast(modifier, key);
+    if (bcast && this.prefixes.size !== 0) this.rememberKeyToBroadcast(modifier, key);
     const ids = this.table.get(key);
     if (ids === undefined) return;
     const current = this.server.currentClient;
@@ -172,6 +172,29 @@ export class Tracking {
     this.totalItems -= ids.size;
     this.table.delete(key);
   }
+
+  /**
+   * trackingLimitUsedSlots (before each flush): over `tracking-table-max-keys`, keys are
+   * invalidated (oldest first; Redis picks them at random) with an effort that grows while
+   * the table stays over the limit.
+   */
+  limitUsedSlots(maxKeys: number): void {
+    if (maxKeys === 0 || this.table.size <= maxKeys) {
+      this.overLimitRuns = 0;
+      return;
+    }
+    let effort = 100 * (this.overLimitRuns + 1);
+    for (const key of this.table.keys()) {
+      if (effort-- <= 0) break;
+      this.invalidateKey(key, false);
+      if (this.table.size <= maxKeys) {
+        this.overLimitRuns = 0;
+        return;
+      }
+    }
+    this.overLimitRuns++;
+  }
+  private overLimitRuns = 0;
 
   private rememberKeyToBroadcast(c: Client | null, key: string): void {
     for (const [prefix, bs] of this.prefixes) {

@@ -268,3 +268,39 @@ test('CLIENT TRACKING / CACHING / TRACKINGINFO / GETREDIR errors and edge cases'
     m.close();
   }
 });
+
+test('tracking-table-max-keys: over the limit, keys are invalidated until the table is back under it', async () => {
+  const m = await open(2, [3, 2]);
+  try {
+    await m.same(1, 'CONFIG', 'SET', 'tracking-table-max-keys', '2');
+    await m.same(0, 'CLIENT', 'TRACKING', 'ON');
+    m.send(0, 'GET', 'k1');
+    m.send(0, 'GET', 'k2');
+    m.send(0, 'GET', 'k3');
+    m.send(0, 'GET', 'k4');
+    // Which keys go (and when) differs: Redis picks them at random. Count what arrives.
+    const frames = async (c: (typeof m.o)[number]) => {
+      let nulls = 0;
+      let pushes = 0;
+      while (nulls < 4 || pushes < 2) {
+        const f = await c.read();
+        if (f === '_\r\n') nulls++;
+        else {
+          assert.match(f, /^>2\r\n\$10\r\ninvalidate\r\n\*1\r\n\$2\r\nk\d\r\n$/);
+          pushes++;
+        }
+      }
+      return [nulls, pushes];
+    };
+    const [a, b] = await Promise.all([frames(m.o[0]), frames(m.r[0])]);
+    assert.deepEqual(b, a);
+    const keys = async (c: (typeof m.o)[number]) =>
+      /tracking_total_keys:(\d+)/.exec(await c.call('INFO', 'stats'))![1];
+    assert.equal(await keys(m.r[1]), await keys(m.o[1]));
+    assert.equal(await keys(m.r[1]), '2');
+    await m.same(1, 'CONFIG', 'SET', 'tracking-table-max-keys', '0');
+    await m.same(0, 'CLIENT', 'TRACKING', 'OFF');
+  } finally {
+    m.close();
+  }
+});

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench -- --pubsub`: PUBLISH throughput with 1, 10 and 100 subscribers on one
+ * channel (one publisher pipelining PUBLISH in windows of 100), delivery latency p50/p99
+ * (publish to receive, from a publisher sending one message at a time with a timestamp),
+ * and server CPU per delivered message — Respite and redis-server in the same run.
+ */
+import net from 'node:net';
+import { startServer, type ServerKind, type ServerProc, type MachineInfo } from './proc.js';
+import { fmtInt, fmtNum, fmtRatio, machineLine, table } from './report.js';
+import { commandLine, say, type Options } from './options.js';
+
+interface Result {
+  subscribers: number;
+  msgPerSec: number;
+  cpuUsPerDelivery: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+/** A subscriber counting message frames and recording publish-to-receive latency. */
+class Sub {
+  count = 0;
+  latencies: number[] = [];
+  private tail = '';
+  readonly socket: net.Socket;
+  constructor(port: number, recordLatency: boolean) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (d: Buffer) => {
+      const s = this.tail + d.latin1Slice();
+      let p = 0;
+      for (;;) {
+        const i = s.indexOf('message\r\n', p);
+        if (i === -1) break;
+        // message frame: ...message\r\n$<n>\r\nbench\r\n$<m>\r\n<payload>\r\n
+        const end = s.indexOf(
+          '\r\n',
+          s.indexOf('\r\n', s.indexOf('\r\n', s.indexOf('\r\n', i + 9) + 2) + 2) + 2,
+        );
+        if (end === -1) break;
+        const payloadStart = s.lastIndexOf('\r\n', end - 1) + 2;
+        if (recordLatency) {
+          const t = Number(s.slice(payloadStart, end));
+          if (t > 0) this.latencies.push(Number(process.hrtime.bigint() / 1000n) - t);
+        }
+        this.count++;
+        p = end + 2;
+      }
+      this.tail = s.slice(p);
+    });
+  }
+  subscribe(): Promise<void> {
+    return new Promise((resolve) => {
+      this.socket.write('*2\r\n$9\r\nSUBSCRIBE\r\n$5\r\nbench\r\n');
+      this.socket.once('data', () => resolve());
+    });
+  }
+}
+
+function cmd(payload: string): string {
+  return `*3\r\n$7\r\nPUBLISH\r\n$5\r\nbench\r\n$${payload.length}\r\n${payload}\r\n`;
+}
+
+async function runOne(kind: ServerKind, subscribers: number, messages: number): Promise<Result> {
+  const server: ServerProc = await startServer(kind);
+  const subs: Sub[] = [];
+  try {
+    for (let i = 0; i < subscribers; i++) {
+      const s = new Sub(server.port, i === 0);
+      await s.subscribe();
+      subs.push(s);
+    }
+    const pub = net.connect(server.port, '127.0.0.1');
+    pub.setNoDelay(true);
+    await new Promise((r) => pub.once('connect', r));
+    let replies = 0;
+    pub.on('data', (d: Buffer) => {
+      for (let i = 0; i < d.length; i++) if (d[i] === 0x3a) replies++;
+    });
+    const waitReplies = async (n: number) => {
+      while (replies < n) await new Promise((r) => setImmediate(r));
+    };
+    // Throughput: windows of 100 pipelined PUBLISH with a 64-byte payload.
+    const payload = 'p'.repeat(64);
+    const window = 100;
+    const chunk = cmd(payload).repeat(window);
+    const cpu0 = server.cpuSeconds();
+    const t0 = process.hrtime.bigint();
+    for (let sent = 0; sent < messages; sent += window) {
+      pub.write(chunk);
+      await waitReplies(sent + window);
+    }
+    const expected = messages * subscribers;
+    while (subs.reduce((a, s) => a + s.count, 0) < expected) await new Promise((r) => setTimeout(r, 1));
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = server.cpuSeconds() - cpu0;
+    // Latency: one message at a time, the payload carries the send time (µs).
+    const latN = Math.min(2000, messages);
+    subs[0].latencies = [];
+    const base = subs[0].count;
+    for (let i = 0; i < latN; i++) {
+      pub.write(cmd(String(Number(process.hrtime.bigint() / 1000n))));
+      while (subs[0].count < base + i + 1) await new Promise((r) => setImmediate(r));
+    }
+    const lat = subs[0].latencies.sort((a, b) => a - b);
+    pub.destroy();
+    return {
+      subscribers,
+      msgPerSec: messages / secs,
+      cpuUsPerDelivery: (cpu * 1e6) / expected,
+      p50Us: lat[Math.floor(lat.length * 0.5)] ?? NaN,
+      p99Us: lat[Math.floor(lat.length * 0.99)] ?? NaN,
+    };
+  } finally {
+    for (const s of subs) s.socket.destroy();
+    await server.stop();
+  }
+}
+
+export async function pubsubMode(o: Options, m: MachineInfo): Promise<string> {
+  const counts = [1, 10, 100];
+  const messages = o.quick ? 20000 : 200000;
+  const rows: string[][] = [];
+  for (const n of counts) {
+    const msgs = Math.max(2000, Math.floor(messages / Math.max(1, n / 10)));
+    say(`pubsub: ${n} subscriber(s), ${fmtInt(msgs)} messages ...`);
+    const redis = await runOne('redis', n, msgs);
+    const respite = await runOne('respite', n, msgs);
+    rows.push([
+      String(n),
+      fmtInt(redis.msgPerSec),
+      fmtInt(respite.msgPerSec),
+      fmtNum(redis.cpuUsPerDelivery, 3),
+      fmtNum(respite.cpuUsPerDelivery, 3),
+      fmtRatio(respite.cpuUsPerDelivery, redis.cpuUsPerDelivery),
+      `${fmtInt(redis.p50Us)} / ${fmtInt(redis.p99Us)}`,
+      `${fmtInt(respite.p50Us)} / ${fmtInt(respite.p99Us)}`,
+      fmtRatio(respite.p99Us, redis.p99Us),
+    ]);
+  }
+  return [
+    machineLine(m),
+    `Command: \`${commandLine(o)}\` — one publisher pipelining PUBLISH (64-byte payload) in windows ` +
+      'of 100 to N subscribers of one channel; messages = the delivered count divided by N; ' +
+      'latency: 2,000 messages sent one at a time, publish to receive at the first subscriber.',
+    table(
+      [
+        'subscribers',
+        'redis msg/s',
+        'respite msg/s',
+        'redis CPU µs/delivery',
+        'respite CPU µs/delivery',
+        'CPU ratio (target ≤ 1.5×)',
+        'redis p50/p99 µs',
+        'respite p50/p99 µs',
+        'p99 ratio (target ≤ 2×)',
+      ],
+      rows,
+    ),
+  ].join('\n\n');
+}
