@@ -1,0 +1,153 @@
+/**
+ * Lua 5.1 values in JS: nil = undefined, booleans, numbers (doubles, exactly Lua 5.1's
+ * lua_Number), strings (latin1: one char = one byte), LuaTable, functions (compiled Lua
+ * closures and host functions share one calling convention: JS arguments in, array of
+ * results out).
+ */
+import { LuaTable } from './table.js';
+
+export { LuaTable };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LuaFunction = (...args: any[]) => LuaValue[];
+export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction;
+
+/** A Lua error: `value` is the Lua error value (any type). `level` > 0 while the position
+ * prefix (`chunk:line:`) still has to be added by the Lua frame `level` steps up. */
+export class LuaError extends Error {
+  value: LuaValue;
+  level: number;
+  traceback?: string;
+  constructor(value: LuaValue, level = 1) {
+    super(typeof value === 'string' ? value : 'lua error');
+    this.value = value;
+    this.level = typeof value === 'string' ? level : 0;
+  }
+}
+
+/** Thrown by a hook to abort the running script; pcall does not catch it. */
+export class LuaKill extends Error {
+  constructor(msg = 'Script killed') {
+    super(msg);
+  }
+}
+
+export function type(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'nil';
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    case 'function':
+      return 'function';
+    default:
+      return v instanceof LuaTable ? 'table' : 'userdata';
+  }
+}
+
+/** C printf's %.<prec>g for a double (Lua 5.1's LUAI_NUMFFORMAT is %.14g). */
+export function fmtG(x: number, prec = 14, alt = false, upper = false): string {
+  if (!isFinite(x)) return fmtNonFinite(x, upper);
+  if (prec === 0) prec = 1;
+  if (x === 0) {
+    const z = alt ? '0.' + '0'.repeat(prec - 1) : '0';
+    return (Object.is(x, -0) ? '-' : '') + z;
+  }
+  const e = x.toExponential(prec - 1);
+  const ei = e.indexOf('e');
+  const exp = Number(e.slice(ei + 1));
+  let s: string;
+  if (exp < -4 || exp >= prec) {
+    let mant = e.slice(0, ei);
+    if (!alt && mant.includes('.')) mant = mant.replace(/\.?0+$/, '');
+    const ae = Math.abs(exp);
+    s = mant + (upper ? 'E' : 'e') + (exp < 0 ? '-' : '+') + (ae < 10 ? '0' : '') + ae;
+  } else {
+    s = x.toFixed(Math.max(0, prec - 1 - exp));
+    if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
+  }
+  return s;
+}
+
+export function fmtNonFinite(x: number, upper = false): string {
+  // glibc prints the NaN produced by 0/0 on x86 as "-nan"; JS cannot see NaN's sign bit
+  // reliably, so every NaN prints as the common case.
+  const s = x !== x ? '-nan' : x > 0 ? 'inf' : '-inf';
+  return upper ? s.toUpperCase() : s;
+}
+
+export function numberToString(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e14) return Object.is(n, -0) ? '-0' : String(n);
+  return fmtG(n, 14);
+}
+
+const WS = ' \t\n\v\f\r';
+
+/** Lua 5.1's luaO_str2d: strtod (decimal, inf/nan as glibc accepts them) or 0x hex,
+ * surrounding whitespace allowed; undefined when not a number. */
+export function str2number(s: string): number | undefined {
+  let i = 0;
+  let j = s.length;
+  while (i < j && WS.includes(s[i])) i++;
+  while (j > i && WS.includes(s[j - 1])) j--;
+  if (i === j) return undefined;
+  const t = s.slice(i, j);
+  const m = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/.exec(t);
+  if (m) return Number(t);
+  const h = /^([+-]?)0[xX]([0-9a-fA-F]+)$/.exec(t);
+  if (h) {
+    // strtoul: wraps modulo 2^32 is not applied; large values saturate at ULONG_MAX (2^64-1)
+    let v = parseInt(h[2], 16);
+    if (v > 18446744073709551615) v = 18446744073709551615;
+    return h[1] === '-' ? -v : v;
+  }
+  const lower = t.toLowerCase();
+  const sp = /^([+-]?)(inf|infinity|nan)$/.exec(lower);
+  if (sp) {
+    if (sp[2] === 'nan') return NaN;
+    return sp[1] === '-' ? -Infinity : Infinity;
+  }
+  return undefined;
+}
+
+/** lua_tonumber: numbers and numeric strings. */
+export function toNumber(v: LuaValue): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return str2number(v);
+  return undefined;
+}
+
+let addrCounter = 0x55d0c0a0;
+const addrs = new WeakMap<object, string>();
+/** A stable fake address for tostring(table/function). */
+export function addressOf(o: object): string {
+  let a = addrs.get(o);
+  if (a === undefined) {
+    addrCounter += 0x40;
+    a = '0x' + addrCounter.toString(16).padStart(12, '0');
+    addrs.set(o, a);
+  }
+  return a;
+}
+
+/** tostring without metamethods (lua_tostring for numbers/strings, else type: address). */
+export function rawToString(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'nil';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      return numberToString(v);
+    case 'string':
+      return v;
+    case 'function':
+      return (addrs.has(v) ? 'function: ' : 'function: ') + addressOf(v);
+    default:
+      return 'table: ' + addressOf(v);
+  }
+}
