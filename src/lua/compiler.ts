@@ -94,7 +94,7 @@ class FuncCompiler {
   methodExpr(e: Extract<Expr, { k: 'method' }>): string {
     const t = this.tmp();
     const args = this.list(e.args);
-    return `(${t} = ${this.ex(e.o)}, fc(idx(${t}, ${jsStr(e.name)}${this.dargs(this.desc(e.o))})${this.dargs(`method '${e.name}'`)})(${t}${args ? ', ' + args : ''}))`;
+    return `(${t} = ${this.ex(e.o)}, mcall(idx(${t}, ${jsStr(e.name)}${this.dargs(this.desc(e.o))}), ${t}, ${jsStr(`method '${e.name}'`)}${args ? ', ' + args : ''}))`;
   }
 
   /** Comma-separated JS items for an expression list, the last expanded if multi. */
@@ -474,5 +474,5 @@ export function compileChunk(fs: FuncState): string {
   const c = new FuncCompiler(fs, null);
   c.indent = '';
   const main = c.compile();
-  return `"use strict";\nconst {T, E, idx, setidx, fc, add, sub, mul, div, mod, pow, unm, len, cat, eq, lt, le, mk, forNum, next, inext, fix} = R;\nreturn ${main};`;
+  return `"use strict";\nconst {T, E, idx, setidx, fc, add, sub, mul, div, mod, pow, unm, len, cat, eq, lt, le, mk, forNum, next, inext, fix, mcall} = R;\nreturn ${main};`;
 }

@@ -553,16 +553,16 @@ export class Parser {
       }
       default: {
         const e = this.suffixedexp();
-        if (this.is('=') || this.is(',')) {
-          const targets = [e];
+        if (e.k === 'call' || e.k === 'method') return { k: 'call', e, line };
+        if (e.k === 'local' || e.k === 'global' || e.k === 'index') {
+          const targets: Expr[] = [e];
           while (this.accept(',')) targets.push(this.suffixedexp());
           for (const t of targets) if (t.k !== 'local' && t.k !== 'global' && t.k !== 'index') this.error('syntax error');
           this.expect('=');
           const exprs = this.exprlist();
           return { k: 'assign', targets, exprs, line };
         }
-        if (e.k !== 'call' && e.k !== 'method') this.error('syntax error');
-        return { k: 'call', e, line };
+        this.error('syntax error');
       }
     }
   }

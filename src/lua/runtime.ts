@@ -2,7 +2,7 @@
  * The operations compiled Lua code calls: indexing, calls, arithmetic, comparison and
  * concatenation with Lua 5.1's coercions, metamethods and error messages.
  */
-import { LuaError, LuaKill, LuaTable, type LuaFunction, type LuaValue, type, numberToString, str2number } from './value.js';
+import { LuaError, LuaKill, rtError, LuaTable, type LuaFunction, type LuaValue, type, numberToString, str2number } from './value.js';
 
 export const EMPTY: LuaValue[] = [];
 
@@ -33,11 +33,12 @@ export interface Runtime {
   stringMeta: LuaTable | null;
   tostring(v: LuaValue): string;
   call(f: LuaValue, ...args: LuaValue[]): LuaValue[];
+  mcall(f: LuaValue, ...args: LuaValue[]): LuaValue[];
 }
 
 export function typeError(v: LuaValue, d: string | undefined, op: string): never {
   const t = type(v);
-  throw new LuaError(d !== undefined ? `attempt to ${op} ${d} (a ${t} value)` : `attempt to ${op} a ${t} value`);
+  throw rtError(d !== undefined ? `attempt to ${op} ${d} (a ${t} value)` : `attempt to ${op} a ${t} value`);
 }
 
 export function makeRuntime(): Runtime {
@@ -74,7 +75,7 @@ export function makeRuntime(): Runtime {
       o = h;
       d = undefined;
     }
-    throw new LuaError("loop in gettable");
+    throw rtError('loop in gettable');
   }
   R.idx = idx;
 
@@ -98,7 +99,7 @@ export function makeRuntime(): Runtime {
       o = h;
       d = undefined;
     }
-    throw new LuaError('loop in settable');
+    throw rtError('loop in settable');
   }
   R.setidx = setidx;
 
@@ -110,6 +111,19 @@ export function makeRuntime(): Runtime {
   }
   R.fc = fc;
   R.call = (f, ...args) => fc(f)(...args);
+  // o:m(...): a `bad argument` raised by the callee itself counts arguments without self
+  R.mcall = (f, ...args) => {
+    try {
+      return fc(f, args[1] as string)(args[0], ...args.slice(2));
+    } catch (e) {
+      if (e instanceof LuaError && e.level === 1 && e.argn > 0 && !e.rt) {
+        const n = e.argn - 1;
+        e.argn = 0;
+        e.value = n === 0 ? `calling '${e.fname}' on bad self (${e.argmsg})` : `bad argument #${n} to '${e.fname}' (${e.argmsg})`;
+      }
+      throw e;
+    }
+  };
 
   function tonum(v: LuaValue): number | undefined {
     if (typeof v === 'number') return v;
@@ -185,7 +199,7 @@ export function makeRuntime(): Runtime {
   function orderError(a: LuaValue, b: LuaValue): never {
     const t1 = type(a);
     const t2 = type(b);
-    throw new LuaError(t1 === t2 ? `attempt to compare two ${t1} values` : `attempt to compare ${t1} with ${t2}`);
+    throw rtError(t1 === t2 ? `attempt to compare two ${t1} values` : `attempt to compare ${t1} with ${t2}`);
   }
   R.lt = (a, b) => {
     const ta = typeof a;

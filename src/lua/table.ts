@@ -4,12 +4,14 @@
  * Keys are normalised as Lua does: -0 is 0, NaN and nil keys are errors on write.
  */
 import type { LuaValue } from './value.js';
-import { LuaError } from './value.js';
+import { rtError } from './value.js';
 
 export class LuaTable {
   arr: LuaValue[] = [];
   hash: Map<unknown, LuaValue> | null = null;
   metatable: LuaTable | null = null;
+  /** Redis's readonly tables (globals and libraries in the script sandbox) */
+  readonly = false;
   /** Cached hash-part iterator for next(): the last key returned and the live iterator. */
   private iterKey: unknown = undefined;
   private iter: Iterator<[unknown, LuaValue]> | null = null;
@@ -46,18 +48,20 @@ export class LuaTable {
   }
 
   set(k: LuaValue, v: LuaValue): void {
+    if (this.readonly) throw rtError('Attempt to modify a readonly table');
     if (typeof k === 'number') {
-      if (k !== k) throw new LuaError('table index is NaN');
+      if (k !== k) throw rtError('table index is NaN');
       if (Number.isInteger(k) && k >= 1) {
         this.setInt(k, v);
         return;
       }
       if (k === 0) k = 0; // -0
-    } else if (k === undefined) throw new LuaError('table index is nil');
+    } else if (k === undefined) throw rtError('table index is nil');
     this.setHash(k, v);
   }
 
   setStr(k: string, v: LuaValue): void {
+    if (this.readonly) throw rtError('Attempt to modify a readonly table');
     this.setHash(k, v);
   }
 
@@ -71,6 +75,7 @@ export class LuaTable {
   }
 
   setInt(i: number, v: LuaValue): void {
+    if (this.readonly) throw rtError('Attempt to modify a readonly table');
     const a = this.arr;
     const n = a.length;
     if (i <= n) {
@@ -127,7 +132,7 @@ export class LuaTable {
     const h = this.hash;
     if (h === null) {
       if (k === undefined) return undefined;
-      throw new LuaError("invalid key to 'next'");
+      throw rtError("invalid key to 'next'");
     }
     let it: Iterator<[unknown, LuaValue]>;
     if (k === undefined) it = h.entries();
@@ -137,7 +142,7 @@ export class LuaTable {
       it = h.entries();
       for (;;) {
         const r = it.next();
-        if (r.done) throw new LuaError("invalid key to 'next'");
+        if (r.done) throw rtError("invalid key to 'next'");
         if (r.value[0] === k) break;
       }
     }

@@ -5,6 +5,7 @@
  * results out).
  */
 import { LuaTable } from './table.js';
+import { g14 } from './lib/printf.js';
 
 export { LuaTable };
 
@@ -17,12 +18,24 @@ export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFun
 export class LuaError extends Error {
   value: LuaValue;
   level: number;
+  /** raised by the VM itself (luaG_runerror): no position when raised inside a host function */
+  rt = false;
+  /** for `bad argument` errors: the argument number and function (method calls shift it) */
+  argn = 0;
+  fname = '';
+  argmsg = '';
   traceback?: string;
   constructor(value: LuaValue, level = 1) {
     super(typeof value === 'string' ? value : 'lua error');
     this.value = value;
     this.level = typeof value === 'string' ? level : 0;
   }
+}
+
+export function rtError(msg: string): LuaError {
+  const e = new LuaError(msg, 1);
+  e.rt = true;
+  return e;
 }
 
 /** Thrown by a hook to abort the running script; pcall does not catch it. */
@@ -49,40 +62,9 @@ export function type(v: LuaValue): string {
   }
 }
 
-/** C printf's %.<prec>g for a double (Lua 5.1's LUAI_NUMFFORMAT is %.14g). */
-export function fmtG(x: number, prec = 14, alt = false, upper = false): string {
-  if (!isFinite(x)) return fmtNonFinite(x, upper);
-  if (prec === 0) prec = 1;
-  if (x === 0) {
-    const z = alt ? '0.' + '0'.repeat(prec - 1) : '0';
-    return (Object.is(x, -0) ? '-' : '') + z;
-  }
-  const e = x.toExponential(prec - 1);
-  const ei = e.indexOf('e');
-  const exp = Number(e.slice(ei + 1));
-  let s: string;
-  if (exp < -4 || exp >= prec) {
-    let mant = e.slice(0, ei);
-    if (!alt && mant.includes('.')) mant = mant.replace(/\.?0+$/, '');
-    const ae = Math.abs(exp);
-    s = mant + (upper ? 'E' : 'e') + (exp < 0 ? '-' : '+') + (ae < 10 ? '0' : '') + ae;
-  } else {
-    s = x.toFixed(Math.max(0, prec - 1 - exp));
-    if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
-  }
-  return s;
-}
-
-export function fmtNonFinite(x: number, upper = false): string {
-  // glibc prints the NaN produced by 0/0 on x86 as "-nan"; JS cannot see NaN's sign bit
-  // reliably, so every NaN prints as the common case.
-  const s = x !== x ? '-nan' : x > 0 ? 'inf' : '-inf';
-  return upper ? s.toUpperCase() : s;
-}
-
 export function numberToString(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e14) return Object.is(n, -0) ? '-0' : String(n);
-  return fmtG(n, 14);
+  return g14(n);
 }
 
 const WS = ' \t\n\v\f\r';

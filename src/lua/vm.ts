@@ -3,6 +3,7 @@
  * host uses: load (compile) chunks, call functions, set globals, install a hook.
  */
 import { compileChunk } from './compiler.js';
+import { Rand48 } from './lib/lmath.js';
 import { parse } from './parser.js';
 import { makeRuntime, type Runtime } from './runtime.js';
 import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './value.js';
@@ -23,6 +24,8 @@ export class LuaVM {
   readonly H: HookState;
   /** the string library table once opened (string metatable's __index) */
   stringLib: LuaTable | null = null;
+  /** math.random's generator (Redis keeps one per process, never reseeded per script) */
+  readonly rand = new Rand48();
 
   constructor() {
     this.R = makeRuntime();

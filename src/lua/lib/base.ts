@@ -1,7 +1,7 @@
 /** Lua 5.1 base library (as Redis exposes it: no print/dofile/loadfile/require/setfenv). */
-import { LuaError, LuaKill, LuaTable, type LuaFunction, type LuaValue, type, str2number } from '../value.js';
+import { LuaError, LuaKill, LuaTable, rtError, type LuaFunction, type LuaValue, type, str2number } from '../value.js';
 import type { LuaVM } from '../vm.js';
-import { argError, checkAny, checkInt, checkStr, checkTable, optInt, tagError } from './util.js';
+import { argError, checkAny, checkInt, checkStr, checkTable, noPos, optInt, tagError } from './util.js';
 
 /** luaO_chunkid: how a chunk name appears in messages. */
 export function chunkId(source: string): string {
@@ -55,21 +55,22 @@ export function openBase(vm: LuaVM): void {
     const p = mt.getStr('__metatable');
     return [p !== undefined ? p : mt];
   });
-  set('setmetatable', (...a: LuaValue[]) => {
+  set('setmetatable', noPos((...a: LuaValue[]) => {
     const t = a[0];
     if (!(t instanceof LuaTable)) tagError(a, 0, 'setmetatable', 'table');
     const mt = a[1];
     if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, 'setmetatable', 'nil or table expected');
+    if (t.readonly) throw rtError('Attempt to modify a readonly table');
     if (t.metatable !== null && t.metatable.getStr('__metatable') !== undefined)
       throw new LuaError('cannot change a protected metatable');
     t.metatable = mt ?? null;
     return [t];
-  });
-  const next: LuaFunction = (...a: LuaValue[]) => {
+  }));
+  const next: LuaFunction = noPos((...a: LuaValue[]) => {
     const t = checkTable(a, 0, 'next');
     const r = t.next(a[1]);
     return r === undefined ? [undefined] : [r[0], r[1]];
-  };
+  });
   R.next = next;
   set('next', next);
   set('pairs', (...a: LuaValue[]) => [next, checkTable(a, 0, 'pairs'), undefined]);
@@ -110,13 +111,16 @@ export function openBase(vm: LuaVM): void {
     checkAny(a, 1, 'rawget');
     return [t.get(a[1])];
   });
-  set('rawset', (...a: LuaValue[]) => {
-    const t = checkTable(a, 0, 'rawset');
-    checkAny(a, 1, 'rawset');
-    checkAny(a, 2, 'rawset');
-    t.set(a[1], a[2]);
-    return [t];
-  });
+  set(
+    'rawset',
+    noPos((...a: LuaValue[]) => {
+      const t = checkTable(a, 0, 'rawset');
+      checkAny(a, 1, 'rawset');
+      checkAny(a, 2, 'rawset');
+      t.set(a[1], a[2]);
+      return [t];
+    }),
+  );
   set('select', (...a: LuaValue[]) => {
     const n = a.length;
     if (typeof a[0] === 'string' && a[0][0] === '#') return [n - 1];

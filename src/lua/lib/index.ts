@@ -1,7 +1,15 @@
 /** Opens the libraries Redis exposes to scripts. */
 import type { LuaVM } from '../vm.js';
 import { openBase } from './base.js';
+import { openMath, Rand48 } from './lmath.js';
+import { openString } from './lstring.js';
+import { openTable } from './ltable.js';
 
 export function openLibs(vm: LuaVM): void {
   openBase(vm);
+  openString(vm);
+  openTable(vm);
+  openMath(vm, vm.rand);
 }
+
+export { Rand48 };

@@ -2,7 +2,24 @@
 import { LuaError, LuaTable, type LuaValue, type, numberToString, str2number } from '../value.js';
 
 export function argError(n: number, fname: string, msg: string): never {
-  throw new LuaError(`bad argument #${n} to '${fname}' (${msg})`);
+  const e = new LuaError(`bad argument #${n} to '${fname}' (${msg})`);
+  e.argn = n;
+  e.fname = fname;
+  e.argmsg = msg;
+  throw e;
+}
+
+/** Errors the VM raises inside a host function (table writes, comparisons) carry no
+ * position, as luaG_runerror inside a C function. */
+export function noPos<F extends (...a: LuaValue[]) => LuaValue[]>(f: F): F {
+  return ((...a: LuaValue[]) => {
+    try {
+      return f(...a);
+    } catch (e) {
+      if (e instanceof LuaError && e.rt && e.level === 1) e.level = 0;
+      throw e;
+    }
+  }) as F;
 }
 
 export function typeName(a: LuaValue[], i: number): string {
