@@ -37,6 +37,7 @@ function foldArith(op: string, a: number, b: number): number | undefined {
 
 class FuncCompiler {
   temps = 0;
+  zero: number | undefined = undefined;
   out: string[] = [];
   indent = '';
 
@@ -144,6 +145,11 @@ class FuncCompiler {
       case 'false':
         return 'false';
       case 'num':
+        if (e.v === 0) {
+          // Lua's per-function constant table keeps one entry for 0 and -0: the first wins
+          if (this.zero === undefined) this.zero = e.v;
+          return jsNum(this.zero);
+        }
         return jsNum(e.v);
       case 'str':
         return jsStr(e.v);

@@ -745,7 +745,7 @@ export class Parser {
     if (t.t === 'not' || t.t === '-' || t.t === '#') {
       this.advance();
       const a = this.expr(UNARY_PRI);
-      if (t.t === '-' && a.k === 'num') e = { k: 'num', v: -a.v === 0 ? 0 : -a.v, line: t.line };
+      if (t.t === '-' && a.k === 'num') e = { k: 'num', v: -a.v, line: t.line };
       else e = { k: 'un', op: t.t, a, line: t.line };
     } else e = this.simpleexp();
     for (;;) {

@@ -11,7 +11,12 @@ export { LuaTable };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LuaFunction = (...args: any[]) => LuaValue[];
-export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction;
+export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata;
+
+/** Opaque host values (cjson.null is a light userdata NULL). */
+export class LuaUserdata {
+  constructor(readonly display: string) {}
+}
 
 /** A Lua error: `value` is the Lua error value (any type). `level` > 0 while the position
  * prefix (`chunk:line:`) still has to be added by the Lua frame `level` steps up. */
@@ -130,6 +135,6 @@ export function rawToString(v: LuaValue): string {
     case 'function':
       return (addrs.has(v) ? 'function: ' : 'function: ') + addressOf(v);
     default:
-      return 'table: ' + addressOf(v);
+      return v instanceof LuaUserdata ? 'userdata: ' + v.display : 'table: ' + addressOf(v);
   }
 }

@@ -71,7 +71,8 @@ export async function runOracle(c: RawClient, srcs: string[]): Promise<string[]>
 }
 
 /** Compares every chunk; returns a readable list of mismatches. */
-export async function diffCorpus(c: RawClient, srcs: string[]): Promise<string[]> {
+export async function diffCorpus(c: RawClient, srcs: string[], prefix = ''): Promise<string[]> {
+  srcs = srcs.map((s) => prefix + s);
   const theirs = await runOracle(c, srcs);
   const bad: string[] = [];
   for (let i = 0; i < srcs.length; i++) {
@@ -80,3 +81,7 @@ export async function diffCorpus(c: RawClient, srcs: string[]): Promise<string[]
   }
   return bad;
 }
+
+/** Prefix for chunks that print binary strings: `hex(s)`. */
+export const HEX_PREFIX =
+  "local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end ";

@@ -212,6 +212,8 @@ export function openBase(vm: LuaVM): void {
 export function errorValue(e: unknown): LuaValue {
   if (e instanceof LuaKill) throw e;
   if (e instanceof LuaError) {
+    // a host function called directly by pcall has no name (luaL_argerror's '?')
+    if (e.level === 1 && e.argn > 0 && !e.rt) return `bad argument #${e.argn} to '?' (${e.argmsg})`;
     return e.value;
   }
   if (e instanceof RangeError) return 'stack overflow';
