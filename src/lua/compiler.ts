@@ -7,7 +7,14 @@
  */
 import type { Expr, FuncState, LocalVar, Stat } from './parser.js';
 
-const ARITH: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '^': 'pow' };
+const ARITH: Record<string, string> = {
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '%': 'mod',
+  '^': 'pow',
+};
 
 function jsStr(s: string): string {
   return JSON.stringify(s);
@@ -24,13 +31,28 @@ function jsNum(n: number): string {
 function foldArith(op: string, a: number, b: number): number | undefined {
   let r: number;
   switch (op) {
-    case '+': r = a + b; break;
-    case '-': r = a - b; break;
-    case '*': r = a * b; break;
-    case '/': if (b === 0) return undefined; r = a / b; break;
-    case '%': if (b === 0) return undefined; r = a - Math.floor(a / b) * b; break;
-    case '^': r = Math.pow(a, b); break;
-    default: return undefined;
+    case '+':
+      r = a + b;
+      break;
+    case '-':
+      r = a - b;
+      break;
+    case '*':
+      r = a * b;
+      break;
+    case '/':
+      if (b === 0) return undefined;
+      r = a / b;
+      break;
+    case '%':
+      if (b === 0) return undefined;
+      r = a - Math.floor(a / b) * b;
+      break;
+    case '^':
+      r = Math.pow(a, b);
+      break;
+    default:
+      return undefined;
   }
   return r !== r ? undefined : r;
 }
@@ -252,14 +274,16 @@ class FuncCompiler {
   }
 
   hook(): string {
-    return 'if (++H.c > H.n) H.h();';
+    return 'if (++H.c >= H.n) H.h();';
   }
 
   assignTo(target: Expr, value: string): void {
     if (target.k === 'local') this.emit(`${this.vname(target.v)} = ${value};`);
     else if (target.k === 'global') this.emit(`setidx(G, ${jsStr(target.name)}, ${value});`);
     else if (target.k === 'index')
-      this.emit(`setidx(${this.ex(target.o)}, ${this.ex(target.key)}, ${value}${this.dargs(this.desc(target.o))});`);
+      this.emit(
+        `setidx(${this.ex(target.o)}, ${this.ex(target.key)}, ${value}${this.dargs(this.desc(target.o))});`,
+      );
   }
 
   stat(s: Stat): void {
@@ -308,7 +332,8 @@ class FuncCompiler {
         const vals = this.valuesInto(s.exprs, s.targets.length);
         for (let i = pre.length - 1; i >= 0; i--) {
           const p = pre[i];
-          if (p.o) this.emit(`setidx(${p.o}, ${p.k}, ${vals[i]}${this.dargs(this.desc((p.t as { o: Expr }).o))});`);
+          if (p.o)
+            this.emit(`setidx(${p.o}, ${p.k}, ${vals[i]}${this.dargs(this.desc((p.t as { o: Expr }).o))});`);
           else this.assignTo(p.t, vals[i]);
         }
         return;
@@ -378,14 +403,25 @@ class FuncCompiler {
         this.emit('for (;;) {');
         this.emit('  ' + this.hook());
         this.emit(`  let ${names.join(', ')};`);
-        const rest = names.slice(2).map((n, i) => ` ${n} = ${r}[${i + 2}];`).join('');
+        const rest = names
+          .slice(2)
+          .map((n, i) => ` ${n} = ${r}[${i + 2}];`)
+          .join('');
         const setV = v ? ` ${v} = ${r}[1];` : '';
-        this.emit(`  if (${m} === 1) { ${r} = ${st}.next(${ctl}); if (${r} === undefined) break; ${k} = ${r}[0];${setV} }`);
+        this.emit(
+          `  if (${m} === 1) { ${r} = ${st}.next(${ctl}); if (${r} === undefined) break; ${k} = ${r}[0];${setV} }`,
+        );
         if (v)
-          this.emit(`  else if (${m} === 2) { ${v} = ${st}.getInt(${ctl} + 1); if (${v} === undefined) break; ${k} = ${ctl} + 1; }`);
+          this.emit(
+            `  else if (${m} === 2) { ${v} = ${st}.getInt(${ctl} + 1); if (${v} === undefined) break; ${k} = ${ctl} + 1; }`,
+          );
         else
-          this.emit(`  else if (${m} === 2) { if (${st}.getInt(${ctl} + 1) === undefined) break; ${k} = ${ctl} + 1; }`);
-        this.emit(`  else { ${r} = fc(${f})(${st}, ${ctl}); ${k} = ${r}[0]; if (${k} === undefined) break;${setV}${rest} }`);
+          this.emit(
+            `  else if (${m} === 2) { if (${st}.getInt(${ctl} + 1) === undefined) break; ${k} = ${ctl} + 1; }`,
+          );
+        this.emit(
+          `  else { ${r} = fc(${f})(${st}, ${ctl}); ${k} = ${r}[0]; if (${k} === undefined) break;${setV}${rest} }`,
+        );
         this.emit(`  ${ctl} = ${k};`);
         this.block(s.body);
         this.emit('}');

@@ -52,8 +52,27 @@ export interface FuncState {
 }
 
 const KEYWORDS = new Set([
-  'and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'if', 'in',
-  'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while',
+  'and',
+  'break',
+  'do',
+  'else',
+  'elseif',
+  'end',
+  'false',
+  'for',
+  'function',
+  'if',
+  'in',
+  'local',
+  'nil',
+  'not',
+  'or',
+  'repeat',
+  'return',
+  'then',
+  'true',
+  'until',
+  'while',
 ]);
 
 // token types: 'name' | 'string' | 'number' | 'eof' | keyword text | operator text
@@ -65,10 +84,21 @@ interface Token {
 }
 
 const BINPRI: Record<string, [number, number]> = {
-  '+': [6, 6], '-': [6, 6], '*': [7, 7], '/': [7, 7], '%': [7, 7],
-  '^': [10, 9], '..': [5, 4],
-  '==': [3, 3], '~=': [3, 3], '<': [3, 3], '<=': [3, 3], '>': [3, 3], '>=': [3, 3],
-  and: [2, 2], or: [1, 1],
+  '+': [6, 6],
+  '-': [6, 6],
+  '*': [7, 7],
+  '/': [7, 7],
+  '%': [7, 7],
+  '^': [10, 9],
+  '..': [5, 4],
+  '==': [3, 3],
+  '~=': [3, 3],
+  '<': [3, 3],
+  '<=': [3, 3],
+  '>': [3, 3],
+  '>=': [3, 3],
+  and: [2, 2],
+  or: [1, 1],
 };
 const UNARY_PRI = 8;
 
@@ -249,13 +279,34 @@ class Lexer {
         this.pos++;
         const e = s[this.pos];
         switch (e) {
-          case 'a': out += '\x07'; this.pos++; break;
-          case 'b': out += '\b'; this.pos++; break;
-          case 'f': out += '\f'; this.pos++; break;
-          case 'n': out += '\n'; this.pos++; break;
-          case 'r': out += '\r'; this.pos++; break;
-          case 't': out += '\t'; this.pos++; break;
-          case 'v': out += '\v'; this.pos++; break;
+          case 'a':
+            out += '\x07';
+            this.pos++;
+            break;
+          case 'b':
+            out += '\b';
+            this.pos++;
+            break;
+          case 'f':
+            out += '\f';
+            this.pos++;
+            break;
+          case 'n':
+            out += '\n';
+            this.pos++;
+            break;
+          case 'r':
+            out += '\r';
+            this.pos++;
+            break;
+          case 't':
+            out += '\t';
+            this.pos++;
+            break;
+          case 'v':
+            out += '\v';
+            this.pos++;
+            break;
           case '\n':
           case '\r':
             out += '\n';
@@ -383,7 +434,8 @@ export class Parser {
     for (let fs: FuncState | null = this.fs; fs; fs = fs.parent) {
       for (let i = fs.scopes.length - 1; i >= 0; i--) {
         const sc = fs.scopes[i];
-        for (let j = sc.length - 1; j >= 0; j--) if (sc[j].name === name) return { k: 'local', v: sc[j], line };
+        for (let j = sc.length - 1; j >= 0; j--)
+          if (sc[j].name === name) return { k: 'local', v: sc[j], line };
       }
     }
     return { k: 'global', name, line };
@@ -557,7 +609,8 @@ export class Parser {
         if (e.k === 'local' || e.k === 'global' || e.k === 'index') {
           const targets: Expr[] = [e];
           while (this.accept(',')) targets.push(this.suffixedexp());
-          for (const t of targets) if (t.k !== 'local' && t.k !== 'global' && t.k !== 'index') this.error('syntax error');
+          for (const t of targets)
+            if (t.k !== 'local' && t.k !== 'global' && t.k !== 'index') this.error('syntax error');
           this.expect('=');
           const exprs = this.exprlist();
           return { k: 'assign', targets, exprs, line };
@@ -582,7 +635,7 @@ export class Parser {
           fs.isVararg = true;
           break;
         }
-        if (this.tok.t !== 'name') this.error('<name> or \'...\' expected');
+        if (this.tok.t !== 'name') this.error("<name> or '...' expected");
         const v = this.newLocal(this.name());
         fs.params.push(v);
         this.activate(v);

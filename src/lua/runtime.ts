@@ -2,7 +2,17 @@
  * The operations compiled Lua code calls: indexing, calls, arithmetic, comparison and
  * concatenation with Lua 5.1's coercions, metamethods and error messages.
  */
-import { LuaError, LuaKill, rtError, LuaTable, type LuaFunction, type LuaValue, type, numberToString, str2number } from './value.js';
+import {
+  LuaError,
+  LuaKill,
+  rtError,
+  LuaTable,
+  type LuaFunction,
+  type LuaValue,
+  type,
+  numberToString,
+  str2number,
+} from './value.js';
 
 export const EMPTY: LuaValue[] = [];
 
@@ -119,7 +129,10 @@ export function makeRuntime(): Runtime {
       if (e instanceof LuaError && e.level === 1 && e.argn > 0 && !e.rt) {
         const n = e.argn - 1;
         e.argn = 0;
-        e.value = n === 0 ? `calling '${e.fname}' on bad self (${e.argmsg})` : `bad argument #${n} to '${e.fname}' (${e.argmsg})`;
+        e.value =
+          n === 0
+            ? `calling '${e.fname}' on bad self (${e.argmsg})`
+            : `bad argument #${n} to '${e.fname}' (${e.argmsg})`;
       }
       throw e;
     }
@@ -131,7 +144,14 @@ export function makeRuntime(): Runtime {
     return undefined;
   }
 
-  function arith(a: LuaValue, b: LuaValue, ev: string, op: (x: number, y: number) => number, da?: string, db?: string): LuaValue {
+  function arith(
+    a: LuaValue,
+    b: LuaValue,
+    ev: string,
+    op: (x: number, y: number) => number,
+    da?: string,
+    db?: string,
+  ): LuaValue {
     const x = tonum(a);
     const y = tonum(b);
     if (x !== undefined && y !== undefined) return op(x, y);
@@ -147,12 +167,18 @@ export function makeRuntime(): Runtime {
   const opDiv = (x: number, y: number) => x / y;
   const opMod = (x: number, y: number) => x - Math.floor(x / y) * y;
   const opPow = (x: number, y: number) => Math.pow(x, y);
-  R.add = (a, b, da, db) => (typeof a === 'number' && typeof b === 'number' ? a + b : arith(a, b, '__add', opAdd, da, db));
-  R.sub = (a, b, da, db) => (typeof a === 'number' && typeof b === 'number' ? a - b : arith(a, b, '__sub', opSub, da, db));
-  R.mul = (a, b, da, db) => (typeof a === 'number' && typeof b === 'number' ? a * b : arith(a, b, '__mul', opMul, da, db));
-  R.div = (a, b, da, db) => (typeof a === 'number' && typeof b === 'number' ? a / b : arith(a, b, '__div', opDiv, da, db));
+  R.add = (a, b, da, db) =>
+    typeof a === 'number' && typeof b === 'number' ? a + b : arith(a, b, '__add', opAdd, da, db);
+  R.sub = (a, b, da, db) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : arith(a, b, '__sub', opSub, da, db);
+  R.mul = (a, b, da, db) =>
+    typeof a === 'number' && typeof b === 'number' ? a * b : arith(a, b, '__mul', opMul, da, db);
+  R.div = (a, b, da, db) =>
+    typeof a === 'number' && typeof b === 'number' ? a / b : arith(a, b, '__div', opDiv, da, db);
   R.mod = (a, b, da, db) =>
-    typeof a === 'number' && typeof b === 'number' ? a - Math.floor(a / b) * b : arith(a, b, '__mod', opMod, da, db);
+    typeof a === 'number' && typeof b === 'number'
+      ? a - Math.floor(a / b) * b
+      : arith(a, b, '__mod', opMod, da, db);
   R.pow = (a, b, da, db) => arith(a, b, '__pow', opPow, da, db);
   R.unm = (a, d) => {
     if (typeof a === 'number') return -a;
@@ -173,7 +199,10 @@ export function makeRuntime(): Runtime {
     const ta = typeof a;
     const tb = typeof b;
     if ((ta === 'string' || ta === 'number') && (tb === 'string' || tb === 'number'))
-      return (ta === 'string' ? (a as string) : numberToString(a as number)) + (tb === 'string' ? (b as string) : numberToString(b as number));
+      return (
+        (ta === 'string' ? (a as string) : numberToString(a as number)) +
+        (tb === 'string' ? (b as string) : numberToString(b as number))
+      );
     let h = metaField(a, '__concat');
     if (h === undefined) h = metaField(b, '__concat');
     if (h !== undefined) return fc(h)(a, b)[0];

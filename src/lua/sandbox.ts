@@ -9,7 +9,9 @@ import type { LuaVM } from './vm.js';
 export function protectGlobals(vm: LuaVM): void {
   const mt = new LuaTable();
   mt.set('__index', (_t: LuaValue, k: LuaValue) => {
-    throw new LuaError(`Script attempted to access nonexistent global variable '${typeof k === 'string' ? k : '?'}'`);
+    throw new LuaError(
+      `Script attempted to access nonexistent global variable '${typeof k === 'string' ? k : '?'}'`,
+    );
   });
   vm.G.metatable = mt;
   makeReadonly(vm.G, new Set());
@@ -21,7 +23,8 @@ function makeReadonly(t: LuaTable, seen: Set<LuaTable>): void {
   seen.add(t);
   t.readonly = true;
   if (t.metatable) makeReadonly(t.metatable, seen);
-  for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) if (e[1] instanceof LuaTable) makeReadonly(e[1], seen);
+  for (let e = t.next(undefined); e !== undefined; e = t.next(e[0]))
+    if (e[1] instanceof LuaTable) makeReadonly(e[1], seen);
 }
 
 /** Sets a global even when the globals table is readonly (KEYS/ARGV per call). */

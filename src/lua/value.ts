@@ -9,7 +9,6 @@ import { g14 } from './lib/printf.js';
 
 export { LuaTable };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LuaFunction = (...args: any[]) => LuaValue[];
 export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata;
 
@@ -89,7 +88,7 @@ export function str2number(s: string): number | undefined {
   if (h) {
     // strtoul: wraps modulo 2^32 is not applied; large values saturate at ULONG_MAX (2^64-1)
     let v = parseInt(h[2], 16);
-    if (v > 18446744073709551615) v = 18446744073709551615;
+    if (v > 2 ** 64) v = 2 ** 64;
     return h[1] === '-' ? -v : v;
   }
   const lower = t.toLowerCase();

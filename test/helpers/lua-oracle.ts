@@ -19,7 +19,7 @@ function toResp(v: LuaValue): string {
   if (typeof v === 'string') return `$${v.length}\r\n${v}\r\n`;
   if (typeof v === 'number') {
     // (long long) cast on x86-64: out of range and NaN give INT64_MIN
-    if (!(v >= -9223372036854775808 && v < 9223372036854775807)) return ':-9223372036854775808\r\n';
+    if (!(v >= -9223372036854775808 && v < 2 ** 63)) return ':-9223372036854775808\r\n';
     return `:${BigInt(Math.trunc(v))}\r\n`;
   }
   if (v === true) return ':1\r\n';
@@ -53,7 +53,8 @@ export function runMine(src: string, vm: LuaVM = sandboxVM()): string {
     const r = vm.call(f, []);
     return toResp(r[0]);
   } catch (e) {
-    if (e instanceof LuaError) return `-ERR ${typeof e.value === 'string' ? e.value : rawToString(e.value)}\r\n`;
+    if (e instanceof LuaError)
+      return `-ERR ${typeof e.value === 'string' ? e.value : rawToString(e.value)}\r\n`;
     throw e;
   }
 }
@@ -77,7 +78,8 @@ export async function diffCorpus(c: RawClient, srcs: string[], prefix = ''): Pro
   const bad: string[] = [];
   for (let i = 0; i < srcs.length; i++) {
     const mine = runMine(srcs[i]);
-    if (mine !== theirs[i]) bad.push(`${srcs[i]}\n   oracle: ${JSON.stringify(theirs[i])}\n   mine:   ${JSON.stringify(mine)}`);
+    if (mine !== theirs[i])
+      bad.push(`${srcs[i]}\n   oracle: ${JSON.stringify(theirs[i])}\n   mine:   ${JSON.stringify(mine)}`);
   }
   return bad;
 }

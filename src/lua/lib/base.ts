@@ -1,5 +1,14 @@
 /** Lua 5.1 base library (as Redis exposes it: no print/dofile/loadfile/require/setfenv). */
-import { LuaError, LuaKill, LuaTable, rtError, type LuaFunction, type LuaValue, type, str2number } from '../value.js';
+import {
+  LuaError,
+  LuaKill,
+  LuaTable,
+  rtError,
+  type LuaFunction,
+  type LuaValue,
+  type,
+  str2number,
+} from '../value.js';
 import type { LuaVM } from '../vm.js';
 import { argError, checkAny, checkInt, checkStr, checkTable, noPos, optInt, tagError } from './util.js';
 
@@ -55,17 +64,20 @@ export function openBase(vm: LuaVM): void {
     const p = mt.getStr('__metatable');
     return [p !== undefined ? p : mt];
   });
-  set('setmetatable', noPos((...a: LuaValue[]) => {
-    const t = a[0];
-    if (!(t instanceof LuaTable)) tagError(a, 0, 'setmetatable', 'table');
-    const mt = a[1];
-    if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, 'setmetatable', 'nil or table expected');
-    if (t.readonly) throw rtError('Attempt to modify a readonly table');
-    if (t.metatable !== null && t.metatable.getStr('__metatable') !== undefined)
-      throw new LuaError('cannot change a protected metatable');
-    t.metatable = mt ?? null;
-    return [t];
-  }));
+  set(
+    'setmetatable',
+    noPos((...a: LuaValue[]) => {
+      const t = a[0];
+      if (!(t instanceof LuaTable)) tagError(a, 0, 'setmetatable', 'table');
+      const mt = a[1];
+      if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, 'setmetatable', 'nil or table expected');
+      if (t.readonly) throw rtError('Attempt to modify a readonly table');
+      if (t.metatable !== null && t.metatable.getStr('__metatable') !== undefined)
+        throw new LuaError('cannot change a protected metatable');
+      t.metatable = mt ?? null;
+      return [t];
+    }),
+  );
   const next: LuaFunction = noPos((...a: LuaValue[]) => {
     const t = checkTable(a, 0, 'next');
     const r = t.next(a[1]);

@@ -39,7 +39,7 @@ export function openBit(vm: LuaVM): void {
   shift('ror', (x, n) => (x >>> n) | (x << (32 - n)));
   set('bswap', (...a: LuaValue[]) => {
     const x = tobit(a, 0, 'bswap');
-    return [((x >>> 24) | ((x >> 8) & 0xff00) | ((x & 0xff00) << 8) | (x << 24)) | 0];
+    return [(x >>> 24) | ((x >> 8) & 0xff00) | ((x & 0xff00) << 8) | (x << 24) | 0];
   });
   set('tohex', (...a: LuaValue[]) => {
     let b = tobit(a, 0, 'tohex') >>> 0;

@@ -280,11 +280,21 @@ class Decoder {
           case '/':
             ch = e;
             break;
-          case 'b': ch = '\b'; break;
-          case 't': ch = '\t'; break;
-          case 'n': ch = '\n'; break;
-          case 'f': ch = '\f'; break;
-          case 'r': ch = '\r'; break;
+          case 'b':
+            ch = '\b';
+            break;
+          case 't':
+            ch = '\t';
+            break;
+          case 'n':
+            ch = '\n';
+            break;
+          case 'f':
+            ch = '\f';
+            break;
+          case 'r':
+            ch = '\r';
+            break;
           case 'u': {
             const u = this.unicodeEscape();
             if (u === null) return this.tokErr('invalid unicode escape code');
@@ -327,8 +337,14 @@ class Decoder {
     // UTF-8 bytes as latin1 chars
     if (cp < 0x80) return String.fromCharCode(cp);
     if (cp < 0x800) return String.fromCharCode(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
-    if (cp < 0x10000) return String.fromCharCode(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-    return String.fromCharCode(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+    if (cp < 0x10000)
+      return String.fromCharCode(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+    return String.fromCharCode(
+      0xf0 | (cp >> 18),
+      0x80 | ((cp >> 12) & 0x3f),
+      0x80 | ((cp >> 6) & 0x3f),
+      0x80 | (cp & 0x3f),
+    );
   }
 
   descend(): void {

@@ -36,7 +36,7 @@ function big(v: bigint, bytes: number): string {
 
 function encodeNumber(n: number): string {
   // IS_INT64_EQUIVALENT: (int64_t)n == n
-  if (isFinite(n) && n >= -9223372036854775808 && n < 9223372036854775807 && Math.trunc(n) === n)
+  if (isFinite(n) && n >= -9223372036854775808 && n < 2 ** 63 && Math.trunc(n) === n)
     return encodeInt(n === 0 ? 0 : n);
   if (Math.fround(n) === n) {
     dv.setFloat32(0, n);
@@ -93,7 +93,9 @@ function encode(v: LuaValue, level: number): string {
       n++;
       body += encode(e[0], level + 1) + encode(e[1], level + 1);
     }
-    return (n <= 15 ? String.fromCharCode(0x80 | n) : n <= 0xffff ? '\xde' + be(n, 2) : '\xdf' + be(n, 4)) + body;
+    return (
+      (n <= 15 ? String.fromCharCode(0x80 | n) : n <= 0xffff ? '\xde' + be(n, 2) : '\xdf' + be(n, 4)) + body
+    );
   }
   return '\xc0';
 }

@@ -38,7 +38,8 @@ export class Rand48 {
 export function openMath(vm: LuaVM, rand: Rand48): void {
   const M = new LuaTable();
   const set = (n: string, f: LuaFunction) => M.set(n, f);
-  const f1 = (name: string, fn: (x: number) => number) => set(name, (...a: LuaValue[]) => [fn(checkNum(a, 0, name))]);
+  const f1 = (name: string, fn: (x: number) => number) =>
+    set(name, (...a: LuaValue[]) => [fn(checkNum(a, 0, name))]);
   f1('abs', Math.abs);
   f1('acos', Math.acos);
   f1('asin', Math.asin);

@@ -17,17 +17,38 @@ function posrelat(pos: number, len: number): number {
 function isClass(c: number, cl: string): boolean | undefined {
   let r: boolean;
   switch (cl.toLowerCase()) {
-    case 'a': r = (c >= 65 && c <= 90) || (c >= 97 && c <= 122); break;
-    case 'c': r = c < 32 || c === 127; break;
-    case 'd': r = c >= 48 && c <= 57; break;
-    case 'l': r = c >= 97 && c <= 122; break;
-    case 'p': r = (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126); break;
-    case 's': r = c === 32 || (c >= 9 && c <= 13); break;
-    case 'u': r = c >= 65 && c <= 90; break;
-    case 'w': r = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122); break;
-    case 'x': r = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102); break;
-    case 'z': r = c === 0; break;
-    default: return undefined;
+    case 'a':
+      r = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      break;
+    case 'c':
+      r = c < 32 || c === 127;
+      break;
+    case 'd':
+      r = c >= 48 && c <= 57;
+      break;
+    case 'l':
+      r = c >= 97 && c <= 122;
+      break;
+    case 'p':
+      r = (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+      break;
+    case 's':
+      r = c === 32 || (c >= 9 && c <= 13);
+      break;
+    case 'u':
+      r = c >= 65 && c <= 90;
+      break;
+    case 'w':
+      r = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      break;
+    case 'x':
+      r = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+      break;
+    case 'z':
+      r = c === 0;
+      break;
+    default:
+      return undefined;
   }
   const u = cl.charCodeAt(0);
   return u >= 65 && u <= 90 ? !r : r;
@@ -228,7 +249,8 @@ class MatchState {
 
   matchCapture(s: number, ch: number): number {
     const l = ch - 49;
-    if (l < 0 || l >= this.level || this.capLen[l] === CAP_UNFINISHED) throw new LuaError('invalid capture index');
+    if (l < 0 || l >= this.level || this.capLen[l] === CAP_UNFINISHED)
+      throw new LuaError('invalid capture index');
     const len = this.capLen[l];
     const S = this.s;
     if (S.length - s >= len && S.substr(this.capInit[l], len) === S.substr(s, len)) return s + len;
@@ -355,6 +377,8 @@ function addQuoted(s: string): string {
   return out + '"';
 }
 
+const SPEC: Spec = { minus: false, plus: false, space: false, alt: false, zero: false, width: 0, prec: -1 };
+
 function format(R: LuaVM['R'], a: LuaValue[]): LuaValue[] {
   const f = checkStr(a, 0, 'format');
   let arg = 0;
@@ -373,15 +397,28 @@ function format(R: LuaVM['R'], a: LuaValue[]): LuaValue[] {
     }
     arg++;
     if (arg >= a.length) argError(arg + 1, 'format', 'no value');
-    const spec: Spec = { minus: false, plus: false, space: false, alt: false, zero: false, width: 0, prec: -1 };
+    const spec: Spec = SPEC;
+    spec.minus = spec.plus = spec.space = spec.alt = spec.zero = false;
+    spec.width = 0;
+    spec.prec = -1;
     const st = i;
     while (i < f.length && '-+ #0'.includes(f[i])) {
       switch (f[i]) {
-        case '-': spec.minus = true; break;
-        case '+': spec.plus = true; break;
-        case ' ': spec.space = true; break;
-        case '#': spec.alt = true; break;
-        case '0': spec.zero = true; break;
+        case '-':
+          spec.minus = true;
+          break;
+        case '+':
+          spec.plus = true;
+          break;
+        case ' ':
+          spec.space = true;
+          break;
+        case '#':
+          spec.alt = true;
+          break;
+        case '0':
+          spec.zero = true;
+          break;
       }
       i++;
     }
@@ -411,7 +448,7 @@ function format(R: LuaVM['R'], a: LuaValue[]): LuaValue[] {
       case 'u':
       case 'x':
       case 'X':
-        out += fmtInt(toLongLong(checkNum(a, arg, 'format')), conv, spec);
+        out += fmtInt(checkNum(a, arg, 'format'), conv, spec);
         break;
       case 'e':
       case 'E':

@@ -157,27 +157,29 @@ export function nanSign(x: number): boolean {
 }
 
 /** %d/%i of a value already converted to a C long long (as a bigint). */
-export function fmtInt(v: bigint, conv: string, spec: Spec): string {
+export function fmtInt(x: number, conv: string, spec: Spec): string {
   let sign = '';
   let digits: string;
+  // doubles within 2^53 format directly; others go through the C long long conversion
+  let v: number | bigint = Number.isSafeInteger(Math.trunc(x)) ? Math.trunc(x) : toLongLong(x);
   if (conv === 'd' || conv === 'i') {
-    if (v < 0n) {
+    if (v < 0) {
       sign = '-';
       v = -v;
     } else sign = spec.plus ? '+' : spec.space ? ' ' : '';
     digits = v.toString();
   } else {
-    if (v < 0n) v += 1n << 64n;
+    if (v < 0) v = BigInt(v) + (1n << 64n);
     digits = v.toString(conv === 'o' ? 8 : conv === 'u' ? 10 : 16);
     if (conv === 'X') digits = digits.toUpperCase();
   }
   if (spec.prec >= 0) {
-    if (spec.prec === 0 && v === 0n) digits = '';
+    if (spec.prec === 0 && (v === 0 || v === 0n)) digits = '';
     if (digits.length < spec.prec) digits = '0'.repeat(spec.prec - digits.length) + digits;
   }
   if (spec.alt) {
     if (conv === 'o' && digits[0] !== '0') digits = '0' + digits;
-    else if ((conv === 'x' || conv === 'X') && v !== 0n) sign = conv === 'x' ? '0x' : '0X';
+    else if ((conv === 'x' || conv === 'X') && v !== 0 && v !== 0n) sign = conv === 'x' ? '0x' : '0X';
   }
   return pad(sign, digits, spec, spec.prec < 0);
 }
@@ -196,6 +198,6 @@ export function g14(x: number): string {
 
 /** double → C long long as x86-64 converts (out of range: INT64_MIN). */
 export function toLongLong(x: number): bigint {
-  if (x !== x || x >= 9223372036854775807 || x < -9223372036854775808) return -9223372036854775808n;
+  if (x !== x || x >= 2 ** 63 || x < -9223372036854775808) return -9223372036854775808n;
   return BigInt(Math.trunc(x));
 }

@@ -110,7 +110,7 @@ function toU64(n: number): bigint {
     if (n < -9223372036854775808) return 1n << 63n;
     return BigInt(Math.trunc(n)) & M64;
   }
-  if (n >= 18446744073709551616) return 0n;
+  if (n >= 2 ** 64) return 0n;
   return BigInt(Math.trunc(n));
 }
 
@@ -226,7 +226,10 @@ export function openStruct(vm: LuaVM): void {
         case 'c': {
           if (size === 0) {
             const last = out[out.length - 1];
-            if (out.length === 0 || (typeof last !== 'number' && !(typeof last === 'string' && Number.isFinite(Number(last)))))
+            if (
+              out.length === 0 ||
+              (typeof last !== 'number' && !(typeof last === 'string' && Number.isFinite(Number(last))))
+            )
               throw new LuaError("format 'c0' needs a previous size");
             size = Math.trunc(Number(out.pop()));
             if (!(pos + size <= ld)) argError(2, 'unpack', 'data string too short');

@@ -69,7 +69,7 @@ export function checkInt(a: LuaValue[], i: number, fname: string): number {
 export function toInt(n: number): number {
   if (n !== n) return -9223372036854775808;
   const t = Math.trunc(n);
-  if (t >= 9223372036854775807 || t < -9223372036854775808) return -9223372036854775808;
+  if (t >= 2 ** 63 || t < -9223372036854775808) return -9223372036854775808;
   return t === 0 ? 0 : t;
 }
 
