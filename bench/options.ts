@@ -3,7 +3,7 @@
 export interface Options {
   /** The arguments as given, for the report. */
   args: string[];
-  mode: 'main' | 'scale' | 'profile' | 'collections';
+  mode: 'main' | 'scale' | 'profile' | 'collections' | 'lua';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -51,6 +51,7 @@ export function parseOptions(argv: string[]): Options {
     if (a === '--scale') o.mode = 'scale';
     else if (a === '--profile') o.mode = 'profile';
     else if (a === '--collections') o.mode = 'collections';
+    else if (a === '--lua') o.mode = 'lua';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

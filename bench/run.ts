@@ -9,6 +9,8 @@
  *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
  *                                 LRANGE_100, ZRANGE_100; memory per element of a
  *                                 1,000,000-element list, hash, set and sorted set
+ *   npm run bench -- --lua        the Lua engine: compile time, µs per call, hook overhead,
+ *                                 a pure-Lua loop vs the oracle's EVALSHA
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -26,6 +28,7 @@ import { memoryPhase, memoryTable, type MemSide } from './memory.js';
 import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
+import { luaMode } from './lua.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -88,6 +91,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'collections') {
     section = 'collections';
     body = await collectionsMode(o, m);
+  } else if (o.mode === 'lua') {
+    section = 'lua';
+    body = await luaMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);
