@@ -245,9 +245,11 @@ class FuncCompiler {
       }
       case 'table': {
         const items = e.items.length ? `[${this.list(e.items)}]` : 'null';
-        if (e.keyed.length === 0) return e.items.length ? `new T(${items})` : 'new T()';
+        const n = e.items.length;
+        const na = n > 0 && this.isMulti(e.items[n - 1]) ? n - 1 : n;
+        if (e.keyed.length === 0) return n ? `mka(${items}, ${na})` : 'new T()';
         const kv = e.keyed.map(([k, v]) => `${this.ex(k)}, ${this.ex(v)}`).join(', ');
-        return `mk(${items}, [${kv}])`;
+        return `mk(${items}, [${kv}], ${na})`;
       }
     }
   }
@@ -516,5 +518,5 @@ export function compileChunk(fs: FuncState): string {
   const c = new FuncCompiler(fs, null);
   c.indent = '';
   const main = c.compile();
-  return `"use strict";\nconst {T, E, idx, setidx, fc, add, sub, mul, div, mod, pow, unm, len, cat, eq, lt, le, mk, forNum, next, inext, fix, mcall} = R;\nreturn ${main};`;
+  return `"use strict";\nconst {T, E, idx, setidx, fc, add, sub, mul, div, mod, pow, unm, len, cat, eq, lt, le, mk, mka, forNum, next, inext, fix, mcall} = R;\nreturn ${main};`;
 }

@@ -2,6 +2,7 @@
  * The operations compiled Lua code calls: indexing, calls, arithmetic, comparison and
  * concatenation with Lua 5.1's coercions, metamethods and error messages.
  */
+import { fbSize } from './table.js';
 import {
   LuaError,
   LuaKill,
@@ -34,7 +35,8 @@ export interface Runtime {
   eq(a: LuaValue, b: LuaValue): boolean;
   lt(a: LuaValue, b: LuaValue): boolean;
   le(a: LuaValue, b: LuaValue): boolean;
-  mk(items: LuaValue[] | null, kv: LuaValue[]): LuaTable;
+  mk(items: LuaValue[] | null, kv: LuaValue[], na: number): LuaTable;
+  mka(items: LuaValue[], na: number): LuaTable;
   forNum(v: LuaValue, what: string): number;
   next: LuaFunction;
   inext: LuaFunction;
@@ -251,14 +253,21 @@ export function makeRuntime(): Runtime {
     orderError(a, b);
   };
 
-  R.mk = (items, kv) => {
-    const t = new LuaTable();
-    for (let i = 0; i < kv.length; i += 2) {
-      if (kv[i] === undefined) throw new LuaError('table index is nil');
-      t.set(kv[i], kv[i + 1]);
+  // table constructors: OP_NEWTABLE's preallocated sizes, keyed fields, then OP_SETLIST
+  R.mk = (items, kv, na) => {
+    const arr: LuaValue[] = new Array(fbSize(na)).fill(undefined);
+    const t = new LuaTable(arr, fbSize(kv.length / 2));
+    for (let i = 0; i < kv.length; i += 2) t.set(kv[i], kv[i + 1]);
+    if (items !== null) {
+      if (items.length > arr.length) t.resizeArray(items.length);
+      for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
     }
-    if (items !== null) for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
     return t;
+  };
+  R.mka = (items, na) => {
+    const size = fbSize(na);
+    while (items.length < size) items.push(undefined);
+    return new LuaTable(items);
   };
 
   R.forNum = (v, what) => {

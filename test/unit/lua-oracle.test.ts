@@ -58,6 +58,16 @@ test('cjson, cmsgpack, struct and bit produce the oracle exact bytes and errors'
   assert.deepEqual(bad, [], `${bad.length} of ${lines.length} chunks differ:\n${bad.join('\n')}`);
 });
 
+test(
+  'tables have Lua 5.1 layout: pairs order, # borders and cjson/cmsgpack key order match',
+  { skip },
+  async () => {
+    const lines = corpus('order.txt');
+    const bad = await diffCorpus(c, lines);
+    assert.deepEqual(bad, [], `${bad.length} of ${lines.length} chunks differ:\n${bad.join('\n')}`);
+  },
+);
+
 test('one VM keeps the math.random state across chunks like the server process', { skip }, async () => {
   const vm = sandboxVM();
   const srcs = [
