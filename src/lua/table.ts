@@ -12,6 +12,11 @@ import { rtError } from './value.js';
 const MAXBITS = 26;
 const MAXASIZE = 1 << MAXBITS;
 
+const DUMMY_K: unknown[] = [undefined];
+const DUMMY_V: LuaValue[] = [undefined];
+const DUMMY_N: number[] = [-1];
+const nums = new Int32Array(MAXBITS + 1);
+
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 let objIds = 0x1000;
@@ -47,9 +52,9 @@ export class LuaTable {
   /** array part: t[1..arr.length] (nil slots are undefined) */
   arr: LuaValue[] = [];
   /** hash part: node keys/values/next, 2^lsize nodes; `dummy` = Lua's shared empty node */
-  private nk: unknown[] = [undefined];
-  private nv: LuaValue[] = [undefined];
-  private nn: number[] = [-1];
+  private nk: unknown[] = DUMMY_K;
+  private nv: LuaValue[] = DUMMY_V;
+  private nn: number[] = DUMMY_N;
   private lsize = 0;
   private dummy = true;
   private lastfree = 0;
@@ -232,9 +237,10 @@ export class LuaTable {
 
   private setNodeVector(size: number): void {
     if (size === 0) {
-      this.nk = [undefined];
-      this.nv = [undefined];
-      this.nn = [-1];
+      // Lua's shared dummynode: never written (inserting into it always rehashes first)
+      this.nk = DUMMY_K;
+      this.nv = DUMMY_V;
+      this.nn = DUMMY_N;
       this.lsize = 0;
       this.dummy = true;
       this.lastfree = 0;
@@ -254,7 +260,7 @@ export class LuaTable {
   }
 
   private rehash(ek: unknown): void {
-    const nums = new Array(MAXBITS + 1).fill(0);
+    nums.fill(0);
     // numusearray
     let nasize = 0;
     const a = this.arr;
