@@ -52,6 +52,16 @@ test('language core, base, string, table and math libraries match the oracle', {
   assert.deepEqual(bad, [], `${bad.length} of ${lines.length} chunks differ:\n${bad.join('\n')}`);
 });
 
+test(
+  'closures, varargs, loops, metatables, number formatting and error edge cases match the oracle',
+  { skip },
+  async () => {
+    const lines = corpus('lang.txt');
+    const bad = await diffCorpus(c, lines);
+    assert.deepEqual(bad, [], `${bad.length} of ${lines.length} chunks differ:\n${bad.join('\n')}`);
+  },
+);
+
 test('cjson, cmsgpack, struct and bit produce the oracle exact bytes and errors', { skip }, async () => {
   const lines = corpus('libs.txt');
   const bad = await diffCorpus(c, lines, HEX_PREFIX);

@@ -110,7 +110,12 @@ export function openBase(vm: LuaVM): void {
       return [true, ...r];
     } catch (e) {
       const v = errorValue(e);
-      return [false, ...R.fc(a[1])(v)];
+      try {
+        return [false, ...R.fc(a[1])(v)];
+      } catch (e2) {
+        errorValue(e2); // kills propagate
+        return [false, 'error in error handling'];
+      }
     }
   });
   set('rawequal', (...a: LuaValue[]) => {
@@ -157,7 +162,12 @@ export function openBase(vm: LuaVM): void {
   });
   set('tostring', (...a: LuaValue[]) => {
     checkAny(a, 0, 'tostring');
-    return [R.tostring(a[0])];
+    const v = a[0];
+    // Lua 5.1 returns whatever __tostring returns, unchecked
+    const mt = v instanceof LuaTable ? v.metatable : null;
+    const h = mt === null ? undefined : mt.getStr('__tostring');
+    if (h !== undefined) return [R.fc(h)(v)[0]];
+    return [R.tostring(v)];
   });
   set('type', (...a: LuaValue[]) => {
     checkAny(a, 0, 'type');

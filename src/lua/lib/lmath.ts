@@ -35,11 +35,24 @@ export class Rand48 {
   }
 }
 
+const fdv = new DataView(new ArrayBuffer(8));
+/** glibc's libm returns the x86 default NaN (sign bit set, printed "-nan") for invalid
+ * operations; V8's Math functions return a positive NaN. */
+const NEG_NAN = (() => {
+  const d = new DataView(new ArrayBuffer(8));
+  d.setUint32(0, 0xfff80000);
+  return d.getFloat64(0);
+})();
+
 export function openMath(vm: LuaVM, rand: Rand48): void {
   const M = new LuaTable();
   const set = (n: string, f: LuaFunction) => M.set(n, f);
   const f1 = (name: string, fn: (x: number) => number) =>
-    set(name, (...a: LuaValue[]) => [fn(checkNum(a, 0, name))]);
+    set(name, (...a: LuaValue[]) => {
+      const x = checkNum(a, 0, name);
+      const r = fn(x);
+      return [r !== r && x === x ? NEG_NAN : r];
+    });
   f1('abs', Math.abs);
   f1('acos', Math.acos);
   f1('asin', Math.asin);
@@ -60,7 +73,12 @@ export function openMath(vm: LuaVM, rand: Rand48): void {
   f1('rad', (x) => x * (Math.PI / 180));
   set('atan2', (...a: LuaValue[]) => [Math.atan2(checkNum(a, 0, 'atan2'), checkNum(a, 1, 'atan2'))]);
   set('pow', (...a: LuaValue[]) => [Math.pow(checkNum(a, 0, 'pow'), checkNum(a, 1, 'pow'))]);
-  const fmod = (...a: LuaValue[]) => [checkNum(a, 0, 'fmod') % checkNum(a, 1, 'fmod')];
+  const fmod = (...a: LuaValue[]) => {
+    const x = checkNum(a, 0, 'fmod');
+    const y = checkNum(a, 1, 'fmod');
+    const r = x % y;
+    return [r !== r && x === x && y === y ? NEG_NAN : r];
+  };
   set('fmod', fmod);
   set('mod', fmod);
   set('modf', (...a: LuaValue[]) => {
@@ -70,20 +88,20 @@ export function openMath(vm: LuaVM, rand: Rand48): void {
     return [ip, x - ip];
   });
   set('frexp', (...a: LuaValue[]) => {
-    const x = checkNum(a, 0, 'frexp');
+    let x = checkNum(a, 0, 'frexp');
     if (x === 0 || !isFinite(x)) return [x, 0];
-    let e = Math.max(-1073, Math.floor(Math.log2(Math.abs(x))) + 1);
-    let m = x * Math.pow(2, -e);
-    // correct rounding of log2 near powers of two
-    while (Math.abs(m) < 0.5) {
-      m *= 2;
-      e--;
+    let adj = 0;
+    if (Math.abs(x) < 2.2250738585072014e-308) {
+      // subnormal: scale into the normal range first
+      x *= 2 ** 64;
+      adj = -64;
     }
-    while (Math.abs(m) >= 1) {
-      m /= 2;
-      e++;
-    }
-    return [m, e];
+    fdv.setFloat64(0, x);
+    const hi = fdv.getUint32(0);
+    const e = ((hi >>> 20) & 0x7ff) - 1022;
+    // replace the exponent with 2^-1 (0x3fe): mantissa in [0.5, 1)
+    fdv.setUint32(0, (hi & 0x800fffff) | (0x3fe << 20));
+    return [fdv.getFloat64(0), e + adj];
   });
   set('ldexp', (...a: LuaValue[]) => {
     let m = checkNum(a, 0, 'ldexp');
