@@ -76,6 +76,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--streams') o.mode = 'streams';
     else if (a === '--bits') o.mode = 'bits';
     else if (a === '--pubsub') o.mode = 'pubsub';
+    else if (a === '--lua') o.mode = 'lua';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);

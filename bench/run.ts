@@ -24,6 +24,8 @@
  *   npm run bench -- --bits       CPU per request of SETBIT, BITCOUNT and PFADD
  *   npm run bench -- --pubsub     PUBLISH throughput to 1, 10 and 100 subscribers, delivery
  *                                 latency p50/p99 and server CPU per delivered message
+ *   npm run bench -- --lua        the Lua engine: compile time, µs per call, hook overhead,
+ *                                 a pure-Lua loop vs the oracle's EVALSHA
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
@@ -49,6 +51,7 @@ import { persistenceMode } from './persistence.js';
 import { streamsMode } from './streams.js';
 import { bitsMode } from './bits.js';
 import { pubsubMode } from './pubsub.js';
+import { luaMode } from './lua.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -135,6 +138,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'pubsub') {
     section = 'pubsub';
     body = await pubsubMode(o, m);
+  } else if (o.mode === 'lua') {
+    section = 'lua';
+    body = await luaMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);
