@@ -154,11 +154,13 @@ function main(): void {
     }
   }
   if (isChild && process.channel) {
-    // The launcher died without forwarding a signal (e.g. SIGKILL): shut down cleanly.
+    // The launcher died without forwarding a signal (e.g. SIGKILL): it was meant to end this
+    // process as abruptly, so it stops without the final save (a killed redis-server saves
+    // nothing either) but closes its clients cleanly.
     process.channel.unref();
     const orphaned = () => {
       server.log.warning('The launcher process exited: shutting down.');
-      if (server.shutdown({}) !== null) process.exit(1);
+      if (server.shutdown({ nosave: true }) !== null) process.exit(1);
     };
     process.on('disconnect', orphaned);
     // It may have died while this process was starting.

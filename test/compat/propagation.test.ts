@@ -178,7 +178,7 @@ describe('verbatim and rewritten writes', () => {
         ['SET', 'k', '1'],
         ['SET', 'k2', '2'],
         ['EXPIRE', 'k', '100'],
-        ['PEXPIRE', 'k', '100000', 'GT'],
+        ['PEXPIRE', 'k', '100001', 'GT'],
         ['EXPIRE', 'k', '50', 'NX'],
         ['EXPIREAT', 'k', '99999999999'],
         ['PEXPIREAT', 'k', '99999999999999', 'LT'],
