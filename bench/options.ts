@@ -16,7 +16,8 @@ export interface Options {
     | 'streams'
     | 'bits'
     | 'lua'
-    | 'pubsub';
+    | 'pubsub'
+    | 'eviction';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -68,6 +69,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--profile') o.mode = 'profile';
     else if (a === '--collections') o.mode = 'collections';
     else if (a === '--tls') o.mode = 'tls';
+    else if (a === '--eviction') o.mode = 'eviction';
     else if (a === '--geo') o.mode = 'geo';
     else if (a === '--geo-points') o.geoPoints = num(++i);
     else if (a === '--acl') o.mode = 'acl';

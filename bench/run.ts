@@ -7,6 +7,7 @@
  *   npm run bench -- --scale      tail latency and event-loop stalls with 10,000,000 keys
  *   npm run bench -- --profile    CPU profile of Respite under a -P 16 SET/GET load
  *   npm run bench -- --tls        SET/GET over TLS: CPU per request vs Redis's TLS port
+ *   npm run bench -- --eviction   SET under maxmemory/allkeys-lru eviction: CPU per request
  *   npm run bench -- --collections  CPU per request of LPUSH, RPOP, SADD, HSET, ZADD,
  *                                 LRANGE_100, ZRANGE_100; memory per element of a
  *                                 1,000,000-element list, hash, set and sorted set
@@ -44,6 +45,7 @@ import { scaleMode } from './scale.js';
 import { profileMode } from './profile.js';
 import { collectionsMode } from './collections.js';
 import { tlsMode } from './tls.js';
+import { evictionMode } from './eviction.js';
 import { geoMode } from './geo.js';
 import { aclMode } from './acl.js';
 import { multiMode } from './multi.js';
@@ -114,6 +116,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'collections') {
     section = 'collections';
     body = await collectionsMode(o, m);
+  } else if (o.mode === 'eviction') {
+    section = 'eviction';
+    body = await evictionMode(o, m);
   } else if (o.mode === 'tls') {
     section = 'tls';
     body = await tlsMode(o, m);

@@ -13,7 +13,7 @@
  *
  *     V8 heap used − young generation + off-heap string bytes in use − evicted since last full GC
  *
- * sampled at most once per millisecond (getHeapSpaceStatistics costs a few µs); INFO's
+ * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
  * `used_memory` reports the same figure, measured afresh. The young
  * generation holds the request garbage; a new key lives there only until its first
  * scavenges. Evicting a key frees nothing V8 reports until the next full (mark-sweep) GC, so
@@ -39,6 +39,8 @@ export const EVICT_RUNNING = 1;
 export const EVICT_FAIL = 2;
 
 const POOL_SIZE = 16;
+/** How long a heap sample is used (getHeapSpaceStatistics allocates and costs a few µs). */
+const SAMPLE_MS = 5;
 
 type Policy =
   | 'noeviction'
@@ -61,7 +63,7 @@ export class Evictor {
   private nextDb = 0;
   /** Heap figure of the last sample and when (server ms) and after how many calls it was taken. */
   private heapSample = 0;
-  private sampledAt = -1;
+  private sampledAt = -SAMPLE_MS;
   private sinceSample = 0;
   /** Estimated bytes evicted since the last full GC (not yet visible in the heap figure). */
   private freedSinceGc = 0;
@@ -81,7 +83,7 @@ export class Evictor {
         const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
         if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
           this.freedSinceGc = 0;
-          this.sampledAt = -1;
+          this.sampledAt = -SAMPLE_MS;
         }
       }
     });
@@ -96,7 +98,7 @@ export class Evictor {
   /** The memory figure eviction works with (see the header), in bytes. */
   usedMemory(): number {
     const now = this.server.cmdTime;
-    if (now !== this.sampledAt || ++this.sinceSample >= 1024) {
+    if (now - this.sampledAt >= SAMPLE_MS || now < this.sampledAt || ++this.sinceSample >= 1024) {
       let heap = 0;
       for (const s of getHeapSpaceStatistics()) if (s.space_name !== 'new_space') heap += s.space_used_size;
       this.heapSample = heap;
@@ -109,7 +111,7 @@ export class Evictor {
 
   /** The same figure measured now (INFO used_memory, MEMORY STATS). */
   measureUsedMemory(): number {
-    this.sampledAt = -1;
+    this.sampledAt = -SAMPLE_MS;
     return this.usedMemory();
   }
 
