@@ -209,3 +209,41 @@ test(
     }
   },
 );
+
+test('BGSAVE keeps a stream as of its start while XREADGROUP changes its group state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'respite-rdbstream-bg-'));
+  // 2 ms per key: the walk goes from the last key, so the stream (the first) is written last.
+  const srv = await startRespite({ config: { dir, 'rdb-key-save-delay': 2000 } });
+  const c = await RawClient.connect(srv.port);
+  const dir2 = mkdtempSync(join(tmpdir(), 'respite-rdbstream-bg2-'));
+  try {
+    for (let i = 1; i <= 5; i++) await c.call('XADD', 's', `${i}-0`, 'f', i);
+    for (let i = 0; i < 100; i++) await c.call('SET', `k${i}`, i);
+    await c.call('XGROUP', 'CREATE', 's', 'g', '0');
+    await c.call('XREADGROUP', 'GROUP', 'g', 'old', 'COUNT', 1, 'STREAMS', 's', '>');
+    const before = maskIdle(new Map([['full', await c.call('XINFO', 'STREAM', 's', 'FULL')]]));
+    assert.equal(await c.call('BGSAVE'), '+Background saving started\r\n');
+    assert.match(await c.call('XREADGROUP', 'GROUP', 'g', 'new', 'STREAMS', 's', '>'), /^\*1/);
+    assert.equal(await c.call('XACK', 's', 'g', '1-0'), ':1\r\n');
+    await c.call('XADD', 's', '6-0', 'f', 6);
+    const deadline = Date.now() + 120000;
+    while (/rdb_bgsave_in_progress:1/.test(await c.call('INFO', 'persistence'))) {
+      assert.ok(Date.now() < deadline, 'BGSAVE finishes');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    copyFileSync(join(dir, 'dump.rdb'), join(dir2, 'dump.rdb'));
+    const srv2 = await startRespite({ config: { dir: dir2 } });
+    const c2 = await RawClient.connect(srv2.port);
+    try {
+      assertSame(before, maskIdle(new Map([['full', await c2.call('XINFO', 'STREAM', 's', 'FULL')]])));
+    } finally {
+      c2.close();
+      await srv2.close();
+    }
+  } finally {
+    c.close();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir2, { recursive: true, force: true });
+  }
+});
