@@ -761,6 +761,7 @@ const XREAD_BLOCK: BlockHandler = {
     let gt = w.ids[ki];
     let g: ConsumerGroup | undefined;
     if (w.group !== null) {
+      if (db.snapshot !== null) db.snapshot.beforeWrite(db, key);
       g = s.lookupGroup(w.group);
       if (g === undefined) {
         c.error('NOGROUP the consumer group this client was blocked on no longer exists');
@@ -927,6 +928,8 @@ function xreadGeneric(c: Client, argv: string[], xreadgroup: boolean): void {
     if (group !== null) {
       // Redis 7.0 creates the consumer only when it serves it.
       const g = groups[k];
+      // Group state changes on a read lookup: a running BGSAVE must keep the old value.
+      if (db.snapshot !== null) db.snapshot.beforeWrite(db, key);
       consumer = g.consumers.get(consumerName) ?? createConsumer(c, g, consumerName, key, db);
       consumer.seenTime = c.server.cmdTime;
     }

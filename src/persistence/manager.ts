@@ -22,6 +22,8 @@ import type { Server } from '../server/server.js';
 import { REDIS_VERSION } from '../server/server.js';
 import { Snapshot } from './snapshot.js';
 import { loadRdbBuffer } from './load.js';
+// Registers the stream serialiser, reader and digest.
+import './stream-rdb.js';
 import { RdbError } from './rdb.js';
 
 /** Seconds between BGSAVE retries after a failure (CONFIG_BGSAVE_RETRY_DELAY). */
