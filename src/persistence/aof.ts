@@ -161,6 +161,8 @@ export class AofManager {
   /** Bytes in the current incremental file and in the base at the last rewrite. */
   private incrSize = 0;
   private baseSize = 0;
+  /** aof_rewrite_base_size: the AOF size right after the last rewrite or load. */
+  private rewriteBaseSize = 0;
   private readonly sink: PropagationSink;
   /** Commands replay through here while loading; no propagation then. */
   loading = false;
@@ -230,10 +232,22 @@ export class AofManager {
     }
   }
 
-  /** serverCron's part: everysec fsync (off the event loop) and pending writes. */
+  /** serverCron's part: everysec fsync (off the event loop), pending writes, auto-rewrite. */
   cron(): void {
     if (this.fd === -1) return;
     this.flush();
+    // auto-aof-rewrite-percentage / -min-size: growth over the size after the last rewrite.
+    const perc = this.server.config.num('auto-aof-rewrite-percentage');
+    const size = this.baseSize + this.incrSize;
+    if (this.on && perc > 0 && size > this.server.config.num('auto-aof-rewrite-min-size')) {
+      const base = this.rewriteBaseSize > 0 ? this.rewriteBaseSize : 1;
+      if (((size - base) * 100) / base >= perc) {
+        this.server.log.notice(
+          `Starting automatic rewriting of AOF on ${Math.floor(((size - base) * 100) / base)}% growth`,
+        );
+        this.rewrite();
+      }
+    }
     if (this.server.config.str('appendfsync') !== 'everysec') return;
     const now = this.server.clock();
     if (now - this.lastFsync < 1000 || this.fsyncInFlight) return;
@@ -385,6 +399,7 @@ export class AofManager {
       return false;
     }
     if (!onStart) this.rewrites++;
+    this.rewriteBaseSize = this.baseSize;
     this.lastRewriteOk = true;
     this.lastRewriteTimeSec = Math.round((performance.now() - t0) / 1000);
     if (onStart) return true;
@@ -448,6 +463,7 @@ export class AofManager {
       }
       if (m.base !== null) this.baseSize = statSync(join(dir, m.base.name)).size;
       this.openIncr(m.incrs[m.incrs.length - 1]);
+      this.rewriteBaseSize = this.baseSize + this.incrSize;
       this.install();
       return;
     }

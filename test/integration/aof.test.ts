@@ -319,3 +319,55 @@ test('CONFIG SET appendonly turns the AOF on (base + incr + manifest) and off at
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('auto-aof-rewrite-percentage / -min-size rewrite the AOF when it grew enough', async () => {
+  const dir = tempDir('auto');
+  try {
+    const srv = await startOn(dir, [
+      '--auto-aof-rewrite-min-size',
+      '4kb',
+      '--auto-aof-rewrite-percentage',
+      '100',
+    ]);
+    const c = await RawClient.connect(srv.port);
+    for (let i = 0; i < 300; i++) await q(c, 'SET', `a:${i}`, 'x'.repeat(20));
+    const want = await digest(srv.port);
+    let info = '';
+    for (let i = 0; i < 200 && !/aof_rewrites:[1-9]/.test(info); i++) {
+      info = (await q(c, 'INFO', 'persistence')) as string;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(info, /aof_rewrites:[1-9]/);
+    c.close();
+    await kill(srv);
+    const again = await startOn(dir);
+    assert.equal(await digest(again.port), want);
+    await kill(again);
+    checkAof(join(dir, 'appendonlydir', 'appendonly.aof.manifest'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('aof-timestamp-enabled writes #TS annotations that redis-check-aof accepts and loading skips', async () => {
+  const dir = tempDir('ts');
+  try {
+    const srv = await startOn(dir, ['--aof-timestamp-enabled', 'yes', '--appendfsync', 'always']);
+    const c = await RawClient.connect(srv.port);
+    await q(c, 'SET', 'k', 'v');
+    await q(c, 'INCR', 'n');
+    c.close();
+    await kill(srv);
+    const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    assert.match(incr, /^#TS:\d+\r\n/);
+    checkAof(join(dir, 'appendonlydir', 'appendonly.aof.manifest'));
+    const again = await startOn(dir);
+    const c2 = await RawClient.connect(again.port);
+    assert.equal(await q(c2, 'GET', 'k'), 'v');
+    assert.equal(await q(c2, 'GET', 'n'), '1');
+    c2.close();
+    await kill(again);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
