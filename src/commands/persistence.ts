@@ -42,6 +42,15 @@ function bgsaveCommand(c: Client, argv: string[]): void {
   else c.error('ERR');
 }
 
+/** BGREWRITEAOF: the rewrite runs synchronously (no fork), then reports as started. */
+function bgrewriteaofCommand(c: Client): void {
+  if (c.server.aof.rewrite()) c.out.status('Background append only file rewriting started');
+  else
+    c.error(
+      "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+    );
+}
+
 function lastsaveCommand(c: Client): void {
   c.out.integer(c.server.lastSaveTime);
 }
@@ -224,6 +233,18 @@ export const specs: CommandSpec[] = [
     handler: bgsaveCommand,
     since: '1.0.0',
     summary: 'Asynchronously save the dataset to disk',
+    group: 'server',
+  },
+  {
+    name: 'bgrewriteaof',
+    arity: 1,
+    flags: ['admin', 'noscript', 'no_async_loading'],
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    handler: bgrewriteaofCommand,
+    since: '1.0.0',
+    summary: 'Asynchronously rewrite the append-only file',
     group: 'server',
   },
   {

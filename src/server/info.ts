@@ -266,22 +266,7 @@ function memorySection(server: Server): string {
 }
 
 function persistenceSection(server: Server): string {
-  return (
-    '# Persistence\r\n' +
-    server.rdb.infoFields() +
-    'aof_enabled:0\r\n' +
-    'aof_rewrite_in_progress:0\r\n' +
-    'aof_rewrite_scheduled:0\r\n' +
-    'aof_last_rewrite_time_sec:-1\r\n' +
-    'aof_current_rewrite_time_sec:-1\r\n' +
-    'aof_last_bgrewrite_status:ok\r\n' +
-    'aof_rewrites:0\r\n' +
-    'aof_rewrites_consecutive_failures:0\r\n' +
-    'aof_last_write_status:ok\r\n' +
-    'aof_last_cow_size:0\r\n' +
-    'module_fork_in_progress:0\r\n' +
-    'module_fork_last_cow_size:0\r\n'
-  );
+  return '# Persistence\r\n' + server.rdb.infoFields() + server.aof.infoFields();
 }
 
 function statsSection(server: Server): string {

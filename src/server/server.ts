@@ -39,6 +39,7 @@ import { Logger } from './logger.js';
 import { Stats } from './stats.js';
 import { activeExpireCycle } from './expire.js';
 import { RdbManager } from '../persistence/manager.js';
+import { AofManager } from '../persistence/aof.js';
 import { NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_NEW } from './notify.js';
 import { Blocking } from './blocking.js';
 import { Evictor } from './evict.js';
@@ -147,6 +148,7 @@ export class Server implements KeyspaceHooks {
   saveOnShutdown: ((opts: { save: boolean }) => string | null) | null = null;
   /** RDB persistence: SAVE/BGSAVE, save points, loading, INFO persistence. */
   readonly rdb: RdbManager;
+  readonly aof: AofManager;
   /** Redis's MISCONF error while writes are denied by a failed save (dispatcher check), else null. */
   diskErrorReply: string | null = null;
   private listeners: net.Server[] = [];
@@ -166,7 +168,7 @@ export class Server implements KeyspaceHooks {
   private slowlogThreshold = 0;
   private nextClientId = 1;
   private closing = false;
-  private started = false;
+  started = false;
   /** A signal asked for a shutdown that has not run yet (Redis's shutdown_asap). */
   private shutdownAsap = false;
   private readonly onShutdown?: () => void;
@@ -285,6 +287,7 @@ export class Server implements KeyspaceHooks {
     this.cmdTime = this.startTime;
     this.runId = randomHex(40);
     this.rdb = new RdbManager(this);
+    this.aof = new AofManager(this);
     this.saveOnShutdown = ({ save }) => this.rdb.onShutdown(save);
   }
 
@@ -483,7 +486,9 @@ export class Server implements KeyspaceHooks {
   async listen(): Promise<void> {
     this.log.role = 'M';
     // The dataset is loaded synchronously before any listener opens (no LOADING window).
-    this.rdb.loadAtStartup();
+    // With appendonly yes the AOF takes precedence over the RDB file, as in Redis.
+    if (this.config.bool('appendonly')) this.aof.loadAtStartup();
+    else this.rdb.loadAtStartup();
     this.started = true;
     const port = this.config.num('port');
     try {
@@ -944,6 +949,9 @@ export class Server implements KeyspaceHooks {
 
   /** Writes the pending replies of every client touched in this batch (one write each). */
   flushPending(): void {
+    // The AOF of this batch is written (and fsynced with appendfsync always) before any
+    // of its replies leave: an acknowledged write is on disk.
+    if (this.aof.on) this.aof.flush();
     // beforeSleep: BCAST tracking invalidations for the keys modified in this batch.
     if (this.tracking.prefixes.size !== 0) this.tracking.broadcast();
     if (this.tracking.table.size !== 0)
@@ -1039,6 +1047,7 @@ export class Server implements KeyspaceHooks {
       if (this.pauseUntil !== 0 && this.cmdTime >= this.pauseUntil) this.unpause();
       this.clientsTimeout();
       this.rdb.cron();
+      this.aof.cron();
       this.flushPending();
     } catch (e) {
       this.log.warning(`Error in server cron: ${(e as Error).stack}`);
@@ -1084,6 +1093,7 @@ export class Server implements KeyspaceHooks {
     this.tlsListeners = [];
     this.unixListener = null;
     this.flushPending();
+    this.aof.stop();
     for (const c of [...this.clients.values()]) {
       c.flags |= CLIENT_CLOSE_ASAP;
       this.freeClient(c);
