@@ -55,6 +55,8 @@ export class ScriptEngine {
   /** RESP version for redis.call replies (redis.setresp); reset per script. */
   resp: 2 | 3 = 2;
   private fake: Client | null = null;
+  /** Kill read-only scripts running longer than busy-reply-threshold (embedder opt-in). */
+  killAfterBusy = false;
 
   constructor(readonly server: Server) {
     const vm = this.vm;
@@ -203,10 +205,15 @@ export class ScriptEngine {
     const vm = this.vm;
     setGlobalForce(vm, 'KEYS', vm.createTable(keys));
     setGlobalForce(vm, 'ARGV', vm.createTable(args));
+    // Node cannot serve other clients while a script runs synchronously (docs/LUA.md): a
+    // script past busy-reply-threshold that has not written is killed when the embedder
+    // opted in with `killAfterBusy`, as SCRIPT KILL would; otherwise it runs to completion.
     const limit = server.config.num('busy-reply-threshold');
+    const dirty0 = server.dirty;
     vm.setHook(100000, () => {
       if (ctx.killed) throw new LuaKill('Script killed by user with SCRIPT KILL...');
-      if (limit > 0 && Date.now() - ctx.start > limit) {
+      if (this.killAfterBusy && limit > 0 && Date.now() - ctx.start > limit && server.dirty === dirty0) {
+        ctx.killed = true;
         throw new LuaKill('Script killed by user with SCRIPT KILL...');
       }
     });
@@ -225,7 +232,7 @@ export class ScriptEngine {
 
   private replyError(c: Client, e: unknown, sha: string): void {
     if (e instanceof LuaKill) {
-      c.error('ERR Script killed by user with SCRIPT KILL...');
+      c.error(`ERR Script killed by user with SCRIPT KILL... script: ${sha}`);
       return;
     }
     let msg: string;
