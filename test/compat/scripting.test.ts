@@ -254,3 +254,16 @@ test('the database selected by a script does not leak to the caller', async () =
     ['SELECT', '0'],
   ]);
 });
+
+test("redis.call checks the caller's ACL user", async () => {
+  await pair.reset();
+  await corpus([
+    ['ACL', 'SETUSER', 'scriptuser', 'on', 'nopass', '+@all', '-set', '~*'],
+    ['AUTH', 'scriptuser', 'x'],
+    ['EVAL', "return redis.call('set','k','v')", '0'],
+    ['EVAL', "return redis.pcall('set','k','v')", '0'],
+    ['EVAL', "return redis.call('get','k')", '0'],
+    ['AUTH', 'default', 'x'],
+    ['ACL', 'DELUSER', 'scriptuser'],
+  ]);
+});
