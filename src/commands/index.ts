@@ -24,6 +24,7 @@ import { specs as persistence } from './persistence.js';
 import { specs as stream } from './stream.js';
 import { specs as bitops } from './bitops.js';
 import { specs as hyperloglog } from './hyperloglog.js';
+import { specs as scripting } from './scripting.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -42,6 +43,7 @@ export const GROUPS: CommandSpec[][] = [
   stream,
   bitops,
   hyperloglog,
+  scripting,
   server,
   acl,
   config,

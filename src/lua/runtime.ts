@@ -279,17 +279,20 @@ export function makeRuntime(): Runtime {
 
   R.fix = (e, line, chunk) => {
     if (e instanceof LuaError) {
-      if (e.level > 0 && --e.level === 0 && typeof e.value === 'string') {
-        e.value = `${chunk}:${line}: ${e.value}`;
+      // the innermost Lua frame's line (Redis's error handler reports it)
+      if (e.line === 0) e.line = line;
+      if (e.level > 0 && --e.level === 0 && (typeof e.value === 'string' || typeof e.value === 'number')) {
+        e.value = `${chunk}:${line}: ${typeof e.value === 'number' ? numberToString(e.value) : e.value}`;
         e.message = e.value;
       }
       return e;
     }
     if (e instanceof LuaKill) return e;
-    if (e instanceof RangeError) return new LuaError(`${chunk}:${line}: stack overflow`, 0);
+    const msg = e instanceof RangeError ? 'stack overflow' : e instanceof Error ? e.message : String(e);
     // a JS exception from a host function: surface it as a Lua error
-    const msg = e instanceof Error ? e.message : String(e);
-    return new LuaError(`${chunk}:${line}: ${msg}`, 0);
+    const le = new LuaError(`${chunk}:${line}: ${msg}`, 0);
+    le.line = line;
+    return le;
   };
 
   R.tostring = (v) => {

@@ -29,10 +29,12 @@ export class LuaError extends Error {
   fname = '';
   argmsg = '';
   traceback?: string;
+  /** line of the innermost Lua frame the error unwound through (0: not yet known) */
+  line = 0;
   constructor(value: LuaValue, level = 1) {
     super(typeof value === 'string' ? value : 'lua error');
     this.value = value;
-    this.level = typeof value === 'string' ? level : 0;
+    this.level = typeof value === 'string' || typeof value === 'number' ? level : 0;
   }
 }
 

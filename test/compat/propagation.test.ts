@@ -536,3 +536,15 @@ describe('blocked clients', () => {
     assert.equal(await r[1].read(), await o[1].read());
   });
 });
+
+describe('scripts', () => {
+  test("EVAL propagates the script's writes (wrapped in MULTI/EXEC when several), not itself", async () => {
+    await sameProp(cmds(['EVAL', "redis.call('set','e1','1') return 1", '0']));
+    await sameProp(cmds(['EVAL', "redis.call('set','e1','1') redis.call('incr','e1') return 1", '0']));
+    await sameProp(cmds(['EVAL', "return redis.call('get','e1')", '0']));
+    await sameProp(
+      cmds(['EVAL', "redis.call('select','3') redis.call('set','e2','x') redis.call('del','e2')", '0']),
+    );
+    await sameProp(cmds(['EVAL', "redis.call('expire','e1',100) redis.call('incrbyfloat','f','1.5')", '0']));
+  });
+});

@@ -54,7 +54,7 @@ export function openBase(vm: LuaVM): void {
   set('error', (...a: LuaValue[]) => {
     const level = optInt(a, 1, 'error', 1);
     const v = a[0];
-    throw new LuaError(v, typeof v === 'string' && level > 0 ? level : 0);
+    throw new LuaError(v, (typeof v === 'string' || typeof v === 'number') && level > 0 ? level : 0);
   });
   set('getmetatable', (...a: LuaValue[]) => {
     checkAny(a, 0, 'getmetatable');

@@ -1,0 +1,579 @@
+/**
+ * The EVAL engine (Redis 7.0's eval.c + script_lua.c + script.c): one Lua VM per server with
+ * the `redis` table, the script cache by SHA1, Redis↔Lua reply conversion, and `redis.call`
+ * running commands through the dispatcher's `call()` on a fake client that carries the
+ * caller's database, user and the script's RESP version.
+ */
+import { createHash } from 'node:crypto';
+import {
+  LuaError,
+  LuaKill,
+  LuaTable,
+  LuaVM,
+  openLibs,
+  type LuaFunction,
+  type LuaValue,
+} from '../lua/index.js';
+import { protectGlobals, setGlobalForce } from '../lua/sandbox.js';
+import { Client, CLIENT_DENY_BLOCKING } from '../server/client.js';
+import { call } from '../server/dispatcher.js';
+import type { Server } from '../server/server.js';
+import type { CommandSpec } from '../commands/types.js';
+import { FLAG_BITS } from '../commands/types.js';
+
+const F_WRITE = FLAG_BITS.write;
+const F_NOSCRIPT = FLAG_BITS.noscript;
+
+export const REDIS_VERSION = '7.0.15';
+const REDIS_VERSION_NUM = 0x07000f;
+
+export function sha1hex(s: string): string {
+  return createHash('sha1').update(s, 'latin1').digest('hex');
+}
+
+interface CachedScript {
+  body: string;
+  fn: LuaFunction | null;
+}
+
+/** Flags of the running script (shebang flags and EVAL_RO). */
+const SCRIPT_NO_WRITES = 1;
+
+interface RunCtx {
+  caller: Client;
+  fake: Client;
+  sha: string;
+  flags: number;
+  start: number;
+  killed: boolean;
+}
+
+export class ScriptEngine {
+  readonly vm = new LuaVM();
+  readonly scripts = new Map<string, CachedScript>();
+  run: RunCtx | null = null;
+  /** RESP version for redis.call replies (redis.setresp); reset per script. */
+  resp: 2 | 3 = 2;
+  private fake: Client | null = null;
+  /** Kill read-only scripts running longer than busy-reply-threshold (embedder opt-in). */
+  killAfterBusy = false;
+
+  constructor(readonly server: Server) {
+    const vm = this.vm;
+    openLibs(vm);
+    vm.setGlobal('redis', this.redisTable());
+    // Redis's pcall: a caught error table {err=...} is returned as its message string.
+    const pcall = vm.getGlobal('pcall') as LuaFunction;
+    vm.setGlobal('pcall', (...a: LuaValue[]) => {
+      const r = pcall(...a);
+      if (r[0] === false && r[1] instanceof LuaTable) {
+        const err = r[1].get('err');
+        if (typeof err === 'string') return [false, err];
+      }
+      return r;
+    });
+    protectGlobals(vm);
+  }
+
+  private redisTable(): LuaTable {
+    const t = new LuaTable();
+    t.set('call', (...a: LuaValue[]) => this.redisCall(a, true));
+    t.set('pcall', (...a: LuaValue[]) => this.redisCall(a, false));
+    t.set('error_reply', (...a: LuaValue[]) => {
+      if (typeof a[0] !== 'string' || a.length !== 1)
+        return [errorTable('wrong number or type of arguments')];
+      return [errorTable(a[0].startsWith('-') ? a[0] : '-' + a[0])];
+    });
+    t.set('status_reply', (...a: LuaValue[]) => {
+      if (typeof a[0] !== 'string' || a.length !== 1)
+        return [errorTable('wrong number or type of arguments')];
+      const r = new LuaTable();
+      r.set('ok', a[0]);
+      return [r];
+    });
+    t.set('sha1hex', (...a: LuaValue[]) => {
+      if (a.length !== 1) throw new LuaError(errorTable('wrong number of arguments'));
+      const v = a[0];
+      const s = typeof v === 'string' ? v : typeof v === 'number' ? this.vm.tostring(v) : '';
+      return [sha1hex(s)];
+    });
+    t.set('log', (...a: LuaValue[]) => {
+      if (a.length < 2) throw new LuaError(errorTable('redis.log() requires two arguments or more.'));
+      if (typeof a[0] !== 'number')
+        throw new LuaError(errorTable('First argument must be a number (log level).'));
+      const level = a[0];
+      if (level < 0 || level > 3) throw new LuaError(errorTable('Invalid debug level.'));
+      let msg = '';
+      for (let i = 1; i < a.length; i++) {
+        const v = a[i];
+        if (typeof v !== 'string' && typeof v !== 'number') continue;
+        msg += (i > 1 ? ' ' : '') + (typeof v === 'number' ? this.vm.tostring(v) : v);
+      }
+      const log = this.server.log as unknown as Record<string, (m: string) => void>;
+      const fn = ['debug', 'verbose', 'notice', 'warning'][level];
+      if (typeof log[fn] === 'function') log[fn].call(this.server.log, msg);
+      return [];
+    });
+    t.set('setresp', (...a: LuaValue[]) => {
+      if (a.length !== 1) throw new LuaError(errorTable('redis.setresp() requires one argument.'));
+      const v = a[0];
+      if (v !== 2 && v !== 3) throw new LuaError(errorTable('RESP version must be 2 or 3.'));
+      this.resp = v;
+      return [];
+    });
+    t.set('set_repl', (...a: LuaValue[]) => {
+      if (a.length !== 1) throw new LuaError(errorTable('redis.set_repl() requires two arguments.'));
+      const v = a[0];
+      if (typeof v !== 'number' || (v & ~3) !== 0)
+        throw new LuaError(
+          errorTable('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.'),
+        );
+      return [];
+    });
+    t.set('replicate_commands', () => [true]);
+    t.set('breakpoint', () => [false]);
+    t.set('debug', () => []);
+    t.set('REPL_NONE', 0);
+    t.set('REPL_AOF', 1);
+    t.set('REPL_SLAVE', 2);
+    t.set('REPL_REPLICA', 2);
+    t.set('REPL_ALL', 3);
+    t.set('LOG_DEBUG', 0);
+    t.set('LOG_VERBOSE', 1);
+    t.set('LOG_NOTICE', 2);
+    t.set('LOG_WARNING', 3);
+    t.set('REDIS_VERSION', REDIS_VERSION);
+    t.set('REDIS_VERSION_NUM', REDIS_VERSION_NUM);
+    return t;
+  }
+
+  private fakeClient(): Client {
+    if (this.fake === null) {
+      const f = new Client(this.server, 0, null, this.server.dbs[0], this.server.clock());
+      f.authenticated = true;
+      this.fake = f;
+    }
+    return this.fake;
+  }
+
+  /** Compiles and caches a script body; returns its sha or a compile error message. */
+  createFunction(body: string): { sha: string; err?: string } {
+    const sha = sha1hex(body);
+    const cached = this.scripts.get(sha);
+    if (cached !== undefined && cached.fn !== null) return { sha };
+    try {
+      const fn = this.vm.load(stripShebang(body), 'user_script');
+      this.scripts.set(sha, { body, fn });
+      return { sha };
+    } catch (e) {
+      const msg = e instanceof LuaError ? this.vm.tostring(e.value) : String(e);
+      return { sha, err: `ERR Error compiling script (new function): ${msg}` };
+    }
+  }
+
+  flush(): void {
+    this.scripts.clear();
+  }
+
+  /** Runs a cached script for `c`, writing its reply. */
+  runScript(c: Client, sha: string, keys: string[], args: string[], ro: boolean): void {
+    const script = this.scripts.get(sha)!;
+    const flags = parseShebangFlags(script.body);
+    if (typeof flags === 'string') {
+      c.error(flags);
+      return;
+    }
+    const server = this.server;
+    const fake = this.fakeClient();
+    fake.db = c.db;
+    fake.aclUser = c.aclUser;
+    fake.flags = CLIENT_DENY_BLOCKING;
+    fake.out.pos = 0;
+    this.resp = 2;
+    fake.out.proto = 2;
+    const ctx: RunCtx = {
+      caller: c,
+      fake,
+      sha,
+      flags: flags | (ro ? SCRIPT_NO_WRITES : 0),
+      start: Date.now(),
+      killed: false,
+    };
+    this.run = ctx;
+    // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not EVAL.
+    server.preventCommandPropagation();
+    const vm = this.vm;
+    setGlobalForce(vm, 'KEYS', vm.createTable(keys));
+    setGlobalForce(vm, 'ARGV', vm.createTable(args));
+    // Node cannot serve other clients while a script runs synchronously (docs/LUA.md): a
+    // script past busy-reply-threshold that has not written is killed when the embedder
+    // opted in with `killAfterBusy`, as SCRIPT KILL would; otherwise it runs to completion.
+    const limit = server.config.num('busy-reply-threshold');
+    const dirty0 = server.dirty;
+    vm.setHook(100000, () => {
+      if (ctx.killed) throw new LuaKill('Script killed by user with SCRIPT KILL...');
+      if (this.killAfterBusy && limit > 0 && Date.now() - ctx.start > limit && server.dirty === dirty0) {
+        ctx.killed = true;
+        throw new LuaKill('Script killed by user with SCRIPT KILL...');
+      }
+    });
+    let results: LuaValue[] | null = null;
+    try {
+      results = vm.call(script.fn!, []);
+    } catch (e) {
+      this.replyError(c, e, sha);
+    } finally {
+      vm.setHook(0, null);
+      this.run = null;
+      fake.aclUser = server.acl.defaultUser;
+    }
+    if (results !== null) luaToReply(c, results[0], this.resp, 0);
+  }
+
+  private replyError(c: Client, e: unknown, sha: string): void {
+    if (e instanceof LuaKill) {
+      c.error(`ERR Script killed by user with SCRIPT KILL... script: ${sha}`);
+      return;
+    }
+    let msg: string;
+    let line = 0;
+    if (e instanceof LuaError) {
+      line = e.line;
+      const v = e.value;
+      if (v instanceof LuaTable) {
+        const err = v.get('err');
+        msg = typeof err === 'string' ? err : '';
+      } else msg = 'ERR ' + (v === undefined ? 'nil' : this.vm.tostring(v));
+    } else {
+      msg = 'ERR ' + (e instanceof Error ? e.message : String(e));
+    }
+    let out = msg;
+    if (line > 0) out += ` script: ${sha}, on @user_script:${line}.`;
+    c.error(sanitize(out));
+  }
+
+  /** redis.call / redis.pcall. */
+  private redisCall(a: LuaValue[], raise: boolean): LuaValue[] {
+    const ctx = this.run;
+    if (ctx === null)
+      throw new LuaError(errorTable('redis.call/pcall can only be called inside a script invocation'));
+    const fail = (msg: string): LuaValue[] => {
+      const t = new LuaTable();
+      t.set('err', msg);
+      if (raise) throw new LuaError(t);
+      return [t];
+    };
+    if (a.length === 0) return fail('ERR Please specify at least one argument for this redis lib call');
+    const argv: string[] = new Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v === 'string') argv[i] = v;
+      else if (typeof v === 'number') argv[i] = this.vm.tostring(v);
+      else return fail('ERR Lua redis lib command arguments must be strings or integers');
+    }
+    const server = this.server;
+    const fake = ctx.fake;
+    let cmd: CommandSpec | undefined =
+      server.commands.get(argv[0]) ?? server.commands.get(argv[0].toLowerCase());
+    if (cmd !== undefined && cmd.subMap !== undefined && argv.length >= 2) {
+      cmd = cmd.subMap.get(argv[1].toLowerCase());
+    }
+    if (cmd === undefined) return fail('ERR Unknown Redis command called from script');
+    const arity = cmd.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity)
+      return fail('ERR Wrong number of args calling Redis command from script');
+    const flags = cmd.flagBits!;
+    if ((flags & F_NOSCRIPT) !== 0) return fail('ERR This Redis command is not allowed from script');
+    if ((flags & F_WRITE) !== 0 && (ctx.flags & SCRIPT_NO_WRITES) !== 0)
+      return fail('ERR Write commands are not allowed from read-only scripts.');
+    if (!fake.aclUser.allPerms) {
+      const denied = server.acl.checkCommand(fake.aclUser, cmd, argv);
+      if (denied !== null) {
+        server.acl.logDenial(ctx.caller, denied, cmd, argv, 'lua');
+        return fail(`ERR The user executing the script can't run this command or subcommand`);
+      }
+    }
+    fake.out.proto = this.resp;
+    fake.out.pos = 0;
+    call(server, fake, cmd, argv);
+    const out = fake.out;
+    const r = parseReply(out.buf, 0, out.pos);
+    out.pos = 0;
+    const v = r[0];
+    if (raise && v instanceof LuaTable && v.get('err') !== undefined && r[2]) throw new LuaError(v);
+    return [v];
+  }
+
+  kill(): boolean {
+    if (this.run === null) return false;
+    this.run.killed = true;
+    return true;
+  }
+}
+
+/** Redis's luaPushErrorBuff: `-CODE msg` keeps its code, a bare message gets `ERR`. */
+function errorTable(e: string): LuaTable {
+  let code = 'ERR';
+  let msg = e;
+  if (e.startsWith('-')) {
+    const sp = e.indexOf(' ');
+    if (sp === -1) msg = e.slice(1);
+    else {
+      code = e.slice(1, sp);
+      msg = e.slice(sp + 1);
+    }
+  }
+  msg = msg.replace(/^[\r\n]+|[\r\n]+$/g, '');
+  const t = new LuaTable();
+  t.set('err', `${code} ${msg}`);
+  return t;
+}
+
+function sanitize(s: string): string {
+  return s.includes('\r') || s.includes('\n') ? s.replace(/[\r\n]/g, ' ') : s;
+}
+
+function stripShebang(body: string): string {
+  if (!body.startsWith('#!')) return body;
+  const nl = body.indexOf('\n');
+  return nl === -1 ? '' : body.slice(nl);
+}
+
+/** Flags from a `#!lua flags=...` line; an error string when invalid. */
+function parseShebangFlags(body: string): number | string {
+  if (!body.startsWith('#!')) return 0;
+  const nl = body.indexOf('\n');
+  const line = nl === -1 ? body : body.slice(0, nl);
+  const parts = line
+    .slice(2)
+    .split(' ')
+    .filter((p) => p !== '');
+  if (parts[0] !== 'lua') return `ERR Unexpected engine in script shebang: ${line.split(' ')[0]}`;
+  let flags = 0;
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i];
+    if (!p.startsWith('flags=')) return `ERR Unknown lua shebang option: ${p}`;
+    for (const f of p.slice(6).split(',')) {
+      if (f === '') continue;
+      if (f === 'no-writes') flags |= SCRIPT_NO_WRITES;
+      else if (
+        f !== 'allow-oom' &&
+        f !== 'allow-stale' &&
+        f !== 'no-cluster' &&
+        f !== 'allow-cross-slot-keys'
+      )
+        return `ERR Unexpected flag in script shebang: ${f}`;
+    }
+  }
+  return flags;
+}
+
+/**
+ * Parses one RESP reply from buf[start..end] into a Lua value (Redis's redisProtocolToLuaType).
+ * Returns [value, next offset, isError].
+ */
+export function parseReply(buf: Buffer, p: number, end: number): [LuaValue, number, boolean] {
+  const type = buf[p];
+  const nl = buf.indexOf(13, p);
+  const line = buf.latin1Slice(p + 1, nl);
+  let q = nl + 2;
+  switch (type) {
+    case 0x3a: // :
+      return [Number(line), q, false];
+    case 0x24: {
+      // $
+      const n = Number(line);
+      if (n < 0) return [false, q, false];
+      return [buf.latin1Slice(q, q + n), q + n + 2, false];
+    }
+    case 0x2b: {
+      const t = new LuaTable();
+      t.set('ok', line);
+      return [t, q, false];
+    }
+    case 0x2d: {
+      const t = new LuaTable();
+      t.set('err', line);
+      return [t, q, true];
+    }
+    case 0x2a: // *
+    case 0x7e: // ~
+    case 0x3e: {
+      // >
+      const n = Number(line);
+      if (n < 0) return [false, q, false];
+      const t = new LuaTable();
+      for (let i = 1; i <= n; i++) {
+        const r = parseReply(buf, q, end);
+        q = r[1];
+        if (type === 0x7e) t.set(r[0], true);
+        else t.set(i, r[0]);
+      }
+      if (type === 0x7e) {
+        const w = new LuaTable();
+        w.set('set', t);
+        return [w, q, false];
+      }
+      return [t, q, false];
+    }
+    case 0x25: {
+      // %
+      const n = Number(line);
+      const t = new LuaTable();
+      for (let i = 0; i < n; i++) {
+        const k = parseReply(buf, q, end);
+        const v = parseReply(buf, k[1], end);
+        q = v[1];
+        t.set(k[0], v[0]);
+      }
+      const w = new LuaTable();
+      w.set('map', t);
+      return [w, q, false];
+    }
+    case 0x5f: // _
+      return [undefined, q, false];
+    case 0x23: // #
+      return [line === 't', q, false];
+    case 0x2c: {
+      // ,
+      const t = new LuaTable();
+      t.set('double', Number(line === 'inf' ? Infinity : line === '-inf' ? -Infinity : line));
+      return [t, q, false];
+    }
+    case 0x28: {
+      const t = new LuaTable();
+      t.set('big_number', line);
+      return [t, q, false];
+    }
+    case 0x3d: {
+      // = verbatim
+      const n = Number(line);
+      const s = buf.latin1Slice(q, q + n);
+      const t = new LuaTable();
+      const inner = new LuaTable();
+      inner.set('format', s.slice(0, 3));
+      inner.set('string', s.slice(4));
+      t.set('verbatim_string', inner);
+      return [t, q + n + 2, false];
+    }
+    case 0x7c: {
+      // | attribute: skip it and parse what follows
+      const n = Number(line);
+      for (let i = 0; i < 2 * n; i++) q = parseReply(buf, q, end)[1];
+      return parseReply(buf, q, end);
+    }
+    default:
+      return [undefined, end, false];
+  }
+}
+
+/** Converts a script's return value into the caller's reply (Redis's luaReplyToRedisReply). */
+export function luaToReply(c: Client, v: LuaValue, scriptResp: 2 | 3, depth: number): void {
+  const out = c.out;
+  switch (typeof v) {
+    case 'string':
+      out.bulk(v);
+      return;
+    case 'boolean':
+      if (scriptResp === 2) {
+        if (v) out.integer(1);
+        else out.nullBulk();
+      } else out.bool(v);
+      return;
+    case 'number':
+      out.integer(truncToInt64(v));
+      return;
+    default:
+      break;
+  }
+  if (!(v instanceof LuaTable) || depth > 1000) {
+    out.nullBulk();
+    return;
+  }
+  const err = v.get('err');
+  if (typeof err === 'string') {
+    c.error(sanitize(err));
+    return;
+  }
+  const ok = v.get('ok');
+  if (typeof ok === 'string') {
+    out.status(sanitize(ok));
+    return;
+  }
+  const dbl = v.get('double');
+  if (typeof dbl === 'number') {
+    out.double(dbl);
+    return;
+  }
+  const big = v.get('big_number');
+  if (typeof big === 'string') {
+    out.bigNumber(sanitize(big));
+    return;
+  }
+  const map = v.get('map');
+  if (map instanceof LuaTable) {
+    const mark = out.deferLen();
+    let n = 0;
+    for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) {
+      luaToReply(c, e[0], scriptResp, depth + 1);
+      luaToReply(c, e[1], scriptResp, depth + 1);
+      n++;
+    }
+    setDeferred(out, mark, n, 'map');
+    return;
+  }
+  const set = v.get('set');
+  if (set instanceof LuaTable) {
+    const mark = out.deferLen();
+    let n = 0;
+    for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) {
+      luaToReply(c, e[0], scriptResp, depth + 1);
+      n++;
+    }
+    setDeferred(out, mark, n, 'set');
+    return;
+  }
+  const vs = v.get('verbatim_string');
+  if (vs instanceof LuaTable) {
+    const s = vs.get('string');
+    const f = vs.get('format');
+    if (typeof s === 'string' && typeof f === 'string') {
+      out.verbatim(s, f);
+      return;
+    }
+  }
+  const mark = out.deferLen();
+  let n = 0;
+  for (;;) {
+    const e = v.get(n + 1);
+    if (e === undefined) break;
+    luaToReply(c, e, scriptResp, depth + 1);
+    n++;
+  }
+  setDeferred(out, mark, n, 'array');
+}
+
+function setDeferred(out: Client['out'], mark: number, n: number, kind: 'array' | 'map' | 'set'): void {
+  if (kind === 'array') out.setDeferredArray(mark, n);
+  else if (kind === 'map') out.setDeferredMap(mark, n);
+  else out.setDeferredSet(mark, n);
+}
+
+function truncToInt64(v: number): number | bigint {
+  if (Number.isNaN(v)) return -9223372036854775808n;
+  const t = Math.trunc(v);
+  if (Number.isSafeInteger(t)) return t;
+  if (t >= 2 ** 63 || t < -(2 ** 63)) return -9223372036854775808n;
+  return BigInt(t);
+}
+
+const engines = new WeakMap<Server, ScriptEngine>();
+
+export function scriptEngine(server: Server): ScriptEngine {
+  let e = engines.get(server);
+  if (e === undefined) {
+    e = new ScriptEngine(server);
+    engines.set(server, e);
+  }
+  return e;
+}
