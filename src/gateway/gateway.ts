@@ -438,6 +438,10 @@ export async function startGateway(server: Server, port: number, bind: string): 
   const addr = http1.address();
   const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
   server.log.notice(`Gateway (HTTP, SSE, WebSocket) listening on ${bind}:${actual}`);
+  if (!server.authRequired())
+    server.log.warning(
+      'WARNING the gateway accepts requests without credentials: the default user has no password (set requirepass or ACL users).',
+    );
   return {
     port: actual,
     close: async () => {
