@@ -238,6 +238,28 @@ test('SSE streams messages published over RESP, and the session shows in CLIENT 
   unauth.close();
 });
 
+test('a browser that stops reading its SSE stream is disconnected by the pubsub output buffer limit', async () => {
+  await rc.config('SET', 'client-output-buffer-limit', 'pubsub 256kb 0 0');
+  let req: http.ClientRequest | null = null;
+  const status = await new Promise<number>((resolve, reject) => {
+    req = http.get(`${base}/subscribe/firehose?token=${PASS}`, (res) => {
+      res.pause(); // never reads: the server's queue grows
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+  assert.equal(status, 200);
+  const chunk = 'x'.repeat(64 * 1024);
+  const end = Date.now() + 10000;
+  // Publish until the subscriber is gone (the kernel's socket buffers absorb the first MBs).
+  while (Number(await rc.publish('firehose', chunk)) !== 0) {
+    if (Date.now() > end) assert.fail('slow SSE subscriber never disconnected');
+  }
+  assert.doesNotMatch((await rc.client('LIST')) as string, /lib-name=sse/);
+  (req as http.ClientRequest | null)?.destroy();
+  await rc.config('SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
+});
+
 test('WebSocket: JSON commands with ids, subscribe pushes, blocking commands in order', async () => {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/ws?token=${PASS}`);
   const got: Record<string, unknown>[] = [];
