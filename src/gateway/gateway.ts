@@ -338,6 +338,10 @@ export async function startGateway(server: Server, port: number, bind: string): 
 
   http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname === '/resp') {
+      wss.handleUpgrade(req, socket, head, (ws) => serveRawResp(req, ws));
+      return;
+    }
     if (url.pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
@@ -366,6 +370,35 @@ export async function startGateway(server: Server, port: number, bind: string): 
       },
     );
   });
+
+  /**
+   * `/resp`: the raw protocol in binary WebSocket messages, for RESP clients in browsers. The
+   * client authenticates with AUTH/HELLO itself, exactly as on the RESP port.
+   */
+  function serveRawResp(req: http.IncomingMessage, ws: WebSocket): void {
+    const sock = req.socket;
+    const c = server.attachClient(
+      {
+        write: (b) => {
+          if (ws.readyState === ws.OPEN) ws.send(b, { binary: true });
+        },
+        end: () => ws.close(),
+        get writableLength() {
+          return ws.bufferedAmount;
+        },
+      },
+      formatAddr(sock.remoteAddress, sock.remotePort),
+      formatAddr(sock.localAddress, sock.localPort),
+      'ws-resp',
+    );
+    if (c === null) {
+      ws.close(1013, 'max number of clients reached');
+      return;
+    }
+    ws.on('message', (data: Buffer) => server.feedClient(c, data));
+    ws.on('close', () => server.freeClient(c));
+    ws.on('error', () => server.freeClient(c));
+  }
 
   function serveWs(s: Session, ws: WebSocket): void {
     s.pending = () => ws.bufferedAmount;

@@ -320,6 +320,25 @@ test('WebSocket: JSON commands with ids, subscribe pushes, blocking commands in 
   assert.equal(status, 401);
 });
 
+test('WebSocket /resp carries raw RESP frames; the client authenticates with AUTH', async () => {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/resp`);
+  let got = '';
+  ws.on('message', (d: Buffer) => (got += d.toString('latin1')));
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
+  ws.send(Buffer.from('*1\r\n$4\r\nPING\r\n'));
+  await waitFor(() => got.length > 0, 'NOAUTH');
+  assert.equal(got, '-NOAUTH Authentication required.\r\n');
+  got = '';
+  ws.send(Buffer.from(`*2\r\n$4\r\nAUTH\r\n$${PASS.length}\r\n${PASS}\r\n*2\r\n$3\r\nGET\r\n$3\r\nr:k\r\n`));
+  await waitFor(() => got.length >= 12, 'replies');
+  assert.equal(got, '+OK\r\n$1\r\nv\r\n');
+  assert.match((await rc.client('LIST')) as string, /lib-name=ws-resp/);
+  ws.close();
+});
+
 test('GET /metrics is Prometheus text with redis_exporter names', async () => {
   await rc.set('m:k', '1');
   await rc.get('m:k');
