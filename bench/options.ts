@@ -17,7 +17,8 @@ export interface Options {
     | 'bits'
     | 'lua'
     | 'pubsub'
-    | 'eviction';
+    | 'eviction'
+    | 'gateway';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -78,6 +79,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--streams') o.mode = 'streams';
     else if (a === '--bits') o.mode = 'bits';
     else if (a === '--pubsub') o.mode = 'pubsub';
+    else if (a === '--gateway') o.mode = 'gateway';
     else if (a === '--lua') o.mode = 'lua';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;

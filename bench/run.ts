@@ -23,6 +23,7 @@
  *   npm run bench -- --streams    CPU per request of XADD and XRANGE (100 entries); memory
  *                                 per entry of a 1,000,000-entry stream (--coll-elements N)
  *   npm run bench -- --bits       CPU per request of SETBIT, BITCOUNT and PFADD
+ *   npm run bench -- --gateway    Pub/Sub fan-out latency to N RESP, SSE and WebSocket subscribers
  *   npm run bench -- --pubsub     PUBLISH throughput to 1, 10 and 100 subscribers, delivery
  *                                 latency p50/p99 and server CPU per delivered message
  *   npm run bench -- --lua        the Lua engine: compile time, µs per call, hook overhead,
@@ -53,6 +54,7 @@ import { persistenceMode } from './persistence.js';
 import { streamsMode } from './streams.js';
 import { bitsMode } from './bits.js';
 import { pubsubMode } from './pubsub.js';
+import { gatewayMode } from './gateway.js';
 import { luaMode } from './lua.js';
 
 // ---- Targets ------------------------------------------------------------------------------
@@ -143,6 +145,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'pubsub') {
     section = 'pubsub';
     body = await pubsubMode(o, m);
+  } else if (o.mode === 'gateway') {
+    section = 'gateway';
+    body = await gatewayMode(o, m);
   } else if (o.mode === 'lua') {
     section = 'lua';
     body = await luaMode(o, m);

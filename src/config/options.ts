@@ -56,6 +56,8 @@ export interface OptionDef {
   sensitive?: boolean;
   /** Accepted and stored but without effect in Respite (documented in docs/CONFIG.md). */
   noop?: boolean;
+  /** Respite's own option (Redis has none of that name): left out of oracle comparisons. */
+  respite?: boolean;
   /** String options: an empty value means "unset" (CONFIG REWRITE drops the line). */
   emptyIsNull?: boolean;
   /** Numeric options: inclusive bounds, NUM_* flags, unsigned C type (bounds compared unsigned). */
@@ -503,6 +505,11 @@ export const OPTIONS: OptionDef[] = [
   str('tls-protocols', '', true, { emptyIsNull: true }),
   str('tls-ciphers', '', true, { emptyIsNull: true }),
   str('tls-ciphersuites', '', true, { emptyIsNull: true }),
+
+  // ---- Respite-specific: the browser gateway (src/gateway/, docs/GATEWAY.md) ----------
+  num('http-port', 0n, 65535n, 0, false, { respite: true }),
+  str('http-bind', '127.0.0.1', false, { respite: true }),
+  str('http-cors-origins', '', true, { respite: true }),
 
   // ---- Special options ---------------------------------------------------------------
   // `dir`'s default is filled in per server (the process's working directory).

@@ -60,6 +60,14 @@ export type ClientType = 'normal' | 'slave' | 'pubsub' | 'master';
  */
 export const clientResetHooks: ((c: Client) => void)[] = [];
 
+/** A non-TCP reply sink: the gateway decodes the RESP written to it (src/gateway/). */
+export interface ClientTransport {
+  write(buf: Buffer): void;
+  end(): void;
+  /** Bytes accepted but not yet delivered (counts toward the output buffer limits). */
+  readonly writableLength: number;
+}
+
 export class Client {
   readonly parser: RequestParser;
   readonly out = new ReplyWriter();
@@ -128,6 +136,8 @@ export class Client {
   unblockHandler: ((c: Client, error: boolean) => void) | null = null;
   /** What the client waits for while blocked on keys (blocking.ts), else null. */
   bstate: BlockedState | null = null;
+  /** Where replies go when the client has no socket (the HTTP/WebSocket gateway's sessions). */
+  transport: ClientTransport | null = null;
 
   constructor(
     readonly server: Server,
@@ -272,7 +282,7 @@ export function clientInfoString(c: Client, nowMs: number): string {
   const rbs = c.out.buf.length;
   const obl = c.out.pos;
   if (obl > c.replyPeak) c.replyPeak = obl;
-  const omem = c.socket !== null ? c.socket.writableLength : 0;
+  const omem = c.socket !== null ? c.socket.writableLength : (c.transport?.writableLength ?? 0);
   const totMem = qbuf + argvMem + c.multiMem + rbs + omem;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name ?? ''}` +

@@ -32,7 +32,9 @@ import {
   CLIENT_UNIX_SOCKET,
   clientInfoString,
   getClientType,
+  type ClientTransport,
 } from './client.js';
+import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { ProtocolError } from '../protocol/parser.js';
 import { processCommand } from './dispatcher.js';
 import { Logger } from './logger.js';
@@ -167,6 +169,8 @@ export class Server implements KeyspaceHooks {
   private queryBufferLimit = 0;
   private slowlogThreshold = 0;
   private nextClientId = 1;
+  /** The HTTP/WebSocket gateway when `http-port` is set (src/gateway/). */
+  gateway: Gateway | null = null;
   private closing = false;
   started = false;
   /** A signal asked for a shutdown that has not run yet (Redis's shutdown_asap). */
@@ -376,11 +380,13 @@ export class Server implements KeyspaceHooks {
    * output dropped, so a reader that stalls never makes the server hold unbounded memory.
    */
   checkOutputBufferLimits(c: Client): boolean {
-    if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.socket === null) return false;
+    if ((c.flags & CLIENT_CLOSE_ASAP) !== 0) return false;
+    const sink = c.socket ?? c.transport;
+    if (sink === null) return false;
     const type = getClientType(c);
     const limit = this.obufLimits[type === 'master' ? 'normal' : type];
     if (limit[0] === 0 && limit[1] === 0) return false;
-    const used = c.out.pos + c.socket.writableLength;
+    const used = c.out.pos + sink.writableLength;
     const hard = limit[0] !== 0 && used >= limit[0];
     let soft = limit[1] !== 0 && used >= limit[1];
     if (soft) {
@@ -557,6 +563,8 @@ export class Server implements KeyspaceHooks {
         this.log.warning(`Failed to write PID file: ${strerror(e)}`);
       }
     }
+    const httpPort = this.config.num('http-port');
+    if (httpPort !== 0) this.gateway = await startGateway(this, httpPort, this.config.str('http-bind'));
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.startCron();
     this.log.warning('Server initialized');
@@ -828,6 +836,11 @@ export class Server implements KeyspaceHooks {
     return !(ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'));
   }
 
+  /** Request bytes for a client without a socket (the gateway): handled as socket data. */
+  feedClient(c: Client, chunk: Buffer): void {
+    this.onData(c, chunk);
+  }
+
   private onData(c: Client, chunk: Buffer): void {
     if (c.closed) return;
     c.netInput += chunk.length;
@@ -967,6 +980,10 @@ export class Server implements KeyspaceHooks {
   }
 
   private writeToClient(c: Client): void {
+    if (!c.closed && !c.socket && c.transport) {
+      this.writeToTransport(c, c.transport);
+      return;
+    }
     if (c.closed || !c.socket) {
       c.out.pos = 0;
       return;
@@ -993,6 +1010,40 @@ export class Server implements KeyspaceHooks {
     }
   }
 
+  /** writeToClient for a gateway session (src/gateway/): the same accounting and limits. */
+  private writeToTransport(c: Client, t: ClientTransport): void {
+    if (c.out.pos > c.replyPeak) c.replyPeak = c.out.pos;
+    const data = c.out.take();
+    if (data !== null) {
+      if (this.cmdTime > c.lastInteraction) c.lastInteraction = this.cmdTime;
+      c.netOutput += data.length;
+      this.stats.netOutputBytes += data.length;
+      t.write(data);
+      if (t.writableLength !== 0) this.checkOutputBufferLimits(c);
+    }
+    if (c.flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) this.freeClient(c);
+  }
+
+  /**
+   * Registers a client whose replies go to `transport` instead of a socket (an HTTP request,
+   * an SSE stream or a WebSocket of the gateway). Null when maxclients is reached.
+   */
+  attachClient(transport: ClientTransport, addr: string, laddr: string, libName: string): Client | null {
+    if (this.closing) return null;
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.stats.rejectedConnections++;
+      return null;
+    }
+    this.stats.connectionsReceived++;
+    const c = new Client(this, this.nextClientId++, null, this.dbs[0], this.clock());
+    c.transport = transport;
+    c.addr = addr;
+    c.laddr = laddr;
+    c.libName = libName;
+    this.clients.set(c.id, c);
+    return c;
+  }
+
   private onDrain(_c: Client): void {}
 
   /** Closes a client's connection and releases its state. */
@@ -1012,6 +1063,7 @@ export class Server implements KeyspaceHooks {
       }
     }
     c.parser.reset();
+    if (c.transport !== null) c.transport.end();
     if (c.socket && !c.socket.destroyed) {
       if (c.socket.writableLength > 0 || c.socket.writableEnded) c.socket.end();
       else c.socket.destroy();
@@ -1087,6 +1139,8 @@ export class Server implements KeyspaceHooks {
     this.pauseTimer = null;
     this.blocking.close();
     this.evictor.close();
+    const gatewayClosed = this.gateway !== null ? this.gateway.close() : Promise.resolve();
+    this.gateway = null;
     const closes = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners = [];
     this.tcpListeners = [];
@@ -1101,7 +1155,7 @@ export class Server implements KeyspaceHooks {
     }
     this.removeUnixSocket();
     this.removePidfile();
-    await Promise.all(closes);
+    await Promise.all([...closes, gatewayClosed]);
   }
 
   private removePidfile(): void {
