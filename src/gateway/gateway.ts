@@ -200,6 +200,8 @@ export async function startGateway(server: Server, port: number, bind: string): 
     }
     for (const c of cmds) checkHttpCommand(c);
     const s = open(req, 'http', false);
+    // A caller that goes away frees its client (e.g. one blocked in BLPOP).
+    res.on('close', () => s.close());
     try {
       await authenticate(s, credentials(req, url));
       if (path === '/') {
@@ -353,6 +355,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
     }
+    socket.once('close', () => s.close());
     let creds: string[] | null;
     try {
       creds = credentials(req, url);

@@ -175,6 +175,33 @@ test('malformed JSON, bad shapes and oversized bodies are rejected without affec
   assert.equal(nf.status, 404);
 });
 
+test('a blocking command over HTTP answers when served, and an aborted request frees its client', async () => {
+  const pending = post('/', '["BLPOP","h:q","0"]');
+  await waitFor(() => true, 'start');
+  const end = Date.now() + 5000;
+  while (!/cmd=blpop.*lib-name=http/.test((await rc.client('LIST')) as string)) {
+    if (Date.now() > end) assert.fail('BLPOP never blocked');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await rc.rpush('h:q', 'job');
+  assert.deepEqual(await pending, [200, { result: ['h:q', 'job'] }]);
+  const ac = new AbortController();
+  const aborted = fetch(base + '/', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${PASS}` },
+    body: '["BLPOP","h:q2","0"]',
+    signal: ac.signal,
+  }).catch(() => 'aborted');
+  while (!/cmd=blpop/.test((await rc.client('LIST')) as string)) await new Promise((r) => setTimeout(r, 10));
+  ac.abort();
+  assert.equal(await aborted, 'aborted');
+  const end2 = Date.now() + 5000;
+  while (/cmd=blpop/.test((await rc.client('LIST')) as string)) {
+    if (Date.now() > end2) assert.fail('aborted HTTP client not freed');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+});
+
 /** Reads SSE events from a GET stream until `n` data events arrived. */
 function sseClient(path: string): {
   events: unknown[];
