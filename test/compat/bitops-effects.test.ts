@@ -10,95 +10,10 @@
  * propagated verbatim by the dispatcher. MULTI/EXEC wrapping is the AOF layer's business and
  * is ignored here; relative expire times are compared within 2 s.
  */
-import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { AofTail, oracleEvents } from '../helpers/oracle-effects.js';
-import { NOTIFY_NEW } from '../../src/server/notify.js';
-import type { Database } from '../../src/store/database.js';
+import { test } from 'node:test';
+import { effectsHarness } from '../helpers/oracle-effects.js';
 
-let pair: Pair;
-let sub: RawClient;
-let aof: AofTail;
-const propagated: string[][] = [];
-const events: string[] = [];
-
-/** Two argument lists are the same command, timestamps of relative TTLs within 2 s. */
-function sameCommand(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (i === 0 && a[i].toUpperCase() === b[i].toUpperCase()) continue;
-    const x = Number(a[i]);
-    const y = Number(b[i]);
-    if (x > 1e12 && y > 1e12 && Math.abs(x - y) <= 2000) continue;
-    return false;
-  }
-  return true;
-}
-
-before(async () => {
-  pair = await startPair([
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'always',
-    '--notify-keyspace-events',
-    'KEAm',
-    '--enable-debug-command',
-    'yes',
-  ]);
-  // Only lazy expiry, so which command meets an expired key is deterministic.
-  await pair.o.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
-  pair.respite.server.activeExpireEnabled = false;
-  aof = new AofTail(join(pair.oracle.dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'));
-  sub = await RawClient.connect(pair.oracle.port);
-  await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
-  const server = pair.respite.server;
-  let expiring = false;
-  const onExpired = server.onExpired.bind(server);
-  server.onExpired = (db: Database, key: string): void => {
-    expiring = true;
-    onExpired(db, key);
-    expiring = false;
-  };
-  server.propagate = (_dbid: number, argv: string[]): void => {
-    propagated.push(expiring ? ['(expired)', ...argv] : argv);
-  };
-  server.notifyKeyspaceEvent = (type: number, event: string, key: string): void => {
-    if (type !== NOTIFY_NEW) events.push(`${event} ${key}`);
-  };
-  aof.read();
-});
-
-after(async () => {
-  sub.close();
-  await pair.close();
-});
-
-/** Runs each command on both servers and compares replies, propagation and events. */
-async function sameEffects(...cmds: Cmd[]): Promise<void> {
-  const server = pair.respite.server;
-  for (const cmd of cmds) {
-    const argv = cmd.map((a) => (Buffer.isBuffer(a) ? a.latin1Slice() : String(a)));
-    propagated.length = 0;
-    events.length = 0;
-    const dirty = server.dirty;
-    const [a, b] = await pair.both(...cmd);
-    assert.equal(b, a, `reply to ${fmt(cmd)}`);
-    const expired = propagated.filter((p) => p[0] === '(expired)').map((p) => p.slice(1));
-    const own = propagated.filter((p) => p[0] !== '(expired)');
-    const respiteProp = [...expired, ...(own.length > 0 ? own : server.dirty !== dirty ? [argv] : [])];
-    const oracleProp = aof.read();
-    assert.ok(
-      respiteProp.length === oracleProp.length && respiteProp.every((p, i) => sameCommand(p, oracleProp[i])),
-      `propagation of ${fmt(cmd)}:\n  redis:   ${JSON.stringify(oracleProp)}\n  respite: ${JSON.stringify(respiteProp)}`,
-    );
-    assert.deepEqual(events, await oracleEvents(pair, sub), `keyspace events of ${fmt(cmd)}`);
-  }
-}
+const { sameEffects } = effectsHarness();
 
 test('SETBIT notifies and propagates only when a bit changes or the string is created or grows', async () => {
   await sameEffects(
