@@ -25,6 +25,7 @@ import { ENC_EMBSTR, ENC_INT } from '../store/strings.js';
 import { globMatch } from '../util/glob.js';
 import { jemallocSize as mallocSize } from '../server/stats.js';
 import { lolwut5, lolwut6 } from './lolwut.js';
+import { fullGc } from '../util/gc.js';
 
 // ---- Helpers ------------------------------------------------------------------------------
 
@@ -570,6 +571,8 @@ function memoryMallocStatsCommand(c: Client): void {
 }
 
 function memoryPurgeCommand(c: Client): void {
+  // Redis asks jemalloc to give dirty pages back; the V8 counterpart is a full collection.
+  fullGc();
   c.out.ok();
 }
 

@@ -11,13 +11,22 @@
  * includes garbage until the collector runs — mostly the young generation's, which can be
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
- *     V8 heap used − young generation + off-heap string bytes in use − evicted since last full GC
+ *     V8 heap used − young generation
+ *       + external memory as of the last full GC (Buffers and typed arrays: list chunks, stream
+ *         nodes, zset scores, ...) − the string arenas' footprint
+ *       + the string bytes in use
+ *       − evicted since last full GC
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
- * `used_memory` reports the same figure, measured afresh. The young
- * generation holds the request garbage; a new key lives there only until its first
- * scavenges. Evicting a key frees nothing V8 reports until the next full (mark-sweep) GC, so
- * the estimated size of every evicted key is subtracted until then; a GC observer resets it.
+ * `used_memory` reports the same figure, measured afresh. The young generation holds the
+ * request garbage; a new key lives there only until its first scavenges. Evicting a key
+ * frees nothing V8 reports until the next full (mark-sweep) GC, so the estimated size of
+ * every evicted key is subtracted until then; a GC observer resets it.
+ *
+ * External memory is read when a full GC ends, because between them it also holds dead
+ * Buffers: socket reads (tens of MB under write load) and deleted values. The string store's
+ * slabs and big values are external memory too; their free slots are reusable, like free
+ * memory inside an allocator's arenas, so only the bytes in use count, as in Redis.
  * An embedded server shares its heap with the application, which the figure then includes.
  *
  * ## Choosing keys
@@ -28,7 +37,7 @@
  * random policies take a random key, visiting databases round-robin.
  */
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { Server } from './server.js';
 import type { Database, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
@@ -67,6 +76,8 @@ export class Evictor {
   private sinceSample = 0;
   /** Estimated bytes evicted since the last full GC (not yet visible in the heap figure). */
   private freedSinceGc = 0;
+  /** External memory minus the string arenas' footprint, read when the last full GC ended. */
+  private externalAtGc = -1;
   private gcObserver: PerformanceObserver | null = null;
   private timerPending = false;
   /** When used memory went over maxmemory (0 = not over), and the total time spent over. */
@@ -82,12 +93,17 @@ export class Evictor {
       for (const e of list.getEntries()) {
         const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
         if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+          this.sampleExternal();
           this.freedSinceGc = 0;
           this.sampledAt = -SAMPLE_MS;
         }
       }
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });
+  }
+
+  private sampleExternal(): void {
+    this.externalAtGc = getHeapStatistics().external_memory - this.server.strings.footprint();
   }
 
   close(): void {
@@ -101,7 +117,8 @@ export class Evictor {
     if (now - this.sampledAt >= SAMPLE_MS || now < this.sampledAt || ++this.sinceSample >= 1024) {
       let heap = 0;
       for (const s of getHeapSpaceStatistics()) if (s.space_name !== 'new_space') heap += s.space_used_size;
-      this.heapSample = heap;
+      if (this.externalAtGc < 0) this.sampleExternal();
+      this.heapSample = heap + this.externalAtGc;
       this.sampledAt = now;
       this.sinceSample = 0;
     }
@@ -111,6 +128,7 @@ export class Evictor {
 
   /** The same figure measured now (INFO used_memory, MEMORY STATS). */
   measureUsedMemory(): number {
+    this.watchGc();
     this.sampledAt = -SAMPLE_MS;
     return this.usedMemory();
   }
