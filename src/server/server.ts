@@ -988,17 +988,29 @@ export class Server implements KeyspaceHooks {
       c.out.pos = 0;
       return;
     }
-    if (c.out.pos > c.replyPeak) c.replyPeak = c.out.pos;
-    const data = c.out.take();
-    if (data !== null) {
+    const n = c.out.pos;
+    if (n !== 0) {
+      if (n > c.replyPeak) c.replyPeak = n;
       // Receiving replies counts as activity for the idle `timeout`, as in Redis.
       if ((c.flags & CLIENT_MASTER) === 0 && this.cmdTime > c.lastInteraction)
         c.lastInteraction = this.cmdTime;
-      c.netOutput += data.length;
-      this.stats.netOutputBytes += data.length;
-      c.socket.write(data);
-      // What the kernel did not take stays queued in the socket: it counts toward the limits.
-      if (c.socket.writableLength !== 0) this.checkOutputBufferLimits(c);
+      c.netOutput += n;
+      this.stats.netOutputBytes += n;
+      const socket = c.socket;
+      if (socket.writableLength === 0 && (socket as tls.TLSSocket).encrypted !== true) {
+        // Nothing queued: the kernel usually takes the whole reply at once, so the reply
+        // buffer itself is written (no copy, no allocation) and reused when it did; a write
+        // left incomplete keeps the buffer (the writer takes a new one). TLS sockets keep
+        // the copy (their write completes later, after encryption).
+        socket.write(c.out.view());
+        const queued = socket.writableLength !== 0;
+        c.out.released(queued);
+        if (queued) this.checkOutputBufferLimits(c);
+      } else {
+        socket.write(c.out.take()!);
+        // What the kernel did not take stays queued in the socket: it counts toward the limits.
+        if (socket.writableLength !== 0) this.checkOutputBufferLimits(c);
+      }
     }
     if (c.flags & CLIENT_CLOSE_ASAP) {
       // Output that could not be delivered is dropped with the connection (freeClientAsync).
