@@ -124,6 +124,8 @@ export class Server implements KeyspaceHooks {
     slave: [0, 0, 0],
     pubsub: [0, 0, 0],
   };
+  /** The smallest non-zero limit of obufLimits (Infinity if none): below it nothing is checked. */
+  obufFloor = Infinity;
   /** ACL users, rules and log (acl.ts). */
   readonly acl: Acl;
   clientsPendingWrite: Client[] = [];
@@ -261,6 +263,10 @@ export class Server implements KeyspaceHooks {
       const l = clientOutputBufferLimits(this.config.str('client-output-buffer-limit'));
       for (const k of ['normal', 'slave', 'pubsub'] as const)
         this.obufLimits[k] = [Number(l[k].hard), Number(l[k].soft), l[k].softSeconds];
+      let floor = Infinity;
+      for (const lim of Object.values(this.obufLimits))
+        for (let i = 0; i < 2; i++) if (lim[i] !== 0 && lim[i] < floor) floor = lim[i];
+      this.obufFloor = floor;
     };
     cacheObuf();
     this.config.onChange('client-output-buffer-limit', cacheObuf);
@@ -383,10 +389,15 @@ export class Server implements KeyspaceHooks {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0) return false;
     const sink = c.socket ?? c.transport;
     if (sink === null) return false;
+    const used = c.out.pos + sink.writableLength;
+    // The common case (called per Pub/Sub delivery): under every class's limits.
+    if (used < this.obufFloor) {
+      c.obufSoftLimitReachedTime = 0;
+      return false;
+    }
     const type = getClientType(c);
     const limit = this.obufLimits[type === 'master' ? 'normal' : type];
     if (limit[0] === 0 && limit[1] === 0) return false;
-    const used = c.out.pos + sink.writableLength;
     const hard = limit[0] !== 0 && used >= limit[0];
     let soft = limit[1] !== 0 && used >= limit[1];
     if (soft) {
