@@ -52,6 +52,23 @@ const STAR = 0x2a;
 const BACKSLASH = 0x5c;
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * The last command name read (by any connection). Pipelines and busy servers repeat the same
+ * command, so its bytes are compared with it and the same string is reused: no allocation, and
+ * the dispatcher's lookup cache matches it by identity.
+ */
+let lastCommandName = '';
+
+function commandName(buf: Buffer, pos: number, len: number): string {
+  const last = lastCommandName;
+  if (last.length === len) {
+    let i = 0;
+    while (i < len && buf[pos + i] === last.charCodeAt(i)) i++;
+    if (i === len) return last;
+  }
+  return (lastCommandName = buf.latin1Slice(pos, pos + len));
+}
+
 /** Placeholder argv between commands (every multibulk header installs a fresh array). */
 const NO_ARGV: string[] = [];
 
@@ -379,7 +396,9 @@ export class RequestParser {
       }
       // Redis would run it, but V8 cannot hold a string this long (within 24 bytes of 512 MB).
       if (len > MAX_ARG_LEN) this.fail('invalid bulk length');
-      argv.push(buf.latin1Slice(pos, pos + len));
+      argv.push(
+        argv.length === 0 && len <= 16 ? commandName(buf, pos, len) : buf.latin1Slice(pos, pos + len),
+      );
       pos += len + 2;
       len = -1;
       left--;

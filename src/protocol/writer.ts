@@ -11,6 +11,8 @@
 import { formatDouble } from '../util/numbers.js';
 
 const INITIAL = 16 * 1024;
+/** Replies past this size are handed over rather than copied, and such a buffer is not kept. */
+const LARGE = 64 * 1024;
 /** Room for a prefix, a 20-digit int64 with sign, and CRLF. */
 const HEADER_ROOM = 24;
 /** Strings up to this length are copied byte by byte in JS rather than by latin1Write. */
@@ -351,12 +353,31 @@ export class ReplyWriter {
     this.insertHeader(marker, this.proto === 3 ? TILDE : STAR, n);
   }
 
+  /**
+   * The pending bytes as a view of the buffer itself, for a socket write without a copy. The
+   * caller must then call `released(held)`: the view stays valid only until the next write
+   * into this writer, so a socket that keeps it (an incomplete write) takes the buffer over.
+   */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /**
+   * Empties the writer after its view() was written. `held`: the socket still holds the view,
+   * so the buffer is handed over and a fresh one used. A buffer grown past 64 KB for a large
+   * reply is dropped too, so an idle client does not keep it.
+   */
+  released(held: boolean): void {
+    this.pos = 0;
+    if (held || this.buf.length > LARGE) this.buf = Buffer.allocUnsafe(INITIAL);
+  }
+
   /** Takes the pending bytes out (for the socket write) and resets the buffer. */
   take(): Buffer | null {
     const n = this.pos;
     if (n === 0) return null;
     let out: Buffer;
-    if (n > 64 * 1024) {
+    if (n > LARGE) {
       // Large reply: hand over the buffer itself instead of copying it.
       out = this.buf.subarray(0, n);
       this.buf = Buffer.allocUnsafe(INITIAL);

@@ -141,10 +141,30 @@ export function applyReplyMode(c: Client, mark: number): void {
   c.replyMode = (mode & REPLY_SKIP_NEXT) !== 0 ? (mode & REPLY_OFF) | REPLY_SKIP : mode & REPLY_OFF;
 }
 
+/**
+ * The last command name looked up and what it resolved to, for the table it came from:
+ * pipelines repeat a command, and comparing a short fresh string is cheaper than hashing it.
+ */
+let lastTable: Map<string, CommandSpec> | null = null;
+let lastName = '';
+let lastSpec: CommandSpec | undefined;
+
+function findCommand(server: Server, name: string): CommandSpec | undefined {
+  const table = server.commands;
+  if (name === lastName && table === lastTable) return lastSpec;
+  let cmd = table.get(name);
+  if (cmd === undefined) cmd = table.get(name.toLowerCase());
+  if (cmd !== undefined) {
+    lastTable = table;
+    lastName = name;
+    lastSpec = cmd;
+  }
+  return cmd;
+}
+
 function dispatch(server: Server, c: Client, argv: string[]): void {
   const name = argv[0];
-  let cmd = server.commands.get(name);
-  if (cmd === undefined) cmd = server.commands.get(name.toLowerCase());
+  let cmd = findCommand(server, name);
   if (cmd === undefined) {
     c.lastCmd = null;
     reject(c, undefined, unknownCommandError(argv));

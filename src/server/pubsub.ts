@@ -147,8 +147,9 @@ export class PubSub {
       f.bulk(shard ? 'smessage' : 'message');
       f.bulk(channel);
       f.bulk(message);
+      const frame = f.buf.subarray(0, f.pos);
       for (const c of clients) {
-        this.deliver(c, f.buf, f.pos);
+        this.deliver(c, frame);
         receivers++;
       }
     }
@@ -161,24 +162,24 @@ export class PubSub {
       f.bulk(pattern);
       f.bulk(channel);
       f.bulk(message);
+      const frame = f.buf.subarray(0, f.pos);
       for (const c of pclients) {
-        this.deliver(c, f.buf, f.pos);
+        this.deliver(c, frame);
         receivers++;
       }
     }
     return receivers;
   }
 
-  /** Appends one encoded push (RESP2 framing in src[0, len)) to c's output. */
-  private deliver(c: Client, src: Buffer, len: number): void {
+  /** Appends one encoded push (RESP2 framing) to c's output. */
+  private deliver(c: Client, frame: Buffer): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     const out = c === this.server.executingClient ? this.held : c.out;
     const start = out.pos;
+    const len = frame.length;
     out.ensure(len);
-    if (len <= 64) {
-      const b = out.buf;
-      for (let i = 0; i < len; i++) b[start + i] = src[i];
-    } else src.copy(out.buf, start, 0, len);
+    // TypedArray#set: one native copy, without Buffer#copy's argument handling per call.
+    out.buf.set(frame, start);
     out.pos = start + len;
     if (c.proto === 3) out.buf[start] = GT;
     if (out === c.out) {

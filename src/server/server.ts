@@ -124,6 +124,8 @@ export class Server implements KeyspaceHooks {
     slave: [0, 0, 0],
     pubsub: [0, 0, 0],
   };
+  /** The smallest non-zero limit of obufLimits (Infinity if none): below it nothing is checked. */
+  obufFloor = Infinity;
   /** ACL users, rules and log (acl.ts). */
   readonly acl: Acl;
   clientsPendingWrite: Client[] = [];
@@ -261,6 +263,10 @@ export class Server implements KeyspaceHooks {
       const l = clientOutputBufferLimits(this.config.str('client-output-buffer-limit'));
       for (const k of ['normal', 'slave', 'pubsub'] as const)
         this.obufLimits[k] = [Number(l[k].hard), Number(l[k].soft), l[k].softSeconds];
+      let floor = Infinity;
+      for (const lim of Object.values(this.obufLimits))
+        for (let i = 0; i < 2; i++) if (lim[i] !== 0 && lim[i] < floor) floor = lim[i];
+      this.obufFloor = floor;
     };
     cacheObuf();
     this.config.onChange('client-output-buffer-limit', cacheObuf);
@@ -383,10 +389,15 @@ export class Server implements KeyspaceHooks {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0) return false;
     const sink = c.socket ?? c.transport;
     if (sink === null) return false;
+    const used = c.out.pos + sink.writableLength;
+    // The common case (called per Pub/Sub delivery): under every class's limits.
+    if (used < this.obufFloor) {
+      c.obufSoftLimitReachedTime = 0;
+      return false;
+    }
     const type = getClientType(c);
     const limit = this.obufLimits[type === 'master' ? 'normal' : type];
     if (limit[0] === 0 && limit[1] === 0) return false;
-    const used = c.out.pos + sink.writableLength;
     const hard = limit[0] !== 0 && used >= limit[0];
     let soft = limit[1] !== 0 && used >= limit[1];
     if (soft) {
@@ -988,17 +999,29 @@ export class Server implements KeyspaceHooks {
       c.out.pos = 0;
       return;
     }
-    if (c.out.pos > c.replyPeak) c.replyPeak = c.out.pos;
-    const data = c.out.take();
-    if (data !== null) {
+    const n = c.out.pos;
+    if (n !== 0) {
+      if (n > c.replyPeak) c.replyPeak = n;
       // Receiving replies counts as activity for the idle `timeout`, as in Redis.
       if ((c.flags & CLIENT_MASTER) === 0 && this.cmdTime > c.lastInteraction)
         c.lastInteraction = this.cmdTime;
-      c.netOutput += data.length;
-      this.stats.netOutputBytes += data.length;
-      c.socket.write(data);
-      // What the kernel did not take stays queued in the socket: it counts toward the limits.
-      if (c.socket.writableLength !== 0) this.checkOutputBufferLimits(c);
+      c.netOutput += n;
+      this.stats.netOutputBytes += n;
+      const socket = c.socket;
+      if (socket.writableLength === 0 && (socket as tls.TLSSocket).encrypted !== true) {
+        // Nothing queued: the kernel usually takes the whole reply at once, so the reply
+        // buffer itself is written (no copy, no allocation) and reused when it did; a write
+        // left incomplete keeps the buffer (the writer takes a new one). TLS sockets keep
+        // the copy (their write completes later, after encryption).
+        socket.write(c.out.view());
+        const queued = socket.writableLength !== 0;
+        c.out.released(queued);
+        if (queued) this.checkOutputBufferLimits(c);
+      } else {
+        socket.write(c.out.take()!);
+        // What the kernel did not take stays queued in the socket: it counts toward the limits.
+        if (socket.writableLength !== 0) this.checkOutputBufferLimits(c);
+      }
     }
     if (c.flags & CLIENT_CLOSE_ASAP) {
       // Output that could not be delivered is dropped with the connection (freeClientAsync).

@@ -60,7 +60,8 @@ export class LatencyHistogram {
   private static indexOf(v: number): number {
     if (v < 256) return v;
     const b = 31 - Math.clz32(v) - 7;
-    return 256 + (b - 1) * 128 + (Math.floor(v / 2 ** b) - 128);
+    // v < 2^31, so the shift is floor(v / 2^b) without a pow() per command.
+    return 256 + (b - 1) * 128 + ((v >>> b) - 128);
   }
 
   /** Lowest value of the bucket at index i. */
@@ -201,13 +202,18 @@ export class Stats {
 
   /** Records a command's duration (µs) in its latency histogram. */
   recordCommandLatency(fullName: string, usec: number): void {
-    let h = this.latency.get(fullName);
+    // A pipeline usually repeats one command: its histogram is kept at hand.
+    let h = fullName === this.lastLatencyName ? this.lastLatency : this.latency.get(fullName);
     if (h === undefined) {
       h = new LatencyHistogram();
       this.latency.set(fullName, h);
     }
+    this.lastLatencyName = fullName;
+    this.lastLatency = h;
     h.record(usec * 1000);
   }
+  private lastLatencyName = '';
+  private lastLatency: LatencyHistogram | undefined = undefined;
 
   /** latencyAddSample: one sample (ms) for an event, at most one per second kept. */
   addLatencySample(event: string, latencyMs: number, nowMs: number): void {
@@ -251,5 +257,7 @@ export class Stats {
     this.unexpectedErrorReplies = 0;
     this.errors.clear();
     this.latency.clear();
+    this.lastLatencyName = '';
+    this.lastLatency = undefined;
   }
 }

@@ -92,3 +92,44 @@ test('maxclients refuses the connection beyond the limit with the same error as 
     await oracle.stop();
   }
 });
+
+test('the soft output buffer limit closes a client only after it stayed over it for the seconds given; dropping under it restarts the count', async () => {
+  let now = Date.now();
+  const srv = await startRespite({ clock: () => now });
+  try {
+    const sub = await RawClient.connect(srv.port);
+    assert.match(await sub.call('SUBSCRIBE', 'ch'), /subscribe/);
+    const admin = await RawClient.connect(srv.port);
+    assert.equal(
+      await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 0 1kb 10'),
+      '+OK\r\n',
+    );
+    const c = [...srv.server.clients.values()].find((x) => x.subscriptions === 1)!;
+    // Pending output is simulated in the reply buffer: the check sees it as unsent bytes.
+    const over = () => {
+      c.out.pos = 0;
+      c.out.raw('x'.repeat(2000));
+      return srv.server.checkOutputBufferLimits(c);
+    };
+    const under = () => {
+      c.out.pos = 0;
+      c.out.raw('x'.repeat(100));
+      return srv.server.checkOutputBufferLimits(c);
+    };
+    assert.equal(over(), false, 'the count starts');
+    now += 6000;
+    assert.equal(over(), false, '6 s over the soft limit');
+    assert.equal(under(), false, 'under the limit: the count is reset');
+    now += 6000;
+    assert.equal(over(), false, 'over again: a new count starts');
+    now += 6000;
+    assert.equal(over(), false, '6 s into the new count');
+    now += 5000;
+    assert.equal(over(), true, '11 s over the soft limit');
+    c.out.pos = 0;
+    await sub.waitClosed();
+    admin.close();
+  } finally {
+    await srv.close();
+  }
+});

@@ -200,3 +200,42 @@ test('a large reply written before a protocol error is delivered in full before 
     await srv.close();
   }
 });
+
+test('replies to a client that stops reading stay intact and in order once it reads again', async () => {
+  // Each batch is flushed with one write; once the kernel's buffers are full the socket keeps
+  // the reply buffer, and later batches must neither overwrite it nor be lost.
+  const srv = await startRespite();
+  const socket = net.connect({ port: srv.port, host: '127.0.0.1' });
+  await new Promise((r) => socket.once('connect', r));
+  const [client] = [...srv.server.clients.values()];
+  socket.pause();
+  try {
+    const hash = createHash('sha1');
+    let total = 0;
+    for (let batch = 0; batch < 200; batch++) {
+      const parts: Buffer[] = [];
+      for (let j = 0; j < 20; j++) {
+        const payload = `${batch}:${j}:`.padEnd(3000, String.fromCharCode(97 + ((batch + j) % 26)));
+        parts.push(resp('ECHO', payload));
+        const reply = `$${payload.length}\r\n${payload}\r\n`;
+        hash.update(reply, 'latin1');
+        total += reply.length;
+      }
+      const before = client.netOutput;
+      socket.write(Buffer.concat(parts));
+      await until(() => client.netOutput > before, `batch ${batch} to be answered`);
+    }
+    assert.ok(client.socket!.writableLength > 0, 'the server had to queue replies');
+    const all = readBytes(socket, total);
+    socket.resume();
+    assert.equal(
+      createHash('sha1')
+        .update(await all)
+        .digest('hex'),
+      hash.digest('hex'),
+    );
+  } finally {
+    socket.destroy();
+    await srv.close();
+  }
+});

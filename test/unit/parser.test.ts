@@ -424,3 +424,31 @@ test('counts are parsed with string2ll rules', () => {
   ];
   for (const [s, v] of cases) assert.equal(parseLongLong(B(s), 0, s.length), v, s);
 });
+
+test('command names that repeat, differ by case or by one byte, or hold any byte, come out exact', () => {
+  const names = [
+    'SET',
+    'SET',
+    'set',
+    'SEt',
+    'GET',
+    'SET',
+    '',
+    'S\x00T',
+    'S\xffT',
+    'SET',
+    'x'.repeat(16),
+    'x'.repeat(17),
+  ];
+  const input = names.map((n) => enc(n, 'k')).join('');
+  assert.deepEqual(
+    parseAll(input),
+    names.map((n) => [n, 'k']),
+  );
+  // Two parsers (two connections) interleaved.
+  const a = parser();
+  const b = parser();
+  assert.deepEqual(parseChunks(a, [B(enc('PING'))]), [['PING']]);
+  assert.deepEqual(parseChunks(b, [B(enc('PINH'))]), [['PINH']]);
+  assert.deepEqual(parseChunks(a, [B(enc('PING'))]), [['PING']]);
+});

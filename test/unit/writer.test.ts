@@ -242,3 +242,22 @@ test('raw and rawBytes append verbatim', () => {
     '+short\r\n+a status longer than sixteen bytes\r\nbcd',
   );
 });
+
+test('view() shows the pending bytes in place; released() empties the writer', () => {
+  const w = new ReplyWriter();
+  w.bulk('hello');
+  const buf = w.buf;
+  const v = w.view();
+  assert.equal(v.latin1Slice(), '$5\r\nhello\r\n');
+  assert.equal(v.buffer, buf.buffer);
+  w.released(false);
+  assert.equal(w.pos, 0);
+  assert.equal(w.buf, buf, 'a buffer the socket did not keep is reused');
+  w.ok();
+  w.released(true);
+  assert.notEqual(w.buf, buf, 'a buffer the socket kept is handed over');
+  assert.equal(v.latin1Slice(0, 5), '+OK\r\n');
+  w.raw('x'.repeat(100 * 1024));
+  w.released(false);
+  assert.equal(w.buf.length, 16 * 1024, 'a buffer grown for a large reply is not kept');
+});
