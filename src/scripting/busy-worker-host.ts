@@ -29,6 +29,8 @@ export class BusyWorker {
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private readonly clients = new Map<number, Client>();
+  /** The listener fds the worker accepts on. */
+  private readonly fdKey: string;
   private busy = false;
   /** The busy script's caller, when it is a relayed connection: its bytes are only buffered. */
   caller: Client | null = null;
@@ -49,6 +51,7 @@ export class BusyWorker {
     private readonly server: Server,
     fds: { fd: number; unix: boolean }[],
   ) {
+    this.fdKey = fdKey(fds);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.flag[0] = 1;
@@ -60,7 +63,12 @@ export class BusyWorker {
     this.worker.unref();
     port1.on('message', (m: FromWorker) => this.handle(m));
     port1.unref();
-    server.closeHooks.push(() => this.stop());
+    server.closeHooks.push(() => this.retire());
+  }
+
+  /** Whether the server still listens on the fds this worker accepts on. */
+  current(): boolean {
+    return fdKey(this.server.listenerFds()) === this.fdKey;
   }
 
   setBusy(busy: boolean): void {
@@ -79,11 +87,17 @@ export class BusyWorker {
     }
   }
 
-  private stop(): void {
+  /**
+   * Stops the worker's service: its relayed connections are closed and it parks for good.
+   * It is not terminated: its listening handles share the main thread's fds (no dup in
+   * Node), and a terminated worker would close those fd numbers, which by then may belong
+   * to other sockets. The parked thread costs its memory until the process exits.
+   */
+  retire(): void {
     Atomics.store(this.flag, 0, 2);
     Atomics.notify(this.flag, 0);
     this.port.close();
-    void this.worker.terminate();
+    for (const c of [...this.clients.values()]) this.server.freeClient(c);
   }
 
   private handle(m: FromWorker): void {
@@ -133,4 +147,8 @@ export class BusyWorker {
     }
     if ((c.flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) !== 0) server.freeClient(c);
   }
+}
+
+function fdKey(fds: { fd: number; unix: boolean }[]): string {
+  return fds.map((f) => `${f.fd}${f.unix ? 'u' : ''}`).join(',');
 }

@@ -3,7 +3,7 @@
  * listening fds while the main thread runs a busy script, and relays each connection's bytes
  * to the main thread over a MessagePort (the main thread's instruction hook drains it).
  *
- * `flag` (shared Int32): 0 = no busy script, 1 = busy, 2 = exit. With no busy script and no
+ * `flag` (shared Int32): 0 = no busy script, 1 = busy, 2 = retired (see retire()). With no busy script and no
  * connection to relay, the thread parks in Atomics.wait: its event loop does not poll, so it
  * accepts nothing and the main thread takes every connection. A connection accepted here is
  * relayed for its whole life (also after the script); while any exists the loop keeps
@@ -24,11 +24,17 @@ const { fds, flag, port } = workerData as Init;
 const conns = new Map<number, net.Socket>();
 let nextId = 1;
 
-function exit(): void {
+/**
+ * Retired (the server closed or re-bound): drop the relayed connections, then park for good.
+ * The listening handles stay open: closing them would close the main thread's fds.
+ */
+function retire(): void {
   for (const s of conns.values()) s.destroy();
-  for (const s of servers) s.close();
   port.close();
   clearInterval(timer);
+  setImmediate(() => {
+    for (;;) Atomics.wait(flag, 0, 2, 60000);
+  });
 }
 
 /** Parks the thread while there is nothing to do (see the file comment). */
@@ -36,7 +42,7 @@ function check(): void {
   for (;;) {
     const f = Atomics.load(flag, 0);
     if (f === 2) {
-      exit();
+      retire();
       return;
     }
     if (f === 1 || conns.size !== 0) return;
@@ -73,12 +79,11 @@ port.on('message', (m: ToWorker) => {
   else s.destroy();
 });
 
-const servers = fds.map(({ fd, unix }) => {
+for (const { fd, unix } of fds) {
   const srv = net.createServer((s) => onConnection(s, unix));
   srv.on('error', () => {});
   srv.listen({ fd });
-  return srv;
-});
+}
 
 const timer = setInterval(check, 10);
 check();

@@ -29,6 +29,8 @@ import { ReplyWriter } from '../protocol/writer.js';
 import { CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 
+/** The longest pause between two services (a loaded machine inflates the measured cost). */
+const MAX_INTERVAL = 10;
 /** Bytes read from one client per service (16 reads of 64 KB). */
 const READS_PER_SERVICE = 16;
 
@@ -39,7 +41,10 @@ interface SocketWithHandle {
 export class BusyService {
   private caller: Client | null = null;
   private readonly scratch = Buffer.allocUnsafe(64 * 1024);
-  /** Earliest Date.now() of the next service: servicing takes at most ~20% of the time. */
+  /**
+   * Earliest Date.now() of the next service: servicing takes at most ~20% of the time, and
+   * clients wait at most MAX_INTERVAL ms between two services.
+   */
   private nextService = 0;
   /** Clients whose socket reached EOF or failed during this busy period (left to libuv). */
   private readonly gone = new Set<Client>();
@@ -54,6 +59,11 @@ export class BusyService {
     this.caller = caller;
     this.server.busyReply = busyReply;
     this.nextService = 0;
+    // A worker started for listeners that were replaced since (CONFIG SET port/bind) retires.
+    if (this.worker !== null && !this.worker.current()) {
+      this.worker.retire();
+      this.worker = null;
+    }
     if (this.worker === null) this.worker = BusyWorker.start(this.server);
     if (this.worker !== null) {
       this.worker.setBusy(true);
@@ -103,7 +113,8 @@ export class BusyService {
       server.executingClient = executing;
       stats.prevErrorReplies = prevErrors + (stats.totalErrorReplies - errors0);
     }
-    this.nextService = Date.now() + Math.max(1, Math.ceil((performance.now() - t0) * 4));
+    const cost = performance.now() - t0;
+    this.nextService = Date.now() + Math.min(MAX_INTERVAL, Math.max(1, Math.ceil(cost * 4)));
   }
 
   private serviceSocket(c: Client): void {

@@ -57,7 +57,7 @@ export interface RunCtx {
    * KILL refuses to kill it and FUNCTION KILL kills it. FCALL sets it with `name`.
    */
   isFunction: boolean;
-  /** The running function's name for FUNCTION STATS (EVAL scripts: `f_<sha>`?). */
+  /** The running function's name (FUNCTION STATS); '' for EVAL scripts. */
   name: string;
 }
 
@@ -230,7 +230,7 @@ export class ScriptEngine {
       writeDirty: false,
       timedOut: false,
       isFunction: false,
-      name: 'f_' + sha,
+      name: '',
     };
     this.run = ctx;
     // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not EVAL.
@@ -275,11 +275,14 @@ export class ScriptEngine {
         `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${ctx.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`,
       );
       ctx.timedOut = true;
-      if (this.busy === null) this.busy = new BusyService(server);
-      this.busy.begin(ctx.caller, ctx.isFunction ? BUSY_FUNCTION : BUSY_EVAL);
+      // The embedder's opt-in: kill at once what SCRIPT KILL could kill.
+      if (this.killAfterBusy && !ctx.writeDirty) ctx.killed = true;
+      else {
+        if (this.busy === null) this.busy = new BusyService(server);
+        this.busy.begin(ctx.caller, ctx.isFunction ? BUSY_FUNCTION : BUSY_EVAL);
+      }
     }
-    if (this.killAfterBusy && !ctx.writeDirty) ctx.killed = true;
-    else this.busy!.service();
+    if (!ctx.killed) this.busy!.service();
     if (ctx.killed) {
       server.log.warning('Lua script killed by user with SCRIPT KILL.');
       throw new LuaKill(KILLED);
@@ -395,8 +398,18 @@ export class ScriptEngine {
   }
 
   /**
-   * FUNCTION STATS' `running_script` value: null, or the map of the running script's name,
-   * the caller's command and its duration in ms (functionStatsCommand).
+   * For FUNCTION STATS (functionStatsCommand), before anything is written: while an EVAL
+   * script runs it is refused with the EVAL -BUSY text. Returns true when it replied so.
+   */
+  refuseFunctionStats(c: Client): boolean {
+    if (this.run === null || this.run.isFunction) return false;
+    c.error(BUSY_EVAL);
+    return true;
+  }
+
+  /**
+   * FUNCTION STATS' `running_script` value: null, or the map of the running function's name,
+   * its caller's command and the run's duration in ms.
    */
   writeRunningScript(c: Client): void {
     const ctx = this.run;
