@@ -23,7 +23,8 @@ import {
 import { RawClient } from '../helpers/raw-client.js';
 import { maskHelloId } from '../helpers/multi-pair.js';
 import type { RespiteServer } from '../../src/index.js';
-import { scriptEngine } from '../../src/scripting/engine.js';
+import { BUSY_FUNCTION, scriptEngine, type RunCtx } from '../../src/scripting/engine.js';
+import { Client } from '../../src/server/client.js';
 
 const BUSY = '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n';
 /** Generous: the first reply on another connection only comes once the script is busy. */
@@ -96,8 +97,10 @@ test('other connections get -BUSY, allowed commands run, SCRIPT KILL from an exi
     const a = await RawClient.connect(port);
     const sub = await RawClient.connect(port);
     const caller = await RawClient.connect(port);
+    const p = await RawClient.connect(port);
     try {
       await a.call('SET', 'k', 'v');
+      await p.call('PING');
       await sub.call('SUBSCRIBE', 'ch');
       caller.write('*3\r\n$4\r\nEVAL\r\n$17\r\nwhile true do end\r\n$1\r\n0\r\n');
       caller.send('SET', 'after', '1');
@@ -115,6 +118,9 @@ test('other connections get -BUSY, allowed commands run, SCRIPT KILL from an exi
       a.send('WATCH', 'k');
       a.send('UNWATCH');
       log.push(...(await readN(a, 10)));
+      // A command split across the busy period: the part read during it stays parsed.
+      p.write('PING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk');
+      log.push(await p.read(WAIT));
       log.push(maskHelloId(await a.call('HELLO', '3')));
       log.push(await a.call('HELLO', '2').then(maskHelloId));
       log.push(await sub.call('PING'), await sub.call('GET', 'k'));
@@ -126,7 +132,10 @@ test('other connections get -BUSY, allowed commands run, SCRIPT KILL from an exi
         await caller.call('EVAL', 'return 7', 0),
       );
       log.push(await a.call('SCRIPT', 'KILL'));
+      p.write('\r\n');
+      log.push(await p.read(WAIT));
     } finally {
+      p.close();
       a.close();
       sub.close();
       caller.close();
@@ -135,18 +144,19 @@ test('other connections get -BUSY, allowed commands run, SCRIPT KILL from an exi
   });
   assert.deepEqual(t.slice(0, 3), [BUSY, '+OK\r\n', BUSY]);
   assert.match(t[3], /^-EXECABORT Transaction discarded because of: BUSY /);
-  assert.equal(t[15], '+OK\r\n');
+  assert.deepEqual([t[11], t[16]], [BUSY, '+OK\r\n']);
   assert.match(
-    t[16],
+    t[17],
     /^-ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:1\.\r\n$/,
   );
-  assert.deepEqual(t.slice(17), [
+  assert.deepEqual(t.slice(18), [
     '+OK\r\n',
     '$1\r\n1\r\n',
     '$1\r\n1\r\n',
     '*2\r\n$4\r\npong\r\n$0\r\n\r\n',
     ':7\r\n',
     '-NOTBUSY No scripts in execution right now.\r\n',
+    '$1\r\nv\r\n',
   ]);
 });
 
@@ -204,7 +214,11 @@ test('a new ioredis client connecting after the script started kills it with SCR
   const probe = await RawClient.connect(servers[0].s.port);
   try {
     await caller.ping();
-    const p = caller.eval('while true do end', 0);
+    // Settled at once: the rejection may come before the assertion below is reached.
+    const p = caller.eval('while true do end', 0).then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
     // Wait for busy on an existing connection, then connect a new client.
     await waitBusy(probe);
     // No ready check: its INFO would get -BUSY.
@@ -216,7 +230,7 @@ test('a new ioredis client connecting after the script started kills it with SCR
     });
     try {
       assert.equal(await killer.script('KILL'), 'OK');
-      await assert.rejects(p, /^ReplyError: ERR Script killed by user with SCRIPT KILL\.\.\./);
+      assert.match(await p, /^ERR Script killed by user with SCRIPT KILL\.\.\./);
       assert.equal(await killer.set('x', 'y'), 'OK');
       assert.equal(await caller.get('x'), 'y');
     } finally {
@@ -261,6 +275,67 @@ test('a script that wrote is UNKILLABLE, SHUTDOWN is refused and SHUTDOWN NOSAVE
 });
 
 let respite: RespiteServer;
+
+test('SCRIPT KILL / FUNCTION KILL / FUNCTION STATS helpers tell EVAL scripts from functions (as scriptKill and functionStatsCommand)', async () => {
+  const srv = await startRespite();
+  try {
+    const server = srv.server;
+    const engine = scriptEngine(server);
+    const c = new Client(server, 10000, null, server.dbs[0], Date.now());
+    const caller = new Client(server, 10001, null, server.dbs[0], Date.now());
+    caller.argv = ['FCALL', 'f', '0'];
+    const out = (): string => {
+      const s = c.out.buf.latin1Slice(0, c.out.pos);
+      c.out.pos = 0;
+      return s;
+    };
+    engine.killCommand(c, false);
+    assert.equal(out(), '-NOTBUSY No scripts in execution right now.\r\n');
+    assert.equal(engine.refuseFunctionStats(c), false);
+    engine.writeRunningScript(c);
+    assert.equal(out(), '$-1\r\n');
+    const ctx: RunCtx = {
+      caller,
+      fake: caller,
+      sha: '',
+      flags: 0,
+      start: Date.now(),
+      killed: false,
+      writeDirty: false,
+      timedOut: true,
+      isFunction: true,
+      name: 'f',
+    };
+    engine.run = ctx;
+    try {
+      engine.killCommand(c, true);
+      assert.equal(out(), `-${BUSY_FUNCTION}\r\n`);
+      assert.equal(engine.refuseFunctionStats(c), false);
+      engine.writeRunningScript(c);
+      assert.match(
+        out(),
+        /^\*6\r\n\$4\r\nname\r\n\$1\r\nf\r\n\$7\r\ncommand\r\n\*3\r\n\$5\r\nFCALL\r\n\$1\r\nf\r\n\$1\r\n0\r\n\$11\r\nduration_ms\r\n:\d+\r\n$/,
+      );
+      ctx.writeDirty = true;
+      engine.killCommand(c, false);
+      assert.match(out(), /^-UNKILLABLE /);
+      ctx.writeDirty = false;
+      engine.killCommand(c, false);
+      assert.equal(out(), '+OK\r\n');
+      assert.equal(ctx.killed, true);
+      ctx.isFunction = false;
+      ctx.killed = false;
+      engine.killCommand(c, false);
+      assert.equal(out(), BUSY);
+      assert.equal(engine.refuseFunctionStats(c), true);
+      assert.equal(out(), BUSY);
+    } finally {
+      engine.run = null;
+    }
+  } finally {
+    await srv.close();
+  }
+});
 
 test('an endless read-only script is killed after busy-reply-threshold when killAfterBusy is on', async () => {
   respite = await startRespite();
