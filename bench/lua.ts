@@ -11,6 +11,7 @@ import { RespConn } from './resp.js';
 import { fmtNum, table, machineLine } from './report.js';
 import { say, commandLine, type Options } from './options.js';
 import type { MachineInfo } from './proc.js';
+import { hookRows } from './lua-hook.js';
 
 function perCall(n: number, f: () => unknown): number {
   for (let i = 0; i < Math.min(n, 20000); i++) f(); // warm up (JIT)
@@ -85,6 +86,7 @@ export async function luaMode(o: Options, m: MachineInfo): Promise<string> {
   const hooked = perCall(o.quick ? 3 : 10, () => vm.call(loop));
   add('same loop with the hook every 100,000 checks', hooked);
   vm.setHook(0, null);
+  rows.push(...(await hookRows(o)));
 
   let oracleLine = '';
   const redis = await startServer('redis').catch(() => null);

@@ -72,10 +72,9 @@ function scriptFlush(c: Client, argv: string[]): void {
   c.out.ok();
 }
 
+/** Runs during a busy script, from the instruction hook (src/scripting/busy.ts). */
 function scriptKill(c: Client): void {
-  // A script always runs to completion before another command is read (see docs/LUA.md).
-  if (!scriptEngine(c.server).kill()) c.error('NOTBUSY No scripts in execution right now.');
-  else c.out.ok();
+  scriptEngine(c.server).killCommand(c, true);
 }
 
 function scriptDebug(c: Client, argv: string[]): void {

@@ -876,6 +876,11 @@ function shutdownCommand(c: Client, argv: string[]): void {
     c.error('ERR No shutdown in progress.');
     return;
   }
+  // During a busy script only SHUTDOWN NOSAVE goes ahead (Redis's shutdownCommand).
+  if (!nosave && c.server.busyReply !== null) {
+    c.error(c.server.busyReply);
+    return;
+  }
   const err = c.server.shutdown({ save, nosave, now, force });
   if (err !== null) c.error(err.startsWith('ERR ') ? err : `ERR ${err}`);
 }

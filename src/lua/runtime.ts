@@ -287,7 +287,10 @@ export function makeRuntime(): Runtime {
       }
       return e;
     }
-    if (e instanceof LuaKill) return e;
+    if (e instanceof LuaKill) {
+      if (e.line === 0) e.line = line;
+      return e;
+    }
     const msg = e instanceof RangeError ? 'stack overflow' : e instanceof Error ? e.message : String(e);
     // a JS exception from a host function: surface it as a Lua error
     const le = new LuaError(`${chunk}:${line}: ${msg}`, 0);

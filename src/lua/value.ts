@@ -46,6 +46,8 @@ export function rtError(msg: string): LuaError {
 
 /** Thrown by a hook to abort the running script; pcall does not catch it. */
 export class LuaKill extends Error {
+  /** The innermost Lua frame's line when the kill unwound it (R.fix). */
+  line = 0;
   constructor(msg = 'Script killed') {
     super(msg);
   }

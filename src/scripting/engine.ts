@@ -18,6 +18,7 @@ import { protectGlobals, setGlobalForce } from '../lua/sandbox.js';
 import { Client, CLIENT_DENY_BLOCKING } from '../server/client.js';
 import { call } from '../server/dispatcher.js';
 import type { Server } from '../server/server.js';
+import { BusyService } from './busy.js';
 import type { CommandSpec } from '../commands/types.js';
 import { FLAG_BITS } from '../commands/types.js';
 
@@ -39,14 +40,35 @@ interface CachedScript {
 /** Flags of the running script (shebang flags and EVAL_RO). */
 const SCRIPT_NO_WRITES = 1;
 
-interface RunCtx {
+/** The running script (Redis's scriptRunCtx). */
+export interface RunCtx {
   caller: Client;
   fake: Client;
   sha: string;
   flags: number;
   start: number;
   killed: boolean;
+  /** A write command was called (SCRIPT_WRITE_DIRTY): SCRIPT KILL refuses with UNKILLABLE. */
+  writeDirty: boolean;
+  /** Past busy-reply-threshold: other clients are serviced from the hook (src/scripting/busy.ts). */
+  timedOut: boolean;
+  /**
+   * A function (FCALL) rather than an EVAL script: the -BUSY text names FUNCTION KILL, SCRIPT
+   * KILL refuses to kill it and FUNCTION KILL kills it. FCALL sets it with `name`.
+   */
+  isFunction: boolean;
+  /** The running function's name (FUNCTION STATS); '' for EVAL scripts. */
+  name: string;
 }
+
+/** The instruction hook's period: function entries / loop iterations between two checks. */
+const HOOK_PERIOD = 100000;
+
+export const BUSY_EVAL =
+  'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+export const BUSY_FUNCTION =
+  'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+const KILLED = 'Script killed by user with SCRIPT KILL...';
 
 export class ScriptEngine {
   readonly vm = new LuaVM();
@@ -55,11 +77,18 @@ export class ScriptEngine {
   /** RESP version for redis.call replies (redis.setresp); reset per script. */
   resp: 2 | 3 = 2;
   private fake: Client | null = null;
-  /** Kill read-only scripts running longer than busy-reply-threshold (embedder opt-in). */
+  /**
+   * Kill read-only scripts running longer than busy-reply-threshold without waiting for a
+   * SCRIPT KILL (embedder opt-in, kept from before scripts could be killed from clients).
+   */
   killAfterBusy = false;
+  /** Services the other clients while a script is busy (created on the first busy script). */
+  private busy: BusyService | null = null;
 
   constructor(readonly server: Server) {
     const vm = this.vm;
+    // One hook for the VM's lifetime: a script run costs no hook set-up (docs/LUA.md).
+    vm.setHook(HOOK_PERIOD, () => this.onHook());
     openLibs(vm);
     vm.setGlobal('redis', this.redisTable());
     // Redis's pcall: a caught error table {err=...} is returned as its message string.
@@ -198,6 +227,10 @@ export class ScriptEngine {
       flags: flags | (ro ? SCRIPT_NO_WRITES : 0),
       start: Date.now(),
       killed: false,
+      writeDirty: false,
+      timedOut: false,
+      isFunction: false,
+      name: '',
     };
     this.run = ctx;
     // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not EVAL.
@@ -205,34 +238,64 @@ export class ScriptEngine {
     const vm = this.vm;
     setGlobalForce(vm, 'KEYS', vm.createTable(keys));
     setGlobalForce(vm, 'ARGV', vm.createTable(args));
-    // Node cannot serve other clients while a script runs synchronously (docs/LUA.md): a
-    // script past busy-reply-threshold that has not written is killed when the embedder
-    // opted in with `killAfterBusy`, as SCRIPT KILL would; otherwise it runs to completion.
-    const limit = server.config.num('busy-reply-threshold');
-    const dirty0 = server.dirty;
-    vm.setHook(100000, () => {
-      if (ctx.killed) throw new LuaKill('Script killed by user with SCRIPT KILL...');
-      if (this.killAfterBusy && limit > 0 && Date.now() - ctx.start > limit && server.dirty === dirty0) {
-        ctx.killed = true;
-        throw new LuaKill('Script killed by user with SCRIPT KILL...');
-      }
-    });
+    vm.H.c = 0;
     let results: LuaValue[] | null = null;
     try {
       results = vm.call(script.fn!, []);
     } catch (e) {
       this.replyError(c, e, sha);
     } finally {
-      vm.setHook(0, null);
-      this.run = null;
+      this.endRun(ctx);
       fake.aclUser = server.acl.defaultUser;
     }
     if (results !== null) luaToReply(c, results[0], this.resp, 0);
   }
 
+  /** Ends a run started by runScript (or by FCALL): leaves busy mode. */
+  endRun(ctx: RunCtx): void {
+    if (this.run === ctx) this.run = null;
+    if (ctx.timedOut && this.busy !== null) this.busy.end();
+  }
+
+  /**
+   * The instruction hook (every HOOK_PERIOD function entries / loop iterations): Redis's
+   * scriptInterrupt. Past busy-reply-threshold the script is "timed out": other clients are
+   * serviced from here (BusyService: -BUSY replies, SCRIPT KILL, SHUTDOWN NOSAVE, ...), and a
+   * kill or a shutdown unwinds the script with LuaKill, which pcall cannot catch.
+   */
+  private onHook(): void {
+    const ctx = this.run;
+    if (ctx === null) return;
+    if (ctx.killed) throw new LuaKill(KILLED);
+    const server = this.server;
+    if (!ctx.timedOut) {
+      const elapsed = Date.now() - ctx.start;
+      if (elapsed < server.config.num('busy-reply-threshold')) return;
+      server.log.warning(
+        `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${ctx.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`,
+      );
+      ctx.timedOut = true;
+      // The embedder's opt-in: kill at once what SCRIPT KILL could kill.
+      if (this.killAfterBusy && !ctx.writeDirty) ctx.killed = true;
+      else {
+        if (this.busy === null) this.busy = new BusyService(server);
+        this.busy.begin(ctx.caller, ctx.isFunction ? BUSY_FUNCTION : BUSY_EVAL);
+      }
+    }
+    if (!ctx.killed) this.busy!.service();
+    if (ctx.killed) {
+      server.log.warning('Lua script killed by user with SCRIPT KILL.');
+      throw new LuaKill(KILLED);
+    }
+    // SHUTDOWN NOSAVE: the server is closing; the script ends without a reply.
+    if (server.shuttingDown) throw new LuaKill(KILLED);
+  }
+
   private replyError(c: Client, e: unknown, sha: string): void {
     if (e instanceof LuaKill) {
-      c.error(`ERR Script killed by user with SCRIPT KILL... script: ${sha}`);
+      // A shutdown during the script: nothing the script did is propagated (Redis exits).
+      if (this.server.shuttingDown) this.server.pendingOps.length = 0;
+      else c.error(`ERR ${KILLED} script: ${sha}` + (e.line > 0 ? `, on @user_script:${e.line}.` : ''));
       return;
     }
     let msg: string;
@@ -293,6 +356,7 @@ export class ScriptEngine {
         return fail(`ERR The user executing the script can't run this command or subcommand`);
       }
     }
+    if ((flags & F_WRITE) !== 0) ctx.writeDirty = true;
     fake.out.proto = this.resp;
     fake.out.pos = 0;
     call(server, fake, cmd, argv);
@@ -304,8 +368,69 @@ export class ScriptEngine {
     return [v];
   }
 
+  /**
+   * SCRIPT KILL (isEval) and FUNCTION KILL (Redis's scriptKill): replies to `c`. A script
+   * that called a write command cannot be killed; SCRIPT KILL does not kill a function nor
+   * FUNCTION KILL an EVAL script (each gets the other's -BUSY text).
+   */
+  killCommand(c: Client, isEval: boolean): void {
+    const ctx = this.run;
+    if (ctx === null) {
+      c.error('NOTBUSY No scripts in execution right now.');
+      return;
+    }
+    if (ctx.writeDirty) {
+      c.error(
+        'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+      );
+      return;
+    }
+    if (isEval && ctx.isFunction) {
+      c.error(BUSY_FUNCTION);
+      return;
+    }
+    if (!isEval && !ctx.isFunction) {
+      c.error(BUSY_EVAL);
+      return;
+    }
+    ctx.killed = true;
+    c.out.ok();
+  }
+
+  /**
+   * For FUNCTION STATS (functionStatsCommand), before anything is written: while an EVAL
+   * script runs it is refused with the EVAL -BUSY text. Returns true when it replied so.
+   */
+  refuseFunctionStats(c: Client): boolean {
+    if (this.run === null || this.run.isFunction) return false;
+    c.error(BUSY_EVAL);
+    return true;
+  }
+
+  /**
+   * FUNCTION STATS' `running_script` value: null, or the map of the running function's name,
+   * its caller's command and the run's duration in ms.
+   */
+  writeRunningScript(c: Client): void {
+    const ctx = this.run;
+    if (ctx === null) {
+      c.out.nullBulk();
+      return;
+    }
+    const argv = ctx.caller.argv ?? [];
+    c.out.map(3);
+    c.out.bulk('name');
+    c.out.bulk(ctx.name);
+    c.out.bulk('command');
+    c.out.array(argv.length);
+    for (const a of argv) c.out.bulk(a);
+    c.out.bulk('duration_ms');
+    c.out.integer(Date.now() - ctx.start);
+  }
+
+  /** Kills the running script unless it wrote (the killAfterBusy path and tests). */
   kill(): boolean {
-    if (this.run === null) return false;
+    if (this.run === null || this.run.writeDirty) return false;
     this.run.killed = true;
     return true;
   }

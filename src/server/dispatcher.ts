@@ -39,6 +39,7 @@ const F_FAST = FLAG_BITS.fast;
 const F_DENYOOM = FLAG_BITS.denyoom;
 const F_READONLY = FLAG_BITS.readonly;
 const F_NO_MULTI = FLAG_BITS.no_multi;
+const F_ALLOW_BUSY = FLAG_BITS.allow_busy;
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -112,15 +113,17 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
     dispatch(server, c, argv);
     // Pushes held during the command (Pub/Sub messages, invalidations to itself) are placed.
     server.afterCommand(c, mark);
-    // Clients blocked on keys this command made ready are served right after it.
-    if (server.blocking.hasReadyKeys) server.blocking.handleClientsBlockedOnKeys();
+    // Clients blocked on keys this command made ready are served right after it (not while
+    // a busy script runs: its caller's command is still executing).
+    if (server.blocking.hasReadyKeys && server.busyReply === null)
+      server.blocking.handleClientsBlockedOnKeys();
     server.currentClient = null;
     if (c.replyMode === REPLY_ON) return;
     applyReplyMode(c, -1);
     return;
   }
   dispatch(server, c, argv);
-  if (server.blocking.hasReadyKeys) server.blocking.handleClientsBlockedOnKeys();
+  if (server.blocking.hasReadyKeys && server.busyReply === null) server.blocking.handleClientsBlockedOnKeys();
   applyReplyMode(c, mark);
   // Pushes are delivered even when CLIENT REPLY silences the command (Redis's CLIENT_PUSHING).
   server.afterCommand(c, mark);
@@ -208,6 +211,7 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   // QUIT/RESET — as Redis 7.0's processCommand.
   if (
     server.maxmemory !== 0 &&
+    server.busyReply === null &&
     server.evictor.performEvictions() === EVICT_FAIL &&
     rejectOnOom(c, cmd, flags)
   ) {
@@ -229,6 +233,12 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   // A failed save with stop-writes-on-bgsave-error: writes (and PING) get MISCONF.
   if (server.diskErrorReply !== null && ((flags & F_WRITE) !== 0 || cmd.name === 'ping')) {
     reject(c, cmd, server.diskErrorReply);
+    return;
+  }
+  // A script runs past busy-reply-threshold (its hook services this client): only the
+  // allow_busy commands run (AUTH, HELLO, MULTI, SCRIPT KILL, SHUTDOWN, ...).
+  if (server.busyReply !== null && (flags & F_ALLOW_BUSY) === 0) {
+    reject(c, cmd, server.busyReply);
     return;
   }
   // CLIENT PAUSE: hold the command (all commands, or only those that may write) until the

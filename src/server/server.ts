@@ -155,6 +155,13 @@ export class Server implements KeyspaceHooks {
   readonly aof: AofManager;
   /** Redis's MISCONF error while writes are denied by a failed save (dispatcher check), else null. */
   diskErrorReply: string | null = null;
+  /**
+   * While a script runs past busy-reply-threshold: the -BUSY error for the commands other
+   * clients may not run then (not flagged allow_busy); null otherwise (src/scripting/busy.ts).
+   */
+  busyReply: string | null = null;
+  /** Run by close() (the busy-script worker thread stops there). */
+  readonly closeHooks: (() => void)[] = [];
   private listeners: net.Server[] = [];
   private tcpListeners: net.Server[] = [];
   /** The `tls-port` listeners (one per `bind` address) and the settings they use. */
@@ -1067,6 +1074,52 @@ export class Server implements KeyspaceHooks {
     return c;
   }
 
+  /**
+   * A connection accepted by the busy-script worker thread (src/scripting/busy.ts), its bytes
+   * relayed through `transport`: accept()'s checks (maxclients, protected mode) and client
+   * set-up. Null when refused (the refusal was written to the transport, which was ended).
+   */
+  attachProxiedConnection(
+    transport: ClientTransport,
+    remote: { address?: string; port?: number },
+    local: { address?: string; port?: number },
+    unix: boolean,
+  ): Client | null {
+    const refuse = (text: string): null => {
+      transport.write(Buffer.from(text, 'latin1'));
+      transport.end();
+      return null;
+    };
+    if (this.closing) return refuse('');
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.stats.rejectedConnections++;
+      return refuse('-ERR max number of clients reached\r\n');
+    }
+    this.stats.connectionsReceived++;
+    const ip = remote.address ?? '';
+    if (
+      !unix &&
+      this.config.bool('protected-mode') &&
+      this.acl.defaultUser.nopass &&
+      !(ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'))
+    ) {
+      this.stats.rejectedConnections++;
+      return refuse(PROTECTED_MODE_DENIED);
+    }
+    const c = new Client(this, this.nextClientId++, null, this.dbs[0], this.clock());
+    c.transport = transport;
+    if (unix) {
+      c.flags |= CLIENT_UNIX_SOCKET;
+      c.addr = `${this.config.str('unixsocket')}:0`;
+      c.laddr = c.addr;
+    } else {
+      c.addr = formatAddr(remote.address, remote.port);
+      c.laddr = formatAddr(local.address, local.port);
+    }
+    this.clients.set(c.id, c);
+    return c;
+  }
+
   private onDrain(_c: Client): void {}
 
   /** Closes a client's connection and releases its state. */
@@ -1155,6 +1208,7 @@ export class Server implements KeyspaceHooks {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    for (const f of this.closeHooks) f();
     this.rdb.killBgsave(false);
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
@@ -1200,6 +1254,26 @@ export class Server implements KeyspaceHooks {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
         this.log.warning(`Error removing the unix socket file: ${strerror(e)}`);
     }
+  }
+
+  /** True once close() began (SHUTDOWN NOSAVE during a busy script ends the script). */
+  get shuttingDown(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * The listening sockets' fds that a busy script's worker thread accepts on (plain TCP and
+   * the unix socket; TLS listeners are not included).
+   */
+  listenerFds(): { fd: number; unix: boolean }[] {
+    const out: { fd: number; unix: boolean }[] = [];
+    const add = (l: net.Server, unix: boolean): void => {
+      const fd = (l as unknown as { _handle?: { fd?: number } })._handle?.fd;
+      if (typeof fd === 'number' && fd >= 0) out.push({ fd, unix });
+    };
+    for (const l of this.tcpListeners) add(l, false);
+    if (this.unixListener !== null) add(this.unixListener, true);
+    return out;
   }
 
   /**
