@@ -144,8 +144,7 @@ function stringForBits(c: Client, key: string, maxbit: number): number {
   const v = db.lookupWrite(key);
   grown = false;
   if (v === undefined) {
-    const h = s.create('', ENC_RAW);
-    growZero(s, h, len);
+    const h = s.createZeroed(len);
     db.add(key, h);
     grown = true;
     return h;

@@ -12,21 +12,29 @@
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
  *     V8 heap used − young generation
- *       + external memory as of the last full GC (Buffers and typed arrays: list chunks, stream
- *         nodes, zset scores, ...) − the string arenas' footprint
+ *       + external memory read after the last full GC (Buffers and typed arrays: list
+ *         chunks, stream nodes, zset scores, ...) − the string arenas' footprint
  *       + the string bytes in use
  *       − evicted since last full GC
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
- * `used_memory` reports the same figure, measured afresh. The young generation holds the
- * request garbage; a new key lives there only until its first scavenges. Evicting a key
- * frees nothing V8 reports until the next full (mark-sweep) GC, so the estimated size of
- * every evicted key is subtracted until then; a GC observer resets it.
+ * `used_memory` reports the same figure, measured afresh. The young
+ * generation holds the request garbage; a new key lives there only until its first
+ * scavenges. Evicting a key frees nothing V8 reports until the next full (mark-sweep) GC, so
+ * a lower-bound estimate of the heap bytes of every evicted key (its key string and index
+ * entry, a collection's nodes; off-heap string bytes are counted back at once by the store)
+ * is subtracted until the heap figure shows them gone. V8 sweeps concurrently *after* the
+ * GC event, so the figure falls over the following milliseconds: the estimate of the
+ * previous cycle is consumed by those falls, and what is left of it is dropped at the next
+ * major GC. Resetting it at the GC event instead made the figure jump by all the garbage
+ * still unswept — tens of MB — and evict tens of thousands of keys in a burst, stalling
+ * the server for seconds.
  *
- * External memory is read when a full GC ends, because between them it also holds dead
- * Buffers: socket reads (tens of MB under write load) and deleted values. The string store's
- * slabs and big values are external memory too; their free slots are reusable, like free
- * memory inside an allocator's arenas, so only the bytes in use count, as in Redis.
+ * External memory is read some 50 ms after a full GC ends (V8 frees dead Buffers' memory
+ * while sweeping, after the GC event), because between GCs it also holds dead Buffers:
+ * socket reads (tens of MB under write load) and deleted values. The string store's slabs
+ * and big values are external memory too; their free slots are reusable, like free memory
+ * inside an allocator's arenas, so only the bytes in use count, as in Redis.
  * An embedded server shares its heap with the application, which the figure then includes.
  *
  * ## Choosing keys
@@ -61,8 +69,12 @@ type Policy =
   | 'volatile-random'
   | 'volatile-ttl';
 
-/** Per-key bookkeeping a deleted key gives back besides its value (dict slots, key string). */
-const KEY_OVERHEAD = 64;
+/**
+ * Heap bytes a deleted key surely gives back besides its value, beyond its key string (V8's
+ * 16-byte string header, 8-byte aligned; an index Map entry of 3 words). A lower bound: an
+ * overestimate would be dropped at the next major GC, making the figure jump.
+ */
+const KEY_OVERHEAD = 16 + 7 + 24;
 
 export class Evictor {
   /** The eviction pool, ascending by `idle` (the best candidate is last). */
@@ -74,10 +86,14 @@ export class Evictor {
   private heapSample = 0;
   private sampledAt = -SAMPLE_MS;
   private sinceSample = 0;
-  /** Estimated bytes evicted since the last full GC (not yet visible in the heap figure). */
+  /** Estimated heap bytes evicted since the last full GC (not yet visible in the heap figure). */
   private freedSinceGc = 0;
-  /** External memory minus the string arenas' footprint, read when the last full GC ended. */
+  /** What is left of the previous cycle's estimate, consumed as sweeping lowers the heap. */
+  private freedBeforeGc = 0;
+  /** External memory minus the string arenas' footprint, read after the last full GC. */
   private externalAtGc = -1;
+  /** When (server ms) to read external memory again, after a full GC; 0 = not due. */
+  private externalDue = 0;
   private gcObserver: PerformanceObserver | null = null;
   private timerPending = false;
   /** When used memory went over maxmemory (0 = not over), and the total time spent over. */
@@ -93,7 +109,10 @@ export class Evictor {
       for (const e of list.getEntries()) {
         const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
         if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
-          this.sampleExternal();
+          // The garbage of the cycle is being swept now; the heap samples that fall from
+          // here on consume this estimate (usedMemory). The previous leftover is stale.
+          this.freedBeforeGc = this.freedSinceGc;
+          this.externalDue = this.server.clock() + 50;
           this.freedSinceGc = 0;
           this.sampledAt = -SAMPLE_MS;
         }
@@ -117,12 +136,23 @@ export class Evictor {
     if (now - this.sampledAt >= SAMPLE_MS || now < this.sampledAt || ++this.sinceSample >= 1024) {
       let heap = 0;
       for (const s of getHeapSpaceStatistics()) if (s.space_name !== 'new_space') heap += s.space_used_size;
-      if (this.externalAtGc < 0) this.sampleExternal();
-      this.heapSample = heap + this.externalAtGc;
+      const fall = this.heapSample - heap;
+      if (fall > 0 && this.freedBeforeGc > 0)
+        this.freedBeforeGc = fall >= this.freedBeforeGc ? 0 : this.freedBeforeGc - fall;
+      this.heapSample = heap;
+      if (this.externalAtGc < 0 || (this.externalDue !== 0 && now >= this.externalDue)) {
+        this.externalDue = 0;
+        this.sampleExternal();
+      }
       this.sampledAt = now;
       this.sinceSample = 0;
     }
-    const used = this.heapSample - this.freedSinceGc + this.server.strings.usedBytes();
+    const used =
+      this.heapSample +
+      this.externalAtGc -
+      this.freedBeforeGc -
+      this.freedSinceGc +
+      this.server.strings.usedBytes();
     return used > 0 ? used : 0;
   }
 
@@ -219,25 +249,31 @@ export class Evictor {
     });
   }
 
-  /** Deletes an evicted key as Redis does (propagated DEL/UNLINK, `evicted` event); returns its size. */
+  /**
+   * Deletes an evicted key as Redis does (propagated DEL/UNLINK, `evicted` event); returns
+   * the bytes it gave back: off-heap ones as the string store counts them, plus the heap estimate.
+   */
   private evict(db: Database, key: string): number {
     const server = this.server;
     const v = db.dict.get(key);
-    const size = v === undefined ? 0 : this.sizeOf(db, key, v);
+    const heap = v === undefined ? 0 : this.heapSizeOf(db, key, v);
     server.alsoPropagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+    const offHeap = server.strings.usedBytes();
     db.delete(key);
     server.signalModifiedKey(db, key);
     server.notifyKeyspaceEvent(NOTIFY_EVICTED, 'evicted', key, db.id);
     server.stats.evictedKeys++;
-    this.freedSinceGc += size;
-    return size;
+    this.freedSinceGc += heap;
+    return heap + offHeap - server.strings.usedBytes();
   }
 
-  /** What deleting the key gives back, estimated: the off-heap string or the collection's size. */
-  private sizeOf(db: Database, key: string, v: Value): number {
-    const base = KEY_OVERHEAD + key.length + (db.expires.size !== 0 && db.expires.has(key) ? 32 : 0);
-    if (typeof v === 'number') return base + db.strings.length(v) + 16;
-    return base + v.memoryUsage();
+  /**
+   * Heap bytes deleting the key gives back, a lower bound: the key string and index entry, a
+   * collection's nodes. A string value's bytes are off-heap: the store counts them back itself.
+   */
+  private heapSizeOf(db: Database, key: string, v: Value): number {
+    const base = KEY_OVERHEAD + (key.length & ~7) + (db.expires.size !== 0 && db.expires.has(key) ? 24 : 0);
+    return typeof v === 'number' ? base : base + v.memoryUsage();
   }
 
   private pickRandom(policy: Policy): { db: Database; key: string } | null {
@@ -267,8 +303,14 @@ export class Evictor {
         total += n;
         const count = Math.min(samples, n);
         for (let i = 0; i < count; i++) {
-          const key = dict.keyAt(dict.randomIndex());
-          this.poolInsert(db, key, this.idleScore(db, key, policy));
+          const at = dict.randomIndex();
+          const key = dict.keyAt(at);
+          // The sampled slot gives the value (allkeys) or the expiry (volatile-ttl) without a
+          // lookup: random keys miss every cache, so each lookup saved counts.
+          let idle: number;
+          if (volatile) idle = this.idleScore(db, key, policy, at);
+          else idle = this.idleOf(db.dict.valAt(at), policy);
+          this.poolInsert(db, key, idle);
         }
       }
       if (total === 0) return null;
@@ -283,12 +325,16 @@ export class Evictor {
     }
   }
 
-  /** Higher = better to evict (Redis's `idle` of the pool). */
-  private idleScore(db: Database, key: string, policy: Policy): number {
-    if (policy === 'volatile-ttl') return Number.MAX_SAFE_INTEGER - (db.expires.get(key) ?? 0);
+  /** Higher = better to evict (Redis's `idle` of the pool), for a key sampled at `at` of `expires`. */
+  private idleScore(db: Database, key: string, policy: Policy, at: number): number {
+    if (policy === 'volatile-ttl') return Number.MAX_SAFE_INTEGER - db.expires.valAt(at);
     const v = db.dict.get(key);
-    if (v === undefined) return 0;
-    const word = db.lruWord(v);
+    return v === undefined ? 0 : this.idleOf(v, policy);
+  }
+
+  /** Redis's `idle` of a value: its idle time (LRU) or 255 − its decayed counter (LFU). */
+  private idleOf(v: Value, policy: Policy): number {
+    const word = typeof v === 'number' ? this.server.strings.lru[v] : v.lru;
     if (policy.endsWith('-lfu')) {
       const lfu = this.server.lfu;
       return lfu ? 255 - lfuDecayedCounter(word, this.server.cmdTime, lfu) : 0;
@@ -301,6 +347,9 @@ export class Evictor {
     const keys = this.poolKeys;
     const idles = this.poolIdle;
     const dbs = this.poolDbs;
+    // No better than everything in a full pool (the common case once it is warm): nothing to
+    // do — checked first, as comparing the key with the pool's costs a cache miss per sample.
+    if (keys.length === POOL_SIZE && idle <= idles[0]) return;
     // Already in the pool: keep one entry, with the fresh score.
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === key && dbs[i] === db.id) {

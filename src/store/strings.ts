@@ -192,6 +192,19 @@ export class StringStore {
     return h;
   }
 
+  /** Creates a raw value of n zero bytes, sized exactly (SETBIT/SETRANGE/BITFIELD on a new key). */
+  createZeroed(n: number): number {
+    const h = this.newHandle();
+    this.allocSpace(h, n);
+    const b = this.bufferOf(h);
+    const off = this.bufferStart(h);
+    if (n <= 64) for (let i = 0; i < n; i++) b[off + i] = 0;
+    else b.fill(0, off, off + n);
+    this.len[h] = n;
+    this.enc[h] = ENC_RAW;
+    return h;
+  }
+
   /** Creates a value from bytes. */
   createFromBytes(src: Buffer, start = 0, end = src.length): number {
     const h = this.newHandle();
@@ -297,15 +310,19 @@ export class StringStore {
         this.allocatedBytes += want;
         this.bigBytesTotal += want;
       } else {
-        const tmp = Buffer.from(ob.subarray(ooff, ooff + old));
+        // The new slot is of a bigger size class than the freed one, so it cannot be the
+        // same bytes: copy straight from the old place, no temporary.
         this.freeSpace(h);
         this.allocSpace(h, want);
-        [nb, noff] = this.where(h);
-        tmp.copy(nb, noff);
+        nb = this.bufferOf(h);
+        noff = this.bufferStart(h);
+        if (old > 0) ob.copy(nb, noff, ooff, ooff + old);
       }
     }
-    const [b, off] = this.where(h);
-    if (newLen > old) b.fill(0, off + old, off + newLen);
+    const b = this.bufferOf(h);
+    const off = this.bufferStart(h);
+    if (newLen - old <= 64) for (let i = off + old; i < off + newLen; i++) b[i] = 0;
+    else b.fill(0, off + old, off + newLen);
     this.len[h] = newLen;
     this.enc[h] = ENC_RAW;
     return { buf: b, start: off };

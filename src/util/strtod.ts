@@ -161,8 +161,31 @@ export function strtod(s: string, start = 0): number {
  */
 export function string2d(s: string): number | null {
   if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
+  const quick = plainDecimal(s);
+  if (quick === quick) return quick; // not NaN: the common case, parsed without a slice
   const v = strtod(s);
   if (strtodEnd !== s.length || Number.isNaN(v)) return null;
   if (strtodErange && (v === Infinity || v === -Infinity || v === 0)) return null;
   return v;
+}
+
+/**
+ * A short plain decimal (`-?digits[.digits]`, at most 24 chars) parsed by Number(), which
+ * rounds correctly as strtod does; no exponent, so no overflow or underflow. NaN for any
+ * other form (left to strtod).
+ */
+function plainDecimal(s: string): number {
+  const n = s.length;
+  if (n > 24) return NaN;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  const intStart = i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  if (i === intStart) return NaN;
+  if (i < n) {
+    if (s.charCodeAt(i) !== 46) return NaN;
+    const fracStart = ++i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    if (i === fracStart || i < n) return NaN;
+  }
+  return Number(s);
 }
