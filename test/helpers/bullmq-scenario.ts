@@ -119,7 +119,9 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
           resolve(m.took);
         } else if (m.error) log(`child worker: ${m.error}`);
       });
-      child!.once('exit', (code) => reject(new Error(`the child worker exited (${code}) before taking a job`)));
+      child!.once('exit', (code) =>
+        reject(new Error(`the child worker exited (${code}) before taking a job`)),
+      );
     });
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGKILL');
@@ -176,7 +178,9 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
     const limitedDone = new Map<string, number>();
     limitedWorker.on('completed', (job) => limitedDone.set(job.id!, (limitedDone.get(job.id!) ?? 0) + 1));
     closers.unshift(() => limitedWorker.close());
-    const limitedJobs = await limitedQ.addBulk(Array.from({ length: LIMITED }, (_, i) => ({ name: 'l', data: { i } })));
+    const limitedJobs = await limitedQ.addBulk(
+      Array.from({ length: LIMITED }, (_, i) => ({ name: 'l', data: { i } })),
+    );
 
     // ---- queue `prio`: order of priorities with one job at a time ----
     const PRIOS = [5, 1, 3, 0, 2, 1, 5, 0, 3, 2, 1, 4];
@@ -195,10 +199,7 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
 
     const total = expected.size + TICKS;
     await waitFor(
-      () =>
-        completions.size >= total &&
-        limitedDone.size >= LIMITED &&
-        prioOrder.length >= PRIOS.length,
+      () => completions.size >= total && limitedDone.size >= LIMITED && prioOrder.length >= PRIOS.length,
       120000,
       () =>
         `main ${completions.size}/${total} completed, limited ${limitedDone.size}/${LIMITED}, prio ${prioOrder.length}/${PRIOS.length}`,
@@ -220,7 +221,8 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
     assert.equal(completions.get(took), 1);
 
     // Retries: each planned failure happened, once per attempt, and no other job failed.
-    for (const [id, times] of retried) assert.equal(failures.get(id), times, `job ${id} failed ${times} times`);
+    for (const [id, times] of retried)
+      assert.equal(failures.get(id), times, `job ${id} failed ${times} times`);
     assert.equal(failures.size, retried.size, 'only the planned failures');
     const retriedJob = (await main.getJob([...retried.keys()][0]))!;
     assert.equal(retriedJob.attemptsMade, retriedJob.data.failTimes + 1);
@@ -248,7 +250,10 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
       .map((j) => j!.processedOn!)
       .sort((a, b) => a - b);
     for (let i = 0; i + 3 < starts.length; i++)
-      assert.ok(starts[i + 3] - starts[i] >= 250, `jobs ${i} and ${i + 3} of the limited queue started ${starts[i + 3] - starts[i]} ms apart`);
+      assert.ok(
+        starts[i + 3] - starts[i] >= 250,
+        `jobs ${i} and ${i + 3} of the limited queue started ${starts[i + 3] - starts[i]} ms apart`,
+      );
 
     // Priorities: 0 (none) first in FIFO order, then 1, 2, ... each FIFO.
     const wantOrder = PRIOS.map((p, i) => ({ p, i }))
@@ -257,7 +262,15 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
     assert.deepEqual(prioOrder, wantOrder);
     assert.equal(prioJobs.length, PRIOS.length);
 
-    const counts = await main.getJobCounts('completed', 'failed', 'wait', 'delayed', 'active', 'prioritized', 'waiting-children');
+    const counts = await main.getJobCounts(
+      'completed',
+      'failed',
+      'wait',
+      'delayed',
+      'active',
+      'prioritized',
+      'waiting-children',
+    );
     assert.deepEqual(counts, {
       completed: total,
       failed: 0,

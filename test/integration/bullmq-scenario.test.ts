@@ -22,17 +22,25 @@ after(async () => {
 
 const log = process.env.BULLMQ_LOG ? (s: string) => process.stdout.write(`# ${s}\n`) : undefined;
 
-test('BullMQ scenario: 10,000 jobs with delays, retries, priorities, rate limit, scheduler, flow and a stalled job complete exactly once', { timeout: 240000 }, async () => {
-  const r = await runBullmqScenario(respite.port, { log });
-  log?.(`respite: ${r.completed} jobs in ${r.seconds} s`);
-});
+test(
+  'BullMQ scenario: 10,000 jobs with delays, retries, priorities, rate limit, scheduler, flow and a stalled job complete exactly once',
+  { timeout: 240000 },
+  async () => {
+    const r = await runBullmqScenario(respite.port, { log });
+    log?.(`respite: ${r.completed} jobs in ${r.seconds} s`);
+  },
+);
 
-test('the same BullMQ scenario against the oracle (BULLMQ_ORACLE=1)', { skip: !process.env.BULLMQ_ORACLE || !hasOracle(), timeout: 240000 }, async () => {
-  const oracle = await startOracle();
-  try {
-    const r = await runBullmqScenario(oracle.port, { log });
-    log?.(`oracle: ${r.completed} jobs in ${r.seconds} s`);
-  } finally {
-    await oracle.stop();
-  }
-});
+test(
+  'the same BullMQ scenario against the oracle (BULLMQ_ORACLE=1)',
+  { skip: !process.env.BULLMQ_ORACLE || !hasOracle(), timeout: 240000 },
+  async () => {
+    const oracle = await startOracle();
+    try {
+      const r = await runBullmqScenario(oracle.port, { log });
+      log?.(`oracle: ${r.completed} jobs in ${r.seconds} s`);
+    } finally {
+      await oracle.stop();
+    }
+  },
+);
