@@ -19,9 +19,9 @@ const TX =
   '*1\r\n$4\r\nEXEC\r\n';
 /** +OK, 3 × +QUEUED, *3, :n, +OK, $3, xxx: nine lines per transaction. */
 const LINES_PER_TX = 9;
-const CONNECTIONS = 50;
+export const CONNECTIONS = 50;
 
-interface RunResult {
+export interface RunResult {
   txPerSec: number;
   cpuUsPerTx: number;
 }
@@ -70,7 +70,8 @@ function load(port: number, total: number, pipeline: number): Promise<number> {
   );
 }
 
-async function runOnce(s: ServerProc, total: number, pipeline: number): Promise<RunResult> {
+/** One measured run of `total` transactions (also used by the --scripting mode). */
+export async function runOnce(s: ServerProc, total: number, pipeline: number): Promise<RunResult> {
   const cpu0 = s.cpuSeconds();
   const seconds = await load(s.port, total, pipeline);
   const cpu = s.cpuSeconds() - cpu0;

@@ -18,7 +18,9 @@ export interface Options {
     | 'lua'
     | 'pubsub'
     | 'eviction'
-    | 'gateway';
+    | 'gateway'
+    | 'scripting'
+    | 'bullmq';
   quick: boolean;
   write: boolean;
   repeat: number;
@@ -36,6 +38,10 @@ export interface Options {
   profileTests: string;
   /** Members preloaded into the geo set of the geo run (`--geo-points`). */
   geoPoints: number;
+  /** Jobs per measured run of the BullMQ bench (`--bullmq-jobs`). */
+  bullmqJobs: number;
+  /** Profile Respite (node --cpu-prof) during the BullMQ bench (`--bullmq-profile`). */
+  bullmqProfile: boolean;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -56,6 +62,8 @@ export function parseOptions(argv: string[]): Options {
     profileRequests: 2000000,
     profileTests: 'set,get',
     geoPoints: 100000,
+    bullmqJobs: 20000,
+    bullmqProfile: false,
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -81,6 +89,10 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--pubsub') o.mode = 'pubsub';
     else if (a === '--gateway') o.mode = 'gateway';
     else if (a === '--lua') o.mode = 'lua';
+    else if (a === '--scripting') o.mode = 'scripting';
+    else if (a === '--bullmq') o.mode = 'bullmq';
+    else if (a === '--bullmq-jobs') o.bullmqJobs = num(++i);
+    else if (a === '--bullmq-profile') o.bullmqProfile = true;
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--repeat') o.repeat = num(++i);
@@ -104,6 +116,7 @@ export function parseOptions(argv: string[]): Options {
     if (!explicit.has('--scale-keys')) o.scaleKeys = 1000000;
     if (!explicit.has('--scale-seconds')) o.scaleSeconds = 4;
     if (!explicit.has('--profile-requests')) o.profileRequests = 200000;
+    if (!explicit.has('--bullmq-jobs')) o.bullmqJobs = 3000;
     o.write = false; // a smoke test never replaces the published figures
   }
   return o;

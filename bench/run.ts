@@ -28,11 +28,16 @@
  *                                 latency p50/p99 and server CPU per delivered message
  *   npm run bench -- --lua        the Lua engine: compile time, µs per call, hook overhead,
  *                                 a pure-Lua loop vs the oracle's EVALSHA
+ *   npm run bench -- --scripting  EVALSHA of an INCR script (vs plain INCR) and MULTI/EXEC of 3
+ *                                 commands: calls/s and server CPU per call
+ *   npm run bench -- --bullmq     BullMQ add + process of N jobs by a few workers: jobs/s and
+ *                                 server CPU per job (--bullmq-jobs N, --bullmq-profile)
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
  * --latency-requests N, --tests set,get,..., --keys N, --coll-elements N, --scale-keys N, --scale-seconds S,
- * --profile-pipeline P, --profile-requests N, --profile-tests set,get, --geo-points N.
+ * --profile-pipeline P, --profile-requests N, --profile-tests set,get, --geo-points N,
+ * --bullmq-jobs N, --bullmq-profile.
  *
  * The servers are child processes on free 127.0.0.1 ports; only their PIDs are signalled.
  */
@@ -56,6 +61,8 @@ import { bitsMode } from './bits.js';
 import { pubsubMode } from './pubsub.js';
 import { gatewayMode } from './gateway.js';
 import { luaMode } from './lua.js';
+import { scriptingMode } from './scripting.js';
+import { bullmqMode } from './bullmq.js';
 
 // ---- Targets ------------------------------------------------------------------------------
 
@@ -151,6 +158,12 @@ async function main(): Promise<void> {
   } else if (o.mode === 'lua') {
     section = 'lua';
     body = await luaMode(o, m);
+  } else if (o.mode === 'scripting') {
+    section = 'scripting';
+    body = await scriptingMode(o, m);
+  } else if (o.mode === 'bullmq') {
+    section = 'bullmq';
+    body = await bullmqMode(o, m);
   } else if (o.mode === 'profile') {
     section = 'profile';
     body = await profileMode(o, m);

@@ -21,6 +21,7 @@ import type { Server } from '../server/server.js';
 import { BusyService } from './busy.js';
 import type { CommandSpec } from '../commands/types.js';
 import { FLAG_BITS } from '../commands/types.js';
+import { formatDouble } from '../util/numbers.js';
 
 const F_WRITE = FLAG_BITS.write;
 const F_NOSCRIPT = FLAG_BITS.noscript;
@@ -320,19 +321,16 @@ export class ScriptEngine {
     const ctx = this.run;
     if (ctx === null)
       throw new LuaError(errorTable('redis.call/pcall can only be called inside a script invocation'));
-    const fail = (msg: string): LuaValue[] => {
-      const t = new LuaTable();
-      t.set('err', msg);
-      if (raise) throw new LuaError(t);
-      return [t];
-    };
-    if (a.length === 0) return fail('ERR Please specify at least one argument for this redis lib call');
+    const fail = callFailure;
+    if (a.length === 0)
+      return fail('ERR Please specify at least one argument for this redis lib call', raise);
     const argv: string[] = new Array(a.length);
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
       if (typeof v === 'string') argv[i] = v;
-      else if (typeof v === 'number') argv[i] = this.vm.tostring(v);
-      else return fail('ERR Lua redis lib command arguments must be strings or integers');
+      // Numbers as Redis's luaArgsToRedisArgv prints them: %.17g, not Lua's %.14g.
+      else if (typeof v === 'number') argv[i] = v !== v ? this.vm.tostring(v) : formatDouble(v);
+      else return fail('ERR Lua redis lib command arguments must be strings or integers', raise);
     }
     const server = this.server;
     const fake = ctx.fake;
@@ -341,19 +339,19 @@ export class ScriptEngine {
     if (cmd !== undefined && cmd.subMap !== undefined && argv.length >= 2) {
       cmd = cmd.subMap.get(argv[1].toLowerCase());
     }
-    if (cmd === undefined) return fail('ERR Unknown Redis command called from script');
+    if (cmd === undefined) return fail('ERR Unknown Redis command called from script', raise);
     const arity = cmd.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity)
-      return fail('ERR Wrong number of args calling Redis command from script');
+      return fail('ERR Wrong number of args calling Redis command from script', raise);
     const flags = cmd.flagBits!;
-    if ((flags & F_NOSCRIPT) !== 0) return fail('ERR This Redis command is not allowed from script');
+    if ((flags & F_NOSCRIPT) !== 0) return fail('ERR This Redis command is not allowed from script', raise);
     if ((flags & F_WRITE) !== 0 && (ctx.flags & SCRIPT_NO_WRITES) !== 0)
-      return fail('ERR Write commands are not allowed from read-only scripts.');
+      return fail('ERR Write commands are not allowed from read-only scripts.', raise);
     if (!fake.aclUser.allPerms) {
       const denied = server.acl.checkCommand(fake.aclUser, cmd, argv);
       if (denied !== null) {
         server.acl.logDenial(ctx.caller, denied, cmd, argv, 'lua');
-        return fail(`ERR The user executing the script can't run this command or subcommand`);
+        return fail(`ERR The user executing the script can't run this command or subcommand`, raise);
       }
     }
     if ((flags & F_WRITE) !== 0) ctx.writeDirty = true;
@@ -436,6 +434,14 @@ export class ScriptEngine {
   }
 }
 
+/** A redis.call/pcall failure before the command runs: raised by call, returned by pcall. */
+function callFailure(msg: string, raise: boolean): LuaValue[] {
+  const t = new LuaTable();
+  t.set('err', msg);
+  if (raise) throw new LuaError(t);
+  return [t];
+}
+
 /** Redis's luaPushErrorBuff: `-CODE msg` keeps its code, a bare message gets `ERR`. */
 function errorTable(e: string): LuaTable {
   let code = 'ERR';
@@ -499,6 +505,30 @@ function parseShebangFlags(body: string): number | string {
  */
 export function parseReply(buf: Buffer, p: number, end: number): [LuaValue, number, boolean] {
   const type = buf[p];
+  // The common headers (integers, bulk lengths, array lengths) without slicing a string.
+  if (type === 0x3a || type === 0x24 || type === 0x2a) {
+    let q = p + 1;
+    const neg = buf[q] === 0x2d;
+    if (neg) q++;
+    let v = 0;
+    const d0 = q;
+    for (let ch = buf[q]; ch >= 0x30 && ch <= 0x39; ch = buf[++q]) v = v * 10 + (ch - 0x30);
+    // Beyond 15 digits the double needs one correct rounding: the slow path below.
+    if (buf[q] === 13 && q - d0 <= 15 && q > d0) {
+      if (neg) v = -v;
+      q += 2;
+      if (type === 0x3a) return [v, q, false];
+      if (v < 0) return [false, q, false];
+      if (type === 0x24) return [buf.latin1Slice(q, q + v), q + v + 2, false];
+      const t = new LuaTable();
+      for (let i = 1; i <= v; i++) {
+        const r = parseReply(buf, q, end);
+        q = r[1];
+        t.set(i, r[0]);
+      }
+      return [t, q, false];
+    }
+  }
   const nl = buf.indexOf(13, p);
   const line = buf.latin1Slice(p + 1, nl);
   let q = nl + 2;

@@ -652,6 +652,23 @@ export class ListValue implements RObject {
     }
   }
 
+  /** Removes element i of a chunked list by moving the elements on its shorter side out and back. */
+  private removeAt(i: number): void {
+    const n = this.len;
+    if (i < n - 1 - i) {
+      const moved: string[] = new Array(i);
+      for (let k = 0; k < i; k++) moved[k] = this.pop(LIST_HEAD)!;
+      this.pop(LIST_HEAD);
+      for (let k = i - 1; k >= 0; k--) this.pushHead(moved[k]);
+    } else {
+      const m = n - 1 - i;
+      const moved: string[] = new Array(m);
+      for (let k = 0; k < m; k++) moved[k] = this.pop(LIST_TAIL)!;
+      this.pop(LIST_TAIL);
+      for (let k = m - 1; k >= 0; k--) this.pushTail(moved[k]);
+    }
+  }
+
   /**
    * Removes up to `limit` elements equal to needle (0 = all), scanning from the head, or
    * from the tail when fromTail (LREM). Returns how many were removed.
@@ -679,6 +696,18 @@ export class ListValue implements RObject {
       }
       this.len -= removed;
       return removed;
+    }
+    // One match (LREM key ±1 x: how queues drop a finished item) moves the elements on the
+    // shorter side instead of rebuilding every chunk.
+    if (limit === 1) {
+      for (let k = 0; k < n; k++) {
+        const i = fromTail ? n - 1 - k : k;
+        if (this.matchAt(i, needle)) {
+          this.removeAt(i);
+          return 1;
+        }
+      }
+      return 0;
     }
     // Mark the doomed positions, then rebuild the chunks from the survivors' bytes.
     const doomed = new Uint8Array(n);

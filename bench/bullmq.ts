@@ -1,0 +1,154 @@
+/**
+ * `npm run bench -- --bullmq`: BullMQ (every queue operation a Lua script run with EVALSHA)
+ * against Respite and against Redis in the same run. Per run: 4 workers with concurrency 16
+ * are ready on a fresh queue, then N jobs are added with addBulk (batches of 500) and processed
+ * (an empty processor); measured from the first add to the last completion: jobs/s and the
+ * server's CPU (utime + stime of its process) per job. The target is ≤ 1.5× Redis's CPU per
+ * job. With --bullmq-profile, Respite runs under `node --cpu-prof` and the report adds its
+ * top functions.
+ */
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { startServer, ROOT, type MachineInfo, type ServerProc } from './proc.js';
+import { summariseProfile } from './profile.js';
+import { fmtInt, fmtNum, fmtRatio, table, machineLine } from './report.js';
+import { say, commandLine, median, type Options } from './options.js';
+
+const WORKERS = 4;
+const CONCURRENCY = 16;
+const BATCH = 500;
+
+interface RunResult {
+  jobsPerSec: number;
+  cpuUsPerJob: number;
+}
+
+async function runJobs(s: ServerProc, n: number, prefix: string): Promise<RunResult> {
+  const connection = { host: '127.0.0.1', port: s.port, maxRetriesPerRequest: null };
+  const queue = new Queue('bench', { connection, prefix });
+  let done = 0;
+  let resolveAll!: () => void;
+  const all = new Promise<void>((r) => (resolveAll = r));
+  const workers = Array.from({ length: WORKERS }, () => {
+    const w = new Worker('bench', async () => 1, {
+      connection,
+      prefix,
+      concurrency: CONCURRENCY,
+      drainDelay: 1,
+    });
+    w.on('completed', () => {
+      if (++done === n) resolveAll();
+    });
+    return w;
+  });
+  try {
+    await queue.waitUntilReady();
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const cpu0 = s.cpuSeconds();
+    const t0 = process.hrtime.bigint();
+    for (let from = 0; from < n; from += BATCH) {
+      const count = Math.min(BATCH, n - from);
+      await queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: 'j', data: { i: from + i } })));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      all,
+      new Promise((_, rej) => {
+        timer = setTimeout(
+          () => rej(new Error(`${s.label}: only ${done}/${n} jobs completed in 10 min`)),
+          600000,
+        );
+      }),
+    ]);
+    clearTimeout(timer);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = s.cpuSeconds() - cpu0;
+    return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu * 1e6) / n };
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    await queue.close();
+  }
+}
+
+export async function bullmqMode(o: Options, m: MachineInfo): Promise<string> {
+  const n = o.bullmqJobs;
+  const profDir = o.bullmqProfile ? mkdtempSync(join(os.tmpdir(), 'respite-bullmq-prof-')) : '';
+  const redis = await startServer('redis');
+  const respite = await startServer(
+    'respite',
+    o.bullmqProfile
+      ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '250'] }
+      : {},
+  );
+  const res: Record<'redis' | 'respite', RunResult[]> = { redis: [], respite: [] };
+  try {
+    // Warm-up (JIT, script cache), not measured.
+    for (const s of [redis, respite]) await runJobs(s, Math.min(n, 3000), 'warm');
+    for (let rep = 0; rep < o.repeat; rep++) {
+      for (const s of rep % 2 === 0 ? [redis, respite] : [respite, redis]) {
+        say(`${s.label}: ${fmtInt(n)} jobs, ${WORKERS} workers × concurrency ${CONCURRENCY}`);
+        const r = await runJobs(s, n, `run${rep}`);
+        say(`  ${fmtInt(r.jobsPerSec)} jobs/s, server CPU ${fmtNum(r.cpuUsPerJob)} µs/job`);
+        res[s.kind].push(r);
+      }
+    }
+  } finally {
+    await redis.stop();
+    await respite.stop(60000);
+  }
+  const jps = (k: 'redis' | 'respite') => median(res[k].map((r) => r.jobsPerSec));
+  const cpu = (k: 'redis' | 'respite') => median(res[k].map((r) => r.cpuUsPerJob));
+  const ratio = cpu('respite') / cpu('redis');
+  const parts = [
+    machineLine(m),
+    `Command: \`${commandLine(o)}\` — ${fmtInt(n)} jobs per run (addBulk of ${BATCH}, empty processor), ` +
+      `${WORKERS} workers × concurrency ${CONCURRENCY} in the bench process, BullMQ defaults otherwise; ` +
+      `${o.repeat > 1 ? `median of ${o.repeat} runs, ` : ''}servers alternating, after a warm-up run on each.` +
+      (o.bullmqProfile ? ' Respite ran under `node --cpu-prof` (its figures include the profiler).' : ''),
+    table(
+      [
+        'test',
+        'Redis jobs/s',
+        'Respite jobs/s',
+        'Redis CPU µs/job',
+        'Respite CPU µs/job',
+        'CPU ratio (Respite/Redis)',
+      ],
+      [
+        [
+          'BullMQ add + process',
+          fmtInt(jps('redis')),
+          fmtInt(jps('respite')),
+          fmtNum(cpu('redis')),
+          fmtNum(cpu('respite')),
+          fmtRatio(cpu('respite'), cpu('redis')),
+        ],
+      ],
+    ),
+    `Target: BullMQ server CPU per job ≤ 1.5× Redis's: measured ${fmtNum(ratio)}× — ${ratio <= 1.5 ? 'met' : '**not met**'}.`,
+  ];
+  if (o.bullmqProfile) {
+    const files = readdirSync(profDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(profDir, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    if (files.length) {
+      const sum = summariseProfile(files[0], ROOT);
+      say(`V8 profile: ${files[0]}`);
+      const top = (key: 'selfMs' | 'totalMs') =>
+        [...sum.fns]
+          .sort((a, b) => b[key] - a[key])
+          .slice(0, 25)
+          .map((f) => [`\`${f.name}\``, `${fmtNum(f.selfPct, 1)}%`, `${fmtNum(f.totalPct, 1)}%`]);
+      parts.push(
+        `#### Respite profile (whole run, main thread ${fmtInt(sum.busyMs)} ms busy)\n\n` +
+          table(['function', 'self', 'inclusive'], top('selfMs')) +
+          '\n\n' +
+          table(['function', 'self', 'inclusive'], top('totalMs')),
+      );
+    }
+  }
+  return parts.join('\n\n');
+}
