@@ -26,11 +26,12 @@ import {
 } from './rdb.js';
 import { Crc64 } from './crc64.js';
 import { FormatError } from './listpack.js';
+import { loadFunctionLibrary } from './functions-hook.js';
 
 export interface LoadResult {
   keysLoaded: number;
   keysExpired: number;
-  /** Function libraries found (FUNCTION2 opcodes): their code, kept for the functions engine. */
+  /** Function libraries found (FUNCTION2 opcodes): their code (registered as they are read). */
   functions: string[];
 }
 
@@ -146,7 +147,13 @@ export function loadRdbBuffer(
     } else if (type === RDB_OPCODE_FUNCTION_PRE_GA) {
       throw new RdbError('Pre-release function format not supported.');
     } else if (type === RDB_OPCODE_FUNCTION2) {
-      res.functions.push(p.string());
+      const code = p.string();
+      res.functions.push(code);
+      const err = loadFunctionLibrary(server, code, opts.allowDup === true);
+      if (err !== null) {
+        log.warning(`Failed loading library, ${err}`);
+        throw new RdbError('Short read');
+      }
       continue;
     }
     if (!isObjectType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`);

@@ -46,6 +46,8 @@ interface RunCtx {
   flags: number;
   start: number;
   killed: boolean;
+  /** A library function (FCALL), not an EVAL script. */
+  func?: boolean;
 }
 
 export class ScriptEngine {
@@ -230,7 +232,62 @@ export class ScriptEngine {
     if (results !== null) luaToReply(c, results[0], this.resp, 0);
   }
 
-  private replyError(c: Client, e: unknown, sha: string): void {
+  /**
+   * Runs a library function for FCALL/FCALL_RO (functions.ts): as runScript, but the callback
+   * gets KEYS and ARGV as its two arguments and errors name the function
+   * (`script: <name>, on @user_function:N.`). Keep its hook in step with runScript's.
+   */
+  runFunction(
+    c: Client,
+    name: string,
+    fn: LuaFunction,
+    noWrites: boolean,
+    keys: string[],
+    args: string[],
+  ): void {
+    const server = this.server;
+    const fake = this.fakeClient();
+    fake.db = c.db;
+    fake.aclUser = c.aclUser;
+    fake.flags = CLIENT_DENY_BLOCKING;
+    fake.out.pos = 0;
+    this.resp = 2;
+    fake.out.proto = 2;
+    const ctx: RunCtx = {
+      caller: c,
+      fake,
+      sha: name,
+      flags: noWrites ? SCRIPT_NO_WRITES : 0,
+      start: Date.now(),
+      killed: false,
+      func: true,
+    };
+    this.run = ctx;
+    server.preventCommandPropagation();
+    const vm = this.vm;
+    const limit = server.config.num('busy-reply-threshold');
+    const dirty0 = server.dirty;
+    vm.setHook(100000, () => {
+      if (ctx.killed) throw new LuaKill('Script killed by user with SCRIPT KILL...');
+      if (this.killAfterBusy && limit > 0 && Date.now() - ctx.start > limit && server.dirty === dirty0) {
+        ctx.killed = true;
+        throw new LuaKill('Script killed by user with SCRIPT KILL...');
+      }
+    });
+    let results: LuaValue[] | null = null;
+    try {
+      results = vm.call(fn, [vm.createTable(keys), vm.createTable(args)]);
+    } catch (e) {
+      this.replyError(c, e, name, 'user_function');
+    } finally {
+      vm.setHook(0, null);
+      this.run = null;
+      fake.aclUser = server.acl.defaultUser;
+    }
+    if (results !== null) luaToReply(c, results[0], this.resp, 0);
+  }
+
+  private replyError(c: Client, e: unknown, sha: string, source = 'user_script'): void {
     if (e instanceof LuaKill) {
       c.error(`ERR Script killed by user with SCRIPT KILL... script: ${sha}`);
       return;
@@ -248,7 +305,7 @@ export class ScriptEngine {
       msg = 'ERR ' + (e instanceof Error ? e.message : String(e));
     }
     let out = msg;
-    if (line > 0) out += ` script: ${sha}, on @user_script:${line}.`;
+    if (line > 0) out += ` script: ${sha}, on @${source}:${line}.`;
     c.error(sanitize(out));
   }
 
@@ -312,7 +369,7 @@ export class ScriptEngine {
 }
 
 /** Redis's luaPushErrorBuff: `-CODE msg` keeps its code, a bare message gets `ERR`. */
-function errorTable(e: string): LuaTable {
+export function errorTable(e: string): LuaTable {
   let code = 'ERR';
   let msg = e;
   if (e.startsWith('-')) {

@@ -165,7 +165,8 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
     return;
   }
-  const flags = cmd.flagBits!;
+  let flags = cmd.flagBits!;
+  if (cmd.dynamicFlags !== undefined) flags = cmd.dynamicFlags(c, argv, flags);
   if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
     reject(c, cmd, 'NOAUTH Authentication required.', argv);
     return;
