@@ -5,7 +5,7 @@
  */
 import type { CommandSpec } from './types.js';
 import { FLAG_BITS } from './types.js';
-import type { Client } from '../server/client.js';
+import { CLIENT_MASTER, type Client } from '../server/client.js';
 import { scriptEngine } from '../scripting/engine.js';
 import {
   functionsRegistry,
@@ -39,7 +39,9 @@ function functionLoad(c: Client, argv: string[]): void {
     c.error(`ERR Unknown option given: ${a}`);
     return;
   }
-  const r = functionsRegistry(c.server).load(argv[i], replace);
+  // The AOF and a master are obeyed: no load time limit for them (mustObeyClient).
+  const obey = c.id === -1 || (c.flags & CLIENT_MASTER) !== 0;
+  const r = functionsRegistry(c.server).load(argv[i], replace, obey ? 0 : undefined);
   if ('err' in r) {
     c.error(`ERR ${r.err}`);
     return;
