@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
 import { AofTail } from '../helpers/oracle-effects.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { recordPropagation, type PropagationRecorder } from '../../src/index.js';
 
 let pair: Pair;
@@ -397,6 +398,30 @@ describe('FCALL and FCALL_RO', () => {
       ['FCALL_RO', 'plain', '1', 'b'],
       ['EXEC'],
     ]);
+  });
+
+  test('CLIENT PAUSE WRITE holds FCALL of a writing function, not of a no-writes one', async () => {
+    await fresh();
+    await pair.same(load(RUNTIME_LIB), ['SET', 'k1', 'v0']);
+    const o2 = await RawClient.connect(pair.oracle.port);
+    const r2 = await RawClient.connect(pair.respite.port);
+    try {
+      await pair.same(['CLIENT', 'PAUSE', '100000', 'WRITE']);
+      o2.send('FCALL', 'w', '1', 'k1', 'v1');
+      r2.send('FCALL', 'w', '1', 'k1', 'v1');
+      await new Promise((res) => setTimeout(res, 100));
+      // Not held: a no-writes function; the paused write has not run.
+      await corpus([
+        ['FCALL', 'ro', '1', 'k1'],
+        ['FCALL_RO', 'ro', '1', 'k1'],
+        ['CLIENT', 'UNPAUSE'],
+      ]);
+      assert.equal(await r2.read(), await o2.read());
+      await corpus([['GET', 'k1']]);
+    } finally {
+      o2.close();
+      r2.close();
+    }
   });
 
   test('COMMAND INFO, DOCS and GETKEYS of FCALL, FCALL_RO and FUNCTION', async () => {
