@@ -2,12 +2,13 @@
  * Function libraries in RDB files, both ways: a dump.rdb written by redis-server after
  * FUNCTION LOAD loads into Respite with FCALL working, one written by Respite passes
  * redis-check-rdb and loads into redis-server; DEBUG RELOAD keeps them; a file whose library
- * collides with a loaded one is refused as Redis refuses it.
+ * collides with a loaded one is refused as Redis refuses it; AOF directories (logged FUNCTION
+ * commands, rewritten bases with and without RDB preamble) load both ways.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../helpers/raw-client.js';
@@ -149,6 +150,103 @@ test(
       c.close();
       await srv.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+async function waitRewrite(c: RawClient): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    const info = await c.call('INFO', 'persistence');
+    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('AOF rewrite did not finish');
+}
+
+test(
+  'AOF directories with libraries load both ways (logged FUNCTION commands and rewritten bases)',
+  { skip },
+  async () => {
+    for (const preamble of ['yes', 'no']) {
+      // redis-server's AOF -> Respite.
+      const oracle = await startOracle(['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble]);
+      const oc = await RawClient.connect(oracle.port);
+      const dir = tempDir('aof-o2r');
+      try {
+        await oc.call('FUNCTION', 'LOAD', LIB_A);
+        await oc.call('FUNCTION', 'LOAD', LIB_B);
+        await oc.call('SET', 'n', '5');
+        await oc.call('FCALL', 'fa', '1', 'n');
+        await oc.call('FUNCTION', 'DELETE', 'libb');
+        await oc.call('FUNCTION', 'LOAD', LIB_C);
+        await oc.call('FUNCTION', 'LOAD', 'REPLACE', LIB_B);
+        cpSync(join(oracle.dir, 'appendonlydir'), join(dir, 'appendonlydir'), { recursive: true });
+        const want = await libraries(oc);
+        const srv = await startRespite({ config: { dir, appendonly: 'yes' } });
+        const c = await RawClient.connect(srv.port);
+        try {
+          assert.deepEqual(await libraries(c), want, `logged commands, preamble ${preamble}`);
+          assert.equal(await c.call('GET', 'n'), '$1\r\n6\r\n');
+        } finally {
+          c.close();
+          await srv.close();
+        }
+        assert.match(await oc.call('BGREWRITEAOF'), /^\+/);
+        await waitRewrite(oc);
+        rmSync(join(dir, 'appendonlydir'), { recursive: true, force: true });
+        cpSync(join(oracle.dir, 'appendonlydir'), join(dir, 'appendonlydir'), { recursive: true });
+        const srv2 = await startRespite({ config: { dir, appendonly: 'yes' } });
+        const c2 = await RawClient.connect(srv2.port);
+        try {
+          assert.deepEqual(await libraries(c2), want, `rewritten base, preamble ${preamble}`);
+        } finally {
+          c2.close();
+          await srv2.close();
+        }
+      } finally {
+        oc.close();
+        await oracle.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      // Respite's AOF (after a rewrite) -> redis-server.
+      const rdir = tempDir('aof-r2o');
+      const srv = await startRespite({
+        config: { dir: rdir, appendonly: 'yes', 'aof-use-rdb-preamble': preamble },
+      });
+      const c = await RawClient.connect(srv.port);
+      try {
+        await c.call('FUNCTION', 'LOAD', LIB_A);
+        await c.call('FUNCTION', 'LOAD', LIB_C);
+        assert.match(await c.call('BGREWRITEAOF'), /^\+/);
+        await waitRewrite(c);
+        await c.call('FUNCTION', 'LOAD', LIB_B);
+        await c.call('SET', 'n', '5');
+        await c.call('FCALL', 'fa', '1', 'n');
+        const want = await libraries(c);
+        const odir = tempDir('aof-oracle');
+        cpSync(join(rdir, 'appendonlydir'), join(odir, 'appendonlydir'), { recursive: true });
+        const o2 = await startOracle([
+          '--dir',
+          odir,
+          '--appendonly',
+          'yes',
+          '--aof-use-rdb-preamble',
+          preamble,
+        ]);
+        const oc2 = await RawClient.connect(o2.port);
+        try {
+          assert.deepEqual(await libraries(oc2), want, `Respite's AOF, preamble ${preamble}`);
+          assert.equal(await oc2.call('GET', 'n'), '$1\r\n6\r\n');
+        } finally {
+          oc2.close();
+          await o2.stop();
+          rmSync(odir, { recursive: true, force: true });
+        }
+      } finally {
+        c.close();
+        await srv.close();
+        rmSync(rdir, { recursive: true, force: true });
+      }
     }
   },
 );
