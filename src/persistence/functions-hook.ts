@@ -4,7 +4,13 @@
  * importing the scripting engine.
  */
 import type { Server } from '../server/server.js';
-import { RDB_OPCODE_FUNCTION2, type RdbOut } from './rdb.js';
+import {
+  RdbError,
+  RDB_OPCODE_FUNCTION2,
+  RDB_OPCODE_FUNCTION_PRE_GA,
+  type RdbOut,
+  type RdbParser,
+} from './rdb.js';
 
 export interface FunctionsHooks {
   /** Every library's code (shebang included), in registry order. */
@@ -39,4 +45,39 @@ export function loadFunctionLibrary(server: Server, code: string, replace: boole
 
 export function flushFunctions(server: Server): void {
   if (hooks !== null) hooks.flush(server);
+}
+
+/**
+ * Reads one library after its opcode (rdbFunctionLoad): FUNCTION2 holds the code; the
+ * pre-GA format (7.0 release candidates) holds name, engine, an optional description and the
+ * body, turned into `#!<engine> name=<name>` + body. Returns the code or Redis's error.
+ */
+export function readFunctionCode(p: RdbParser, type: number): string | { err: string } {
+  const read = (what: string): string | { err: string } => {
+    try {
+      return p.string();
+    } catch (e) {
+      if (e instanceof RdbError) return { err: `Failed loading ${what}` };
+      throw e;
+    }
+  };
+  if (type !== RDB_OPCODE_FUNCTION_PRE_GA) return read('library payload');
+  const name = read('library name');
+  if (typeof name !== 'string') return name;
+  const engine = read('engine name');
+  if (typeof engine !== 'string') return engine;
+  let hasDesc: number;
+  try {
+    hasDesc = p.plainLen();
+  } catch (e) {
+    if (e instanceof RdbError) return { err: 'Failed loading library description indicator' };
+    throw e;
+  }
+  if (hasDesc !== 0) {
+    const desc = read('library description');
+    if (typeof desc !== 'string') return desc;
+  }
+  const body = read('library blob');
+  if (typeof body !== 'string') return body;
+  return `#!${engine} name=${name}\n${body}`;
 }

@@ -26,7 +26,7 @@ import {
 } from './rdb.js';
 import { Crc64 } from './crc64.js';
 import { FormatError } from './listpack.js';
-import { loadFunctionLibrary } from './functions-hook.js';
+import { loadFunctionLibrary, readFunctionCode } from './functions-hook.js';
 
 export interface LoadResult {
   keysLoaded: number;
@@ -144,16 +144,15 @@ export function loadRdbBuffer(
         `The RDB file contains AUX module data (module id ${moduleId}) that Respite cannot load: skipped`,
       );
       continue;
-    } else if (type === RDB_OPCODE_FUNCTION_PRE_GA) {
-      throw new RdbError('Pre-release function format not supported.');
-    } else if (type === RDB_OPCODE_FUNCTION2) {
-      const code = p.string();
-      res.functions.push(code);
-      const err = loadFunctionLibrary(server, code, opts.allowDup === true);
+    } else if (type === RDB_OPCODE_FUNCTION2 || type === RDB_OPCODE_FUNCTION_PRE_GA) {
+      const code = readFunctionCode(p, type);
+      const err =
+        typeof code === 'string' ? loadFunctionLibrary(server, code, opts.allowDup === true) : code.err;
       if (err !== null) {
         log.warning(`Failed loading library, ${err}`);
         throw new RdbError('Short read');
       }
+      res.functions.push(code as string);
       continue;
     }
     if (!isObjectType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`);

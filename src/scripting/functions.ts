@@ -16,7 +16,7 @@ import { splitArgs } from '../protocol/parser.js';
 import type { Server } from '../server/server.js';
 import { errorTable, scriptEngine } from './engine.js';
 import { Crc64 } from '../persistence/crc64.js';
-import { setFunctionsHooks } from '../persistence/functions-hook.js';
+import { readFunctionCode, setFunctionsHooks } from '../persistence/functions-hook.js';
 import {
   RdbError,
   RdbOut,
@@ -347,14 +347,15 @@ export class FunctionsRegistry {
     try {
       while (n - p.pos > 10) {
         const type = p.byte();
-        if (type === RDB_OPCODE_FUNCTION_PRE_GA) return 'Pre-GA function format not supported';
-        if (type !== RDB_OPCODE_FUNCTION2) return 'given type is not a function';
-        const code = p.string();
+        if (type !== RDB_OPCODE_FUNCTION2 && type !== RDB_OPCODE_FUNCTION_PRE_GA)
+          return 'given type is not a function';
+        const code = readFunctionCode(p, type);
+        if (typeof code !== 'string') return code.err;
         const r = this.create(code, false, tmp, 0);
         if ('err' in r) return r.err;
       }
     } catch (e) {
-      if (e instanceof RdbError) return 'failed loading the given functions payload';
+      if (e instanceof RdbError) return 'can not read data type';
       throw e;
     }
     if (policy === 'flush') {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
 import { AofTail } from '../helpers/oracle-effects.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { Crc64 } from '../../src/persistence/crc64.js';
 import { recordPropagation, type PropagationRecorder } from '../../src/index.js';
 
 let pair: Pair;
@@ -504,6 +505,55 @@ describe('FUNCTION DUMP and RESTORE', () => {
       ['FCALL', 's1', '0'],
       ['FCALL', 's2', '0'],
       ['FCALL', 'gone', '0'],
+      ['FUNCTION', 'STATS'],
+    ]);
+  });
+});
+
+/** A FUNCTION RESTORE payload around `body`: RDB version 10 and the CRC-64 trailer. */
+function payload(...parts: (number[] | string)[]): Buffer {
+  const body = Buffer.concat([
+    ...parts.map((x) =>
+      typeof x === 'string'
+        ? Buffer.concat([Buffer.from([x.length]), Buffer.from(x, 'latin1')])
+        : Buffer.from(x),
+    ),
+    Buffer.from([10, 0]),
+  ]);
+  const c = new Crc64();
+  c.update(body);
+  const t = Buffer.alloc(8);
+  c.writeLE(t, 0);
+  return Buffer.concat([body, t]);
+}
+
+describe('FUNCTION RESTORE of hand-made payloads', () => {
+  test('truncated and foreign payloads, and the pre-GA format of 7.0 release candidates', async () => {
+    await fresh();
+    const code = "redis.register_function('pg', function() return 7 end)";
+    await corpus([
+      ['FUNCTION', 'RESTORE', payload([0xf5, 0x40, 0x64], 'abc')],
+      ['FUNCTION', 'RESTORE', payload([0xf5])],
+      ['FUNCTION', 'RESTORE', payload([0xf5, 0xc0])],
+      ['FUNCTION', 'RESTORE', payload([0x00], 'a', 'b')],
+      ['FUNCTION', 'RESTORE', payload([0xf5], '#!lua')],
+      ['FUNCTION', 'RESTORE', payload([0xf5], '#!lua nam=x')],
+      ['FUNCTION', 'RESTORE', payload([0xf5], '#!lua name=x\nret')],
+      ['FUNCTION', 'RESTORE', payload([0xf6], 'LUA')],
+      ['FUNCTION', 'RESTORE', payload([0xf6], 'LUA', 'x')],
+      ['FUNCTION', 'RESTORE', payload([0xf6], 'LUA', 'x', [1])],
+      ['FUNCTION', 'RESTORE', payload([0xf6], 'LUA', 'x', [0])],
+      ['FUNCTION', 'RESTORE', payload([0xf6], 'prega', 'lua', [0], code)],
+      [
+        'FUNCTION',
+        'RESTORE',
+        payload([0xf6], 'prega2', 'LUA', [1], 'a description', code.replace("'pg'", "'pg2'")),
+      ],
+      ['FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'prega'],
+      ['FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'prega2'],
+      ['FCALL', 'pg', '0'],
+      ['FUNCTION', 'RESTORE', payload([0xf5], lib('two', reg('t1')), [0xf5], lib('two', reg('t2')))],
+      ['FUNCTION', 'RESTORE', payload([0xf5], lib('t1', reg('tt')), [0xf5], lib('t2', reg('tt')))],
       ['FUNCTION', 'STATS'],
     ]);
   });
