@@ -425,6 +425,36 @@ describe('FCALL and FCALL_RO', () => {
     }
   });
 
+  test("the caller's ACL user applies to FCALL and to the function's redis.call", async () => {
+    await fresh();
+    await pair.same(load(RUNTIME_LIB), ['SET', 'k1', 'v0']);
+    await corpus([
+      ['ACL', 'SETUSER', 'fu', 'on', 'nopass', '~*', '+fcall', '+fcall_ro', '+get'],
+      ['ACL', 'SETUSER', 'nofu', 'on', 'nopass', '~*', '+get'],
+      ['ACL', 'LOG', 'RESET'],
+      ['AUTH', 'fu', 'x'],
+      ['FCALL', 'ro', '1', 'k1'],
+      ['FCALL_RO', 'ro', '1', 'k1'],
+      ['FCALL', 'w', '1', 'k1', 'v1'],
+      ['FCALL', 'rcall', '0', 'get', 'k1'],
+      ['FUNCTION', 'LIST'],
+      ['AUTH', 'nofu', 'x'],
+      ['FCALL', 'ro', '1', 'k1'],
+      ['AUTH', 'default', 'x'],
+      ['GET', 'k1'],
+      ['ACL', 'DELUSER', 'fu', 'nofu'],
+    ]);
+    const [a, b] = await pair.both('ACL', 'LOG');
+    const fields = (r: string): string[] =>
+      r
+        .split('\r\n')
+        .filter(
+          (l) => /^(toplevel|lua|multi|command|key|fcall|set|function|get)$/.test(l) || l.startsWith('fu'),
+        );
+    assert.ok(fields(a).includes('lua'), a);
+    assert.deepEqual(fields(b), fields(a));
+  });
+
   test('COMMAND INFO, DOCS and GETKEYS of FCALL, FCALL_RO and FUNCTION', async () => {
     await corpus([
       ['COMMAND', 'INFO', 'fcall', 'fcall_ro'],
