@@ -7,6 +7,7 @@ import type { CommandSpec } from './types.js';
 import { FLAG_BITS } from './types.js';
 import { CLIENT_MASTER, type Client } from '../server/client.js';
 import { scriptEngine } from '../scripting/engine.js';
+import { feedMonitors } from '../server/dispatcher.js';
 import {
   functionsRegistry,
   SCRIPT_FLAGS,
@@ -252,6 +253,8 @@ function functionHelp(c: Client): void {
 
 /** FCALL / FCALL_RO (fcallCommandGeneric + scriptPrepareForRun's checks). */
 function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
+  // MONITOR sees FCALL (skip_monitor) before the commands the function runs.
+  if (c.server.monitors.size !== 0) feedMonitors(c.server, c, argv);
   const f = functionsRegistry(c.server).lookup(argv[1]);
   if (f === undefined) {
     c.error('ERR Function not found');

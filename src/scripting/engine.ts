@@ -153,6 +153,8 @@ export class ScriptEngine {
     if (this.fake === null) {
       const f = new Client(this.server, 0, null, this.server.dbs[0], this.server.clock());
       f.authenticated = true;
+      // MONITOR shows commands run by scripts as `[db lua]`.
+      f.addr = 'lua';
       this.fake = f;
     }
     return this.fake;

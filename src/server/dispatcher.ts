@@ -318,7 +318,7 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   if (depth === 0 && server.pendingOps.length !== 0) server.propagatePendingCommands();
 }
 
-function feedMonitors(server: Server, c: Client, argv: string[]): void {
+export function feedMonitors(server: Server, c: Client, argv: string[]): void {
   const now = server.clock();
   const sec = Math.floor(now / 1000);
   const usec = String((now % 1000) * 1000).padStart(6, '0');

@@ -455,6 +455,37 @@ describe('FCALL and FCALL_RO', () => {
     assert.deepEqual(fields(b), fields(a));
   });
 
+  test('MONITOR shows FCALL and EVAL before the commands they run, from the lua client', async () => {
+    await fresh();
+    await pair.same(load(RUNTIME_LIB));
+    const mons = [await RawClient.connect(pair.oracle.port), await RawClient.connect(pair.respite.port)];
+    try {
+      for (const m of mons) assert.equal(await m.call('MONITOR'), '+OK\r\n');
+      await corpus([
+        ['FCALL', 'w', '1', 'mk', 'mv'],
+        ['FCALL', 'nosuch', '0'],
+        ['EVAL', "return redis.call('get', KEYS[1])", '1', 'mk'],
+        ['PING'],
+      ]);
+      const lines = async (m: RawClient): Promise<string[]> => {
+        const out: string[] = [];
+        for (;;) {
+          const l = (await m.read()).replace(/^\+\d+\.\d+ /, '').replace(/127\.0\.0\.1:\d+/, 'ADDR');
+          out.push(l);
+          if (l.includes('"PING"')) return out;
+        }
+      };
+      const [a, b] = [await lines(mons[0]), await lines(mons[1])];
+      assert.ok(
+        a.some((l) => l.startsWith('[0 lua]')),
+        a.join(''),
+      );
+      assert.deepEqual(b, a);
+    } finally {
+      for (const m of mons) m.close();
+    }
+  });
+
   test('COMMAND INFO, DOCS and GETKEYS of FCALL, FCALL_RO and FUNCTION', async () => {
     await corpus([
       ['COMMAND', 'INFO', 'fcall', 'fcall_ro'],
