@@ -313,10 +313,12 @@ function fcallFlags(c: Client, argv: string[], flags: number): number {
   return flags;
 }
 
+// may_replicate (which COMMAND INFO hides) stays only while no function matches (fcallFlags).
 const FCALL_FLAGS: CommandSpec['flags'] = [
   'noscript',
   'stale',
   'skip_monitor',
+  'may_replicate',
   'no_mandatory_keys',
   'movablekeys',
 ];
