@@ -25,6 +25,7 @@ import { specs as stream } from './stream.js';
 import { specs as bitops } from './bitops.js';
 import { specs as hyperloglog } from './hyperloglog.js';
 import { specs as scripting } from './scripting.js';
+import { specs as functions } from './functions.js';
 
 /** Every command group, in COMMAND DOCS group order. */
 export const GROUPS: CommandSpec[][] = [
@@ -44,6 +45,7 @@ export const GROUPS: CommandSpec[][] = [
   bitops,
   hyperloglog,
   scripting,
+  functions,
   server,
   acl,
   config,

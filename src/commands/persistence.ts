@@ -17,6 +17,7 @@ import {
 import { FormatError } from '../persistence/listpack.js';
 import { applyLruLfu, loadContext } from '../persistence/load.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
+import { flushFunctions } from '../persistence/functions-hook.js';
 
 function saveCommand(c: Client): void {
   const rdb = c.server.rdb;
@@ -196,6 +197,7 @@ export function debugPersistence(c: Client, argv: string[]): boolean {
       for (const db of server.dbs) db.flush(false);
       server.strings.clear();
       server.signalFlushedDb(-1);
+      flushFunctions(server);
     }
     try {
       rdb.loadFile(server.config.resolvePath(server.config.str('dbfilename')), false, merge);

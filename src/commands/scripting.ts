@@ -5,11 +5,14 @@
 import type { CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { scriptEngine } from '../scripting/engine.js';
+import { feedMonitors } from '../server/dispatcher.js';
 import { eq } from './util.js';
 import { parseInt64 } from '../util/numbers.js';
 
 /** Parses numkeys and runs the script (Redis's evalGenericCommand). */
 function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): void {
+  // MONITOR sees EVAL (skip_monitor) before the commands the script runs (evalCommand).
+  if (c.server.monitors.size !== 0) feedMonitors(c.server, c, argv);
   const nk = parseInt64(argv[2]);
   if (nk === null) {
     c.error('ERR value is not an integer or out of range');

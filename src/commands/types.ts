@@ -84,6 +84,8 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** Key positions for commands whose keys move (EVAL, ZUNIONSTORE, XREAD, ...). */
   getKeys?: (argv: string[]) => number[];
+  /** Flags that depend on the arguments (FCALL takes its function's flags): given the static ones. */
+  dynamicFlags?: (c: Client, argv: string[], flags: number) => number;
   /** Redis version that introduced the command (COMMAND DOCS `since`). */
   since?: string;
   /** COMMAND DOCS group (`string`, `generic`, `server`, ...). */

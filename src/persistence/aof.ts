@@ -34,6 +34,7 @@ import { processCommand } from '../server/dispatcher.js';
 import { PROPAGATE_AOF, type PropagationSink } from '../server/propagate.js';
 import { Snapshot } from './snapshot.js';
 import { loadRdbBuffer } from './load.js';
+import { functionCodes } from './functions-hook.js';
 import { createDumpPayload, RdbError } from './rdb.js';
 
 export const AOF_FILE_TYPE_BASE = 'b';
@@ -324,6 +325,8 @@ export class AofManager {
       writeAll(fd, Buffer.from(out, 'latin1'));
       out = '';
     };
+    // Libraries first, as FUNCTION LOAD commands (Redis's rewriteFunctions).
+    for (const code of functionCodes(s)) out += encodeCommand(['FUNCTION', 'LOAD', code]);
     for (const db of s.dbs) {
       const dict = db.dict;
       if (dict.size === 0) continue;

@@ -26,11 +26,12 @@ import {
 } from './rdb.js';
 import { Crc64 } from './crc64.js';
 import { FormatError } from './listpack.js';
+import { loadFunctionLibrary, readFunctionCode } from './functions-hook.js';
 
 export interface LoadResult {
   keysLoaded: number;
   keysExpired: number;
-  /** Function libraries found (FUNCTION2 opcodes): their code, kept for the functions engine. */
+  /** Function libraries found (FUNCTION2 opcodes): their code (registered as they are read). */
   functions: string[];
 }
 
@@ -143,10 +144,15 @@ export function loadRdbBuffer(
         `The RDB file contains AUX module data (module id ${moduleId}) that Respite cannot load: skipped`,
       );
       continue;
-    } else if (type === RDB_OPCODE_FUNCTION_PRE_GA) {
-      throw new RdbError('Pre-release function format not supported.');
-    } else if (type === RDB_OPCODE_FUNCTION2) {
-      res.functions.push(p.string());
+    } else if (type === RDB_OPCODE_FUNCTION2 || type === RDB_OPCODE_FUNCTION_PRE_GA) {
+      const code = readFunctionCode(p, type);
+      const err =
+        typeof code === 'string' ? loadFunctionLibrary(server, code, opts.allowDup === true) : code.err;
+      if (err !== null) {
+        log.warning(`Failed loading library, ${err}`);
+        throw new RdbError('Short read');
+      }
+      res.functions.push(code as string);
       continue;
     }
     if (!isObjectType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`);

@@ -70,7 +70,7 @@ export class RdbManager {
   /** Longest time slice of the running BGSAVE (ms): its own contribution to event-loop stalls. */
   private bgMaxSliceMs = 0;
   private bgKeys = 0;
-  /** Function library code found in a loaded RDB (for the functions engine). */
+  /** Function library code found in the last loaded RDB (registered while loading). */
   functionLibraries: string[] = [];
 
   constructor(private readonly server: Server) {
@@ -411,12 +411,7 @@ export class RdbManager {
       });
       this.lastLoadKeysLoaded = res.keysLoaded;
       this.lastLoadKeysExpired = res.keysExpired;
-      if (res.functions.length > 0) {
-        this.functionLibraries = res.functions;
-        s.log.warning(
-          `The RDB file holds ${res.functions.length} function libraries: kept, but Respite has no functions engine to load them yet`,
-        );
-      }
+      this.functionLibraries = res.functions;
       s.log.notice(`Done loading RDB, keys loaded: ${res.keysLoaded}, keys expired: ${res.keysExpired}.`);
       if (startup)
         s.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);

@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database, Value, SnapshotHook } from '../store/database.js';
 import type { Dict } from '../store/dict.js';
 import type { Server } from '../server/server.js';
+import { writeFunctionsSection } from './functions-hook.js';
 import { RdbOut, writeFooter, writeHeader, writeKeyValue, writeSelectDb, type KeyMeta } from './rdb.js';
 
 interface DictState {
@@ -70,6 +71,7 @@ export class Snapshot implements SnapshotHook {
   ) {
     this.out = new RdbOut({ compression: server.config.bool('rdbcompression') }, sink);
     writeHeader(this.out, opts.aux);
+    writeFunctionsSection(this.out, server);
     let total = 0;
     for (const db of server.dbs) {
       if (db.dict.size === 0) continue;

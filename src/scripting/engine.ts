@@ -181,6 +181,8 @@ export class ScriptEngine {
     if (this.fake === null) {
       const f = new Client(this.server, 0, null, this.server.dbs[0], this.server.clock());
       f.authenticated = true;
+      // MONITOR shows commands run by scripts as `[db lua]`.
+      f.addr = 'lua';
       this.fake = f;
     }
     return this.fake;
@@ -292,11 +294,60 @@ export class ScriptEngine {
     if (server.shuttingDown) throw new LuaKill(KILLED);
   }
 
-  private replyError(c: Client, e: unknown, sha: string): void {
+  /**
+   * Runs a library function for FCALL/FCALL_RO (functions.ts): as runScript, but the callback
+   * gets KEYS and ARGV as its two arguments and errors name the function
+   * (`script: <name>, on @user_function:N.`). The instruction hook (onHook) serves both.
+   */
+  runFunction(
+    c: Client,
+    name: string,
+    fn: LuaFunction,
+    noWrites: boolean,
+    keys: string[],
+    args: string[],
+  ): void {
+    const server = this.server;
+    const fake = this.fakeClient();
+    fake.db = c.db;
+    fake.aclUser = c.aclUser;
+    fake.flags = CLIENT_DENY_BLOCKING;
+    fake.out.pos = 0;
+    this.resp = 2;
+    fake.out.proto = 2;
+    const ctx: RunCtx = {
+      caller: c,
+      fake,
+      sha: name,
+      flags: noWrites ? SCRIPT_NO_WRITES : 0,
+      start: Date.now(),
+      killed: false,
+      writeDirty: false,
+      timedOut: false,
+      isFunction: true,
+      name,
+    };
+    this.run = ctx;
+    server.preventCommandPropagation();
+    const vm = this.vm;
+    vm.H.c = 0;
+    let results: LuaValue[] | null = null;
+    try {
+      results = vm.call(fn, [vm.createTable(keys), vm.createTable(args)]);
+    } catch (e) {
+      this.replyError(c, e, name, 'user_function');
+    } finally {
+      this.endRun(ctx);
+      fake.aclUser = server.acl.defaultUser;
+    }
+    if (results !== null) luaToReply(c, results[0], this.resp, 0);
+  }
+
+  private replyError(c: Client, e: unknown, sha: string, source = 'user_script'): void {
     if (e instanceof LuaKill) {
       // A shutdown during the script: nothing the script did is propagated (Redis exits).
       if (this.server.shuttingDown) this.server.pendingOps.length = 0;
-      else c.error(`ERR ${KILLED} script: ${sha}` + (e.line > 0 ? `, on @user_script:${e.line}.` : ''));
+      else c.error(`ERR ${KILLED} script: ${sha}` + (e.line > 0 ? `, on @${source}:${e.line}.` : ''));
       return;
     }
     let msg: string;
@@ -312,7 +363,7 @@ export class ScriptEngine {
       msg = 'ERR ' + (e instanceof Error ? e.message : String(e));
     }
     let out = msg;
-    if (line > 0) out += ` script: ${sha}, on @user_script:${line}.`;
+    if (line > 0) out += ` script: ${sha}, on @${source}:${line}.`;
     c.error(sanitize(out));
   }
 
@@ -443,7 +494,7 @@ function callFailure(msg: string, raise: boolean): LuaValue[] {
 }
 
 /** Redis's luaPushErrorBuff: `-CODE msg` keeps its code, a bare message gets `ERR`. */
-function errorTable(e: string): LuaTable {
+export function errorTable(e: string): LuaTable {
   let code = 'ERR';
   let msg = e;
   if (e.startsWith('-')) {

@@ -188,7 +188,8 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
     return;
   }
-  const flags = cmd.flagBits!;
+  let flags = cmd.flagBits!;
+  if (cmd.dynamicFlags !== undefined) flags = cmd.dynamicFlags(c, argv, flags);
   if (!c.authenticated && (flags & F_NO_AUTH) === 0 && server.authRequired()) {
     reject(c, cmd, 'NOAUTH Authentication required.', argv);
     return;
@@ -347,7 +348,7 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   if (depth === 0 && server.pendingOps.length !== 0) server.propagatePendingCommands();
 }
 
-function feedMonitors(server: Server, c: Client, argv: string[]): void {
+export function feedMonitors(server: Server, c: Client, argv: string[]): void {
   const now = server.clock();
   const sec = Math.floor(now / 1000);
   const usec = String((now % 1000) * 1000).padStart(6, '0');

@@ -11,6 +11,7 @@ import { REDIS_VERSION, RESPITE_VERSION } from './server.js';
 import { CLIENT_BLOCKED, CLIENT_MONITOR, CLIENT_TRACKING } from './client.js';
 import { uniqueCommands } from '../commands/index.js';
 import type { CommandSpec } from '../commands/types.js';
+import { functionsRegistry } from '../scripting/functions.js';
 
 /** Sections INFO prints without arguments (and for `default`). */
 const DEFAULT_SECTIONS = [
@@ -201,6 +202,7 @@ export function memoryFigures(server: Server): MemoryFigures {
 
 function memorySection(server: Server): string {
   const m = memoryFigures(server);
+  const fm = functionsRegistry(server).memory();
   const total = os.totalmem();
   const maxmemory = server.config.num('maxmemory');
   const pct = (a: number, b: number) => (b === 0 ? 0 : (a * 100) / b).toFixed(2);
@@ -225,20 +227,20 @@ function memorySection(server: Server): string {
     `allocator_resident:${m.rss}\r\n` +
     `total_system_memory:${total}\r\n` +
     `total_system_memory_human:${bytesToHuman(total)}\r\n` +
-    // Scripting and functions: not there yet (the scripting subsystem fills these).
+    // EVAL's figures are not filled yet; functions' are approximations (scripting/functions.ts).
     'used_memory_lua:0\r\n' +
     'used_memory_vm_eval:0\r\n' +
     'used_memory_lua_human:0B\r\n' +
     'used_memory_scripts_eval:0\r\n' +
     'number_of_cached_scripts:0\r\n' +
-    'number_of_functions:0\r\n' +
-    'number_of_libraries:0\r\n' +
-    'used_memory_vm_functions:0\r\n' +
-    'used_memory_vm_total:0\r\n' +
-    'used_memory_vm_total_human:0B\r\n' +
-    'used_memory_functions:0\r\n' +
-    'used_memory_scripts:0\r\n' +
-    'used_memory_scripts_human:0B\r\n' +
+    `number_of_functions:${fm.functions}\r\n` +
+    `number_of_libraries:${fm.libraries}\r\n` +
+    `used_memory_vm_functions:${fm.vm}\r\n` +
+    `used_memory_vm_total:${fm.vm}\r\n` +
+    `used_memory_vm_total_human:${bytesToHuman(fm.vm)}\r\n` +
+    `used_memory_functions:${fm.overhead}\r\n` +
+    `used_memory_scripts:${fm.overhead}\r\n` +
+    `used_memory_scripts_human:${bytesToHuman(fm.overhead)}\r\n` +
     `maxmemory:${maxmemory}\r\n` +
     `maxmemory_human:${bytesToHuman(maxmemory)}\r\n` +
     `maxmemory_policy:${server.config.str('maxmemory-policy')}\r\n` +

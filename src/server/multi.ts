@@ -50,7 +50,8 @@ export function queueMultiCommand(c: Client, cmd: CommandSpec, argv: string[]): 
   let mem = POINTER_SIZE * argv.length;
   for (let i = 0; i < argv.length; i++) mem += argv[i].length;
   c.multiMem += mem;
-  c.multiCmdFlags |= cmd.flagBits!;
+  c.multiCmdFlags |=
+    cmd.dynamicFlags !== undefined ? cmd.dynamicFlags(c, argv, cmd.flagBits!) : cmd.flagBits!;
 }
 
 /** Marks the transaction as failed, if any, so that EXEC answers EXECABORT (flagTransaction). */
