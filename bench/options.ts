@@ -36,6 +36,9 @@ export interface Options {
   profileTests: string;
   /** Members preloaded into the geo set of the geo run (`--geo-points`). */
   geoPoints: number;
+  /** Gateway run: subscribers per transport and publish rate (0 = the mode's defaults). */
+  gatewaySubscribers: number;
+  gatewayRate: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -56,6 +59,8 @@ export function parseOptions(argv: string[]): Options {
     profileRequests: 2000000,
     profileTests: 'set,get',
     geoPoints: 100000,
+    gatewaySubscribers: 0,
+    gatewayRate: 0,
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -80,6 +85,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--bits') o.mode = 'bits';
     else if (a === '--pubsub') o.mode = 'pubsub';
     else if (a === '--gateway') o.mode = 'gateway';
+    else if (a === '--gateway-subscribers') o.gatewaySubscribers = num(++i);
+    else if (a === '--gateway-rate') o.gatewayRate = num(++i);
     else if (a === '--lua') o.mode = 'lua';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;

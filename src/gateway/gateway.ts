@@ -13,6 +13,7 @@ import type { Server } from '../server/server.js';
 import { Bulk, Push, RespError, toJson, type RespValue } from './resp-decoder.js';
 import { Session } from './session.js';
 import { prometheusMetrics } from './metrics.js';
+import { FMT_SSE, FMT_WS } from './fanout.js';
 
 export interface Gateway {
   readonly port: number;
@@ -146,7 +147,12 @@ function checkHttpCommand(argv: string[]): void {
 
 export async function startGateway(server: Server, port: number, bind: string): Promise<Gateway> {
   const sessions = new Set<Session>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    // Frames of published messages are prebuilt once and shared by every subscriber.
+    perMessageDeflate: false,
+  });
 
   function open(req: http.IncomingMessage, libName: string, resp3: boolean): Session {
     const sock = req.socket;
@@ -280,6 +286,10 @@ export async function startGateway(server: Server, port: number, bind: string): 
       throw new HttpError(errorStatus(err), err.message);
     }
     started = true;
+    // No chunked framing: the stream ends with the connection, and each batch of messages is
+    // one shared buffer written as is (fanout.ts).
+    res.useChunkedEncodingByDefault = false;
+    s.enableFanout(FMT_SSE, (b) => res.write(b));
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
@@ -363,7 +373,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
       creds = ['\0invalid'];
     }
     authenticate(s, creds).then(
-      () => wss.handleUpgrade(req, socket, head, (ws) => serveWs(s, ws)),
+      () => wss.handleUpgrade(req, socket, head, (ws) => serveWs(s, ws, socket)),
       (e: unknown) => {
         s.close();
         const msg = JSON.stringify({ error: (e as Error).message });
@@ -403,8 +413,13 @@ export async function startGateway(server: Server, port: number, bind: string): 
     ws.on('error', () => server.freeClient(c));
   }
 
-  function serveWs(s: Session, ws: WebSocket): void {
+  function serveWs(s: Session, ws: WebSocket, socket: Socket): void {
     s.pending = () => ws.bufferedAmount;
+    // Message pushes are prebuilt text frames written to the socket as is (ws writes each of
+    // its own frames synchronously, so frames never interleave).
+    s.enableFanout(FMT_WS, (b) => {
+      if (ws.readyState === ws.OPEN) socket.write(b);
+    });
     const send = (o: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(o));
     };
