@@ -31,6 +31,8 @@ const SUBSCRIBE_CMDS = new Set([
 ]);
 const STREAM_ONLY = new Set([...SUBSCRIBE_CMDS, 'monitor', 'hello', 'reset', 'quit']);
 const KEEPALIVE_MS = 15_000;
+/** Stream entries read per XREAD of `GET /xread/<key>`. */
+const XREAD_COUNT = 100;
 
 class HttpError extends Error {
   constructor(
@@ -303,6 +305,81 @@ export async function startGateway(server: Server, port: number, bind: string): 
     res.on('error', () => s.close());
   }
 
+  /**
+   * `GET /xread/<key>?id=<id>`: the entries of a stream as SSE events (`id:` = the entry's ID),
+   * read with XREAD BLOCK through the dispatcher (so ACL key permissions apply). The start is
+   * the `Last-Event-ID` header (EventSource's reconnection), else `?id=` (`$` = only new
+   * entries, the default; `0` = from the beginning): XREAD is exclusive, so a reconnecting
+   * browser gets exactly the entries after the last one it received.
+   */
+  async function handleXread(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const raw = /^\/xread\/(.+)$/.exec(url.pathname)?.[1] ?? '';
+    const key = Buffer.from(decodeURIComponent(raw), 'utf8').toString('latin1');
+    const last = req.headers['last-event-id'];
+    let id =
+      typeof last === 'string' && last.trim() !== '' ? last.trim() : (url.searchParams.get('id') ?? '$');
+    const s = open(req, 'sse', false);
+    let timer: NodeJS.Timeout | null = null;
+    s.onEnd = ((prev) => () => {
+      prev?.();
+      if (timer) clearInterval(timer);
+      if (res.headersSent && !res.writableEnded) res.end();
+    })(s.onEnd);
+    const count = String(XREAD_COUNT);
+    let first: RespValue;
+    try {
+      await authenticate(s, credentials(req, url));
+      if (id === '$') {
+        // `$` is resolved once to the stream's last entry, so later reads continue from there.
+        const [top] = await s.run([['XREVRANGE', key, '+', '-', 'COUNT', '1']]);
+        if (top instanceof RespError) throw new HttpError(errorStatus(top), top.message);
+        const e = Array.isArray(top) ? top[0] : undefined;
+        id = Array.isArray(e) && e[0] instanceof Bulk ? e[0].s : '0-0';
+      }
+      // A first read without BLOCK reports a bad ID, WRONGTYPE or NOPERM before the stream starts.
+      [first] = await s.run([['XREAD', 'COUNT', count, 'STREAMS', key, id]]);
+      if (first instanceof RespError) throw new HttpError(errorStatus(first), first.message);
+    } catch (e) {
+      s.close();
+      throw e;
+    }
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write(': streaming entries\n\n');
+    timer = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    timer.unref();
+    req.on('close', () => s.close());
+    res.on('error', () => s.close());
+    let reply: RespValue = first;
+    while (!s.ended) {
+      // RESP2 reply: [[key, [[id, [field, value, ...]], ...]]] or null.
+      const entries = Array.isArray(reply) && Array.isArray(reply[0]) ? reply[0][1] : null;
+      if (Array.isArray(entries)) {
+        let out = '';
+        for (const e of entries) {
+          if (!Array.isArray(e) || !(e[0] instanceof Bulk)) continue;
+          id = e[0].s;
+          const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+          const fv = Array.isArray(e[1]) ? e[1] : [];
+          for (let i = 0; i + 1 < fv.length; i += 2) fields[text(fv[i])] = text(fv[i + 1]);
+          out += `id: ${latin1ToText(id)}\ndata: ${JSON.stringify({ id: latin1ToText(id), fields })}\n\n`;
+        }
+        if (out !== '') res.write(out);
+      }
+      [reply] = await s.run([['XREAD', 'COUNT', count, 'BLOCK', '0', 'STREAMS', key, id]]);
+      if (reply instanceof RespError) {
+        // e.g. the key was replaced by another type, or the user lost access: end the stream.
+        if (!s.ended) res.write(`event: error\ndata: ${JSON.stringify({ error: reply.message })}\n\n`);
+        s.close();
+      }
+    }
+  }
+
   function text(v: RespValue): string {
     if (v instanceof Bulk) return latin1ToText(v.s);
     return typeof v === 'string' ? v : String(v);
@@ -320,6 +397,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
     if (req.method === 'POST' && (path === '/' || path === '/pipeline' || path === '/multi-exec'))
       return handleCommands(req, res, url);
     if (req.method === 'GET' && /^\/p?subscribe\//.test(url.pathname)) return handleSse(req, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/xread/')) return handleXread(req, res, url);
     if (req.method === 'GET' && path === '/metrics') {
       const creds = credentials(req, url);
       const s = open(req, 'http', false);
