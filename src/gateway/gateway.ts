@@ -7,9 +7,12 @@
  * Every request or stream is a real Client (see session.ts), authenticated with AUTH.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Server } from '../server/server.js';
+import { buildTlsSettings, verifyPeer } from '../server/tls.js';
 import { Bulk, Push, RespError, toJson, type RespValue } from './resp-decoder.js';
 import { Session } from './session.js';
 import { prometheusMetrics } from './metrics.js';
@@ -414,7 +417,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
     throw new HttpError(404, 'ERR not found');
   }
 
-  const http1 = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     route(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       const msg = e instanceof Error ? e.message : String(e);
@@ -424,7 +427,26 @@ export async function startGateway(server: Server, port: number, bind: string): 
         sendJson(res, status, { error: msg });
       } else res.end();
     });
-  });
+  };
+  let http1: http.Server;
+  if (server.config.bool('http-tls')) {
+    // https/wss with the server's TLS settings (tls-cert-file, tls-key-file, tls-ca-cert-file,
+    // tls-auth-clients, tls-protocols, ...), read once at startup.
+    const settings = buildTlsSettings(server.config, server.log);
+    if (settings === null) {
+      server.log.warning('Failed to configure TLS for the gateway (http-tls). Check logs for more info.');
+      throw new Error('Failed to configure TLS for the gateway (http-tls). Check logs for more info.');
+    }
+    http1 = https.createServer(settings.options, onRequest);
+    http1.on('secureConnection', (sock: TLSSocket) => {
+      // tls-auth-clients optional: a certificate that is sent must verify.
+      const why = verifyPeer(sock, settings.authClients);
+      if (why !== null) {
+        server.log.verbose(`Error accepting a client connection on the gateway: ${why}`);
+        sock.destroy();
+      }
+    });
+  } else http1 = http.createServer(onRequest);
 
   http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -566,7 +588,9 @@ export async function startGateway(server: Server, port: number, bind: string): 
   });
   const addr = http1.address();
   const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
-  server.log.notice(`Gateway (HTTP, SSE, WebSocket) listening on ${bind}:${actual}`);
+  server.log.notice(
+    `Gateway (HTTP${server.config.bool('http-tls') ? 'S' : ''}, SSE, WebSocket) listening on ${bind}:${actual}`,
+  );
   if (!server.authRequired())
     server.log.warning(
       'WARNING the gateway accepts requests without credentials: the default user has no password (set requirepass or ACL users).',
