@@ -420,6 +420,8 @@ test('CONFIG GET lists the gateway options', async () => {
     '127.0.0.1',
     'http-cors-origins',
     '',
+    'http-tls',
+    'no',
   ]);
 });
 
