@@ -70,7 +70,10 @@ function latin1ToText(s: string): string {
   return Buffer.from(s, 'latin1').toString('utf8');
 }
 
-/** Credentials from `Authorization: Bearer|Basic` or the `_token`/`token` query parameter. */
+/**
+ * Credentials from `Authorization: Bearer|Basic`, or the `_token`/`token` query parameter
+ * (with `user` for an ACL user).
+ */
 function credentials(req: http.IncomingMessage, url: URL): string[] | null {
   const h = req.headers.authorization;
   if (h) {
@@ -87,7 +90,11 @@ function credentials(req: http.IncomingMessage, url: URL): string[] | null {
     throw new HttpError(401, 'ERR unsupported Authorization scheme (use Bearer or Basic)');
   }
   const t = url.searchParams.get('_token') ?? url.searchParams.get('token');
-  return t === null ? null : [Buffer.from(t, 'utf8').toString('latin1')];
+  if (t === null) return null;
+  // `?user=name&token=password` for an ACL user (EventSource and WebSocket cannot send Basic).
+  const u = url.searchParams.get('user');
+  const pass = Buffer.from(t, 'utf8').toString('latin1');
+  return u === null ? [pass] : [Buffer.from(u, 'utf8').toString('latin1'), pass];
 }
 
 /** Authenticates the session's client as the RESP port would (AUTH), or throws a 401. */
