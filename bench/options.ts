@@ -39,6 +39,8 @@ export interface Options {
   /** Gateway run: subscribers per transport and publish rate (0 = the mode's defaults). */
   gatewaySubscribers: number;
   gatewayRate: number;
+  /** Gateway run: a directory for the server's --cpu-prof profiles ('' = none). */
+  gatewayCpuProf: string;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -61,6 +63,7 @@ export function parseOptions(argv: string[]): Options {
     geoPoints: 100000,
     gatewaySubscribers: 0,
     gatewayRate: 0,
+    gatewayCpuProf: '',
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -87,6 +90,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--gateway') o.mode = 'gateway';
     else if (a === '--gateway-subscribers') o.gatewaySubscribers = num(++i);
     else if (a === '--gateway-rate') o.gatewayRate = num(++i);
+    else if (a === '--gateway-cpu-prof') o.gatewayCpuProf = String(argv[++i]);
     else if (a === '--lua') o.mode = 'lua';
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
