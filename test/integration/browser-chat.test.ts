@@ -165,3 +165,59 @@ test('chat example in Chromium: two pages, Node and Python services, reconnectio
     await srv.close();
   }
 });
+
+test("GET /xread in Chromium's EventSource: cut off, it reconnects with Last-Event-ID and misses no entry", async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install Debian's chromium to run the browser test`);
+    return;
+  }
+  const httpPort = await freePort();
+  const srv = await startRespite({ config: { 'http-port': String(httpPort), requirepass: 'pw' } });
+  const rc = new IORedis({ port: srv.port, host: '127.0.0.1', password: 'pw', lazyConnect: true });
+  await rc.connect();
+  let browser: Browser | null = null;
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await rc.xadd('log', '*', 'n', String(i)))!);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20000);
+    // Same origin as the gateway, so EventSource needs no CORS.
+    await page.goto(`http://127.0.0.1:${httpPort}/metrics?token=pw`);
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { got: { id: string; n: string }[]; opens: number };
+      w.got = [];
+      w.opens = 0;
+      const es = new EventSource('/xread/log?id=0&token=pw');
+      es.onopen = () => w.opens++;
+      es.onmessage = (e) =>
+        w.got.push({
+          id: e.lastEventId,
+          n: (JSON.parse(e.data as string) as { fields: { n: string } }).fields.n,
+        });
+    });
+    const got = () =>
+      page.evaluate(() => (globalThis as unknown as { got: { id: string; n: string }[] }).got);
+    await page.waitForFunction(() => (globalThis as unknown as { got: unknown[] }).got.length === 3);
+    // Cut the stream from the server side and add entries before the browser reconnects.
+    const list = (await rc.call('CLIENT', 'LIST')) as string;
+    for (const l of list.split('\n').filter((x) => x.includes('lib-name=sse')))
+      await rc.call('CLIENT', 'KILL', 'ID', /^id=(\d+)/.exec(l)![1]);
+    for (let i = 3; i < 5; i++) ids.push((await rc.xadd('log', '*', 'n', String(i)))!);
+    await page.waitForFunction(() => (globalThis as unknown as { got: unknown[] }).got.length >= 5);
+    ids.push((await rc.xadd('log', '*', 'n', '5'))!);
+    await page.waitForFunction(() => (globalThis as unknown as { got: unknown[] }).got.length >= 6);
+    assert.deepEqual(
+      await got(),
+      ids.map((id, i) => ({ id, n: String(i) })),
+    );
+    assert.ok((await page.evaluate(() => (globalThis as unknown as { opens: number }).opens)) >= 2);
+  } finally {
+    await browser?.close();
+    rc.disconnect();
+    await srv.close();
+  }
+});
