@@ -42,6 +42,11 @@ export interface Options {
   bullmqJobs: number;
   /** Profile Respite (node --cpu-prof) during the BullMQ bench (`--bullmq-profile`). */
   bullmqProfile: boolean;
+  /** Gateway run: subscribers per transport and publish rate (0 = the mode's defaults). */
+  gatewaySubscribers: number;
+  gatewayRate: number;
+  /** Gateway run: a directory for the server's --cpu-prof profiles ('' = none). */
+  gatewayCpuProf: string;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -64,6 +69,9 @@ export function parseOptions(argv: string[]): Options {
     geoPoints: 100000,
     bullmqJobs: 20000,
     bullmqProfile: false,
+    gatewaySubscribers: 0,
+    gatewayRate: 0,
+    gatewayCpuProf: '',
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -88,6 +96,9 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--bits') o.mode = 'bits';
     else if (a === '--pubsub') o.mode = 'pubsub';
     else if (a === '--gateway') o.mode = 'gateway';
+    else if (a === '--gateway-subscribers') o.gatewaySubscribers = num(++i);
+    else if (a === '--gateway-rate') o.gatewayRate = num(++i);
+    else if (a === '--gateway-cpu-prof') o.gatewayCpuProf = String(argv[++i]);
     else if (a === '--lua') o.mode = 'lua';
     else if (a === '--scripting') o.mode = 'scripting';
     else if (a === '--bullmq') o.mode = 'bullmq';

@@ -510,6 +510,7 @@ export const OPTIONS: OptionDef[] = [
   num('http-port', 0n, 65535n, 0, false, { respite: true }),
   str('http-bind', '127.0.0.1', false, { respite: true }),
   str('http-cors-origins', '', true, { respite: true }),
+  bool('http-tls', false, false, { respite: true }),
 
   // ---- Special options ---------------------------------------------------------------
   // `dir`'s default is filled in per server (the process's working directory).

@@ -7,12 +7,16 @@
  * Every request or stream is a real Client (see session.ts), authenticated with AUTH.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Server } from '../server/server.js';
+import { buildTlsSettings, verifyPeer } from '../server/tls.js';
 import { Bulk, Push, RespError, toJson, type RespValue } from './resp-decoder.js';
 import { Session } from './session.js';
 import { prometheusMetrics } from './metrics.js';
+import { FMT_SSE, FMT_WS } from './fanout.js';
 
 export interface Gateway {
   readonly port: number;
@@ -30,6 +34,8 @@ const SUBSCRIBE_CMDS = new Set([
 ]);
 const STREAM_ONLY = new Set([...SUBSCRIBE_CMDS, 'monitor', 'hello', 'reset', 'quit']);
 const KEEPALIVE_MS = 15_000;
+/** Stream entries read per XREAD of `GET /xread/<key>`. */
+const XREAD_COUNT = 100;
 
 class HttpError extends Error {
   constructor(
@@ -64,7 +70,10 @@ function latin1ToText(s: string): string {
   return Buffer.from(s, 'latin1').toString('utf8');
 }
 
-/** Credentials from `Authorization: Bearer|Basic` or the `_token`/`token` query parameter. */
+/**
+ * Credentials from `Authorization: Bearer|Basic`, or the `_token`/`token` query parameter
+ * (with `user` for an ACL user).
+ */
 function credentials(req: http.IncomingMessage, url: URL): string[] | null {
   const h = req.headers.authorization;
   if (h) {
@@ -81,7 +90,11 @@ function credentials(req: http.IncomingMessage, url: URL): string[] | null {
     throw new HttpError(401, 'ERR unsupported Authorization scheme (use Bearer or Basic)');
   }
   const t = url.searchParams.get('_token') ?? url.searchParams.get('token');
-  return t === null ? null : [Buffer.from(t, 'utf8').toString('latin1')];
+  if (t === null) return null;
+  // `?user=name&token=password` for an ACL user (EventSource and WebSocket cannot send Basic).
+  const u = url.searchParams.get('user');
+  const pass = Buffer.from(t, 'utf8').toString('latin1');
+  return u === null ? [pass] : [Buffer.from(u, 'utf8').toString('latin1'), pass];
 }
 
 /** Authenticates the session's client as the RESP port would (AUTH), or throws a 401. */
@@ -146,7 +159,12 @@ function checkHttpCommand(argv: string[]): void {
 
 export async function startGateway(server: Server, port: number, bind: string): Promise<Gateway> {
   const sessions = new Set<Session>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    // Frames of published messages are prebuilt once and shared by every subscriber.
+    perMessageDeflate: false,
+  });
 
   function open(req: http.IncomingMessage, libName: string, resp3: boolean): Session {
     const sock = req.socket;
@@ -280,6 +298,10 @@ export async function startGateway(server: Server, port: number, bind: string): 
       throw new HttpError(errorStatus(err), err.message);
     }
     started = true;
+    // No chunked framing: the stream ends with the connection, and each batch of messages is
+    // one shared buffer written as is (fanout.ts).
+    res.useChunkedEncodingByDefault = false;
+    s.enableFanout(FMT_SSE, (b) => res.write(b));
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
@@ -291,6 +313,82 @@ export async function startGateway(server: Server, port: number, bind: string): 
     timer.unref();
     req.on('close', () => s.close());
     res.on('error', () => s.close());
+  }
+
+  /**
+   * `GET /xread/<key>?id=<id>`: the entries of a stream as SSE events (`id:` = the entry's ID),
+   * read with XREAD BLOCK through the dispatcher (so ACL key permissions apply). The start is
+   * the `Last-Event-ID` header (EventSource's reconnection), else `?id=` (`$` = only new
+   * entries, the default; `0` = from the beginning): XREAD is exclusive, so a reconnecting
+   * browser gets exactly the entries after the last one it received.
+   */
+  async function handleXread(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const raw = /^\/xread\/(.+)$/.exec(url.pathname)?.[1] ?? '';
+    const key = Buffer.from(decodeURIComponent(raw), 'utf8').toString('latin1');
+    const last = req.headers['last-event-id'];
+    let id =
+      typeof last === 'string' && last.trim() !== '' ? last.trim() : (url.searchParams.get('id') ?? '$');
+    const s = open(req, 'sse', false);
+    let timer: NodeJS.Timeout | null = null;
+    s.onEnd = ((prev) => () => {
+      prev?.();
+      if (timer) clearInterval(timer);
+      if (res.headersSent && !res.writableEnded) res.end();
+    })(s.onEnd);
+    const count = String(XREAD_COUNT);
+    let first: RespValue;
+    try {
+      await authenticate(s, credentials(req, url));
+      if (id === '$') {
+        // `$` is resolved once to the stream's last entry, so later reads continue from there.
+        const [top] = await s.run([['XREVRANGE', key, '+', '-', 'COUNT', '1']]);
+        if (top instanceof RespError) throw new HttpError(errorStatus(top), top.message);
+        const e = Array.isArray(top) ? top[0] : undefined;
+        id = Array.isArray(e) && e[0] instanceof Bulk ? e[0].s : '0-0';
+      }
+      // A first read without BLOCK reports a bad ID, WRONGTYPE or NOPERM before the stream starts.
+      [first] = await s.run([['XREAD', 'COUNT', count, 'STREAMS', key, id]]);
+      if (first instanceof RespError) throw new HttpError(errorStatus(first), first.message);
+    } catch (e) {
+      s.close();
+      throw e;
+    }
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    // `retry:` makes EventSource reconnect after 1 s (instead of its default 3 s) when cut off.
+    res.write(': streaming entries\nretry: 1000\n\n');
+    timer = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    timer.unref();
+    req.on('close', () => s.close());
+    res.on('error', () => s.close());
+    let reply: RespValue = first;
+    while (!s.ended) {
+      // RESP2 reply: [[key, [[id, [field, value, ...]], ...]]] or null.
+      const entries = Array.isArray(reply) && Array.isArray(reply[0]) ? reply[0][1] : null;
+      if (Array.isArray(entries)) {
+        let out = '';
+        for (const e of entries) {
+          if (!Array.isArray(e) || !(e[0] instanceof Bulk)) continue;
+          id = e[0].s;
+          const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+          const fv = Array.isArray(e[1]) ? e[1] : [];
+          for (let i = 0; i + 1 < fv.length; i += 2) fields[text(fv[i])] = text(fv[i + 1]);
+          out += `id: ${latin1ToText(id)}\ndata: ${JSON.stringify({ id: latin1ToText(id), fields })}\n\n`;
+        }
+        if (out !== '') res.write(out);
+      }
+      [reply] = await s.run([['XREAD', 'COUNT', count, 'BLOCK', '0', 'STREAMS', key, id]]);
+      if (reply instanceof RespError) {
+        // e.g. the key was replaced by another type, or the user lost access: end the stream.
+        if (!s.ended) res.write(`event: error\ndata: ${JSON.stringify({ error: reply.message })}\n\n`);
+        s.close();
+      }
+    }
   }
 
   function text(v: RespValue): string {
@@ -310,6 +408,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
     if (req.method === 'POST' && (path === '/' || path === '/pipeline' || path === '/multi-exec'))
       return handleCommands(req, res, url);
     if (req.method === 'GET' && /^\/p?subscribe\//.test(url.pathname)) return handleSse(req, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/xread/')) return handleXread(req, res, url);
     if (req.method === 'GET' && path === '/metrics') {
       const creds = credentials(req, url);
       const s = open(req, 'http', false);
@@ -326,7 +425,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
     throw new HttpError(404, 'ERR not found');
   }
 
-  const http1 = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     route(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       const msg = e instanceof Error ? e.message : String(e);
@@ -336,7 +435,26 @@ export async function startGateway(server: Server, port: number, bind: string): 
         sendJson(res, status, { error: msg });
       } else res.end();
     });
-  });
+  };
+  let http1: http.Server;
+  if (server.config.bool('http-tls')) {
+    // https/wss with the server's TLS settings (tls-cert-file, tls-key-file, tls-ca-cert-file,
+    // tls-auth-clients, tls-protocols, ...), read once at startup.
+    const settings = buildTlsSettings(server.config, server.log);
+    if (settings === null) {
+      server.log.warning('Failed to configure TLS for the gateway (http-tls). Check logs for more info.');
+      throw new Error('Failed to configure TLS for the gateway (http-tls). Check logs for more info.');
+    }
+    http1 = https.createServer(settings.options, onRequest);
+    http1.on('secureConnection', (sock: TLSSocket) => {
+      // tls-auth-clients optional: a certificate that is sent must verify.
+      const why = verifyPeer(sock, settings.authClients);
+      if (why !== null) {
+        server.log.verbose(`Error accepting a client connection on the gateway: ${why}`);
+        sock.destroy();
+      }
+    });
+  } else http1 = http.createServer(onRequest);
 
   http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -363,7 +481,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
       creds = ['\0invalid'];
     }
     authenticate(s, creds).then(
-      () => wss.handleUpgrade(req, socket, head, (ws) => serveWs(s, ws)),
+      () => wss.handleUpgrade(req, socket, head, (ws) => serveWs(s, ws, socket)),
       (e: unknown) => {
         s.close();
         const msg = JSON.stringify({ error: (e as Error).message });
@@ -403,8 +521,13 @@ export async function startGateway(server: Server, port: number, bind: string): 
     ws.on('error', () => server.freeClient(c));
   }
 
-  function serveWs(s: Session, ws: WebSocket): void {
+  function serveWs(s: Session, ws: WebSocket, socket: Socket): void {
     s.pending = () => ws.bufferedAmount;
+    // Message pushes are prebuilt text frames written to the socket as is (ws writes each of
+    // its own frames synchronously, so frames never interleave).
+    s.enableFanout(FMT_WS, (b) => {
+      if (ws.readyState === ws.OPEN) socket.write(b);
+    });
     const send = (o: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(o));
     };
@@ -473,7 +596,9 @@ export async function startGateway(server: Server, port: number, bind: string): 
   });
   const addr = http1.address();
   const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
-  server.log.notice(`Gateway (HTTP, SSE, WebSocket) listening on ${bind}:${actual}`);
+  server.log.notice(
+    `Gateway (HTTP${server.config.bool('http-tls') ? 'S' : ''}, SSE, WebSocket) listening on ${bind}:${actual}`,
+  );
   if (!server.authRequired())
     server.log.warning(
       'WARNING the gateway accepts requests without credentials: the default user has no password (set requirepass or ACL users).',

@@ -6,9 +6,11 @@
  */
 import type { Server } from '../server/server.js';
 import type { Client, ClientTransport } from '../server/client.js';
+import type { PublishedMessage } from '../server/pubsub.js';
 import { Push, RespDecoder, RespError, encodeCommand, type RespValue } from './resp-decoder.js';
+import { Run, markDirty, type FanoutSink } from './fanout.js';
 
-export class Session implements ClientTransport {
+export class Session implements ClientTransport, FanoutSink {
   readonly c: Client;
   private readonly decoder = new RespDecoder();
   /** Replies awaited, oldest first (pushes never resolve them). */
@@ -21,9 +23,15 @@ export class Session implements ClientTransport {
   pending: () => number = () => 0;
   ended = false;
 
+  /** Messages taken by the fan-out since the last flush (see fanout.ts), and their sink. */
+  private batch: Run | null = null;
+  private directFmt = 0;
+  private directWrite: ((b: Buffer) => void) | null = null;
+
   private constructor(
     readonly server: Server,
     c: Client,
+    private readonly proxy: ClientTransport,
   ) {
     this.c = c;
   }
@@ -41,8 +49,35 @@ export class Session implements ClientTransport {
     const c = server.attachClient(proxy, addr, laddr, libName);
     if (c === null) return null;
     if (resp3) c.out.proto = 3;
-    session = new Session(server, c);
+    session = new Session(server, c, proxy);
     return session;
+  }
+
+  /**
+   * From now on published messages bypass the RESP encoding: they are encoded once per
+   * format for every subscriber (fanout.ts) and handed to `write` in one buffer per batch.
+   */
+  enableFanout(fmt: number, write: (b: Buffer) => void): void {
+    this.directFmt = fmt;
+    this.directWrite = write;
+    this.proxy.pubsubMessage = (m: PublishedMessage) => {
+      if (this.batch === null) {
+        this.batch = Run.start(m);
+        markDirty(this);
+      } else this.batch = this.batch.append(m);
+    };
+  }
+
+  flushMessages(): void {
+    const r = this.batch;
+    if (r === null) return;
+    this.batch = null;
+    if (this.ended || this.directWrite === null) return;
+    const b = r.encode(this.directFmt);
+    this.c.netOutput += b.length;
+    this.server.stats.netOutputBytes += b.length;
+    this.directWrite(b);
+    if (this.writableLength !== 0) this.server.checkOutputBufferLimits(this.c);
   }
 
   get writableLength(): number {
@@ -53,6 +88,8 @@ export class Session implements ClientTransport {
   private captured: RespValue[] | null = null;
 
   write(buf: Buffer): void {
+    // Messages taken earlier go first.
+    if (this.batch !== null) this.flushMessages();
     for (const v of this.decoder.feed(buf)) {
       if (this.captured !== null) this.captured.push(v);
       else if (v instanceof Push) this.onPush?.(v);
@@ -66,6 +103,7 @@ export class Session implements ClientTransport {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.batch = null;
     const err = new RespError('ERR connection closed');
     for (const w of this.waiting.splice(0)) w(err);
     this.onEnd?.();

@@ -9,7 +9,7 @@ import type { Database } from '../store/database.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
-import type { ClientSubscriptions } from './pubsub.js';
+import type { ClientSubscriptions, PublishedMessage } from './pubsub.js';
 import type { User } from './acl.js';
 import type { QueuedCommand, WatchedKey } from './multi.js';
 
@@ -66,6 +66,12 @@ export interface ClientTransport {
   end(): void;
   /** Bytes accepted but not yet delivered (counts toward the output buffer limits). */
   readonly writableLength: number;
+  /**
+   * Optional: takes a published message directly, to encode it once for all subscribers of
+   * the same transport format (src/gateway/fanout.ts) instead of decoding RESP per client.
+   * Called only while the client has no other output pending, so order is kept.
+   */
+  pubsubMessage?(m: PublishedMessage): void;
 }
 
 export class Client {

@@ -33,6 +33,22 @@ export function channelAccessAllowed(_c: Client, _channel: string, _isPattern: b
 
 const GT = 0x3e;
 
+/**
+ * One published message as handed to a transport that encodes messages itself (the
+ * gateway's SSE and WebSocket sessions, src/gateway/fanout.ts): one object per publish (and
+ * per matching pattern), shared by all its subscribers, so the transport encodes it once.
+ */
+export class PublishedMessage {
+  /** The transport's per-message state (its encodings); the registry never reads it. */
+  tag: unknown = undefined;
+  constructor(
+    readonly kind: 'message' | 'pmessage' | 'smessage',
+    readonly pattern: string | null,
+    readonly channel: string,
+    readonly message: string,
+  ) {}
+}
+
 export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
@@ -41,6 +57,12 @@ export class PubSub {
   private readonly frame = new ReplyWriter();
   /** Pushes for the client running a command, inserted before its reply afterwards. */
   private readonly held = new ReplyWriter();
+  /** The message being delivered, built on the first transport subscriber that takes it. */
+  private msg: PublishedMessage | null = null;
+  private msgKind: 'message' | 'pmessage' | 'smessage' = 'message';
+  private msgPattern: string | null = null;
+  private msgChannel = '';
+  private msgText = '';
 
   constructor(private readonly server: Server) {}
 
@@ -142,6 +164,7 @@ export class PubSub {
     const clients = (shard ? this.shardChannels : this.channels).get(channel);
     const f = this.frame;
     if (clients !== undefined) {
+      this.setMessage(shard ? 'smessage' : 'message', null, channel, message);
       f.pos = 0;
       f.array(3);
       f.bulk(shard ? 'smessage' : 'message');
@@ -156,6 +179,7 @@ export class PubSub {
     if (shard || this.patterns.size === 0) return receivers;
     for (const [pattern, pclients] of this.patterns) {
       if (!globMatch(pattern, channel)) continue;
+      this.setMessage('pmessage', pattern, channel, message);
       f.pos = 0;
       f.array(4);
       f.bulk('pmessage');
@@ -171,9 +195,30 @@ export class PubSub {
     return receivers;
   }
 
+  private setMessage(
+    kind: PublishedMessage['kind'],
+    pattern: string | null,
+    channel: string,
+    text: string,
+  ): void {
+    this.msg = null;
+    this.msgKind = kind;
+    this.msgPattern = pattern;
+    this.msgChannel = channel;
+    this.msgText = text;
+  }
+
   /** Appends one encoded push (RESP2 framing) to c's output. */
   private deliver(c: Client, frame: Buffer): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
+    // A transport that encodes messages itself takes them directly, unless output is already
+    // queued for the client (or it is running a command): then order requires the RESP path.
+    const t = c.transport;
+    if (t !== null && t.pubsubMessage !== undefined && c.out.pos === 0 && c !== this.server.executingClient) {
+      this.msg ??= new PublishedMessage(this.msgKind, this.msgPattern, this.msgChannel, this.msgText);
+      t.pubsubMessage(this.msg);
+      return;
+    }
     const out = c === this.server.executingClient ? this.held : c.out;
     const start = out.pos;
     const len = frame.length;

@@ -420,5 +420,108 @@ test('CONFIG GET lists the gateway options', async () => {
     '127.0.0.1',
     'http-cors-origins',
     '',
+    'http-tls',
+    'no',
   ]);
+});
+
+test('fan-out: SSE and WebSocket subscribers with different subscriptions each get exactly their messages, in order', async () => {
+  const wsUrl = `${base.replace('http', 'ws')}/ws?token=${PASS}`;
+  const openWs = async (cmds: string[][]): Promise<{ ws: WebSocket; pushes: unknown[] }> => {
+    const ws = new WebSocket(wsUrl);
+    const pushes: unknown[] = [];
+    let acks = 0;
+    ws.on('message', (d: Buffer) => {
+      const m = JSON.parse(d.toString('utf8')) as { push?: unknown; id?: number };
+      if (m.push !== undefined) pushes.push(m.push);
+      else acks++;
+    });
+    await new Promise((r, j) => {
+      ws.once('open', r);
+      ws.once('error', j);
+    });
+    cmds.forEach((cmd, id) => ws.send(JSON.stringify({ cmd, id })));
+    await waitFor(() => acks === cmds.length, 'subscriptions');
+    return { ws, pushes };
+  };
+  const w1 = await openWs([['SUBSCRIBE', 'f:a']]);
+  const w2 = await openWs([['SUBSCRIBE', 'f:a']]);
+  const w3 = await openWs([['SUBSCRIBE', 'f:a', 'f:b']]);
+  const w4 = await openWs([
+    ['PSUBSCRIBE', 'f:*'],
+    ['SUBSCRIBE', 'f:b'],
+  ]);
+  const s1 = sseClient(`/subscribe/f:a?token=${PASS}`);
+  const s2 = sseClient(`/psubscribe/f:*?token=${PASS}`);
+  assert.equal(await s1.ready, 200);
+  assert.equal(await s2.ready, 200);
+  await waitFor(() => s1.comments.length > 0 && s2.comments.length > 0, 'SSE streams');
+  // One pipelined batch: the subscribers share encoded batches where their sequences agree.
+  const p = rc.pipeline();
+  const sent: [string, string][] = [];
+  for (let i = 0; i < 50; i++) {
+    const ch = i % 3 === 0 ? 'f:b' : 'f:a';
+    const msg = `m${i} ✓`;
+    sent.push([ch, msg]);
+    p.publish(ch, msg);
+  }
+  await p.exec();
+  // A later single message, published after the batch was flushed.
+  await rc.publish('f:a', 'last');
+  sent.push(['f:a', 'last']);
+  const onA = sent.filter(([ch]) => ch === 'f:a');
+  const expectA = onA.map(([ch, m]) => ['message', ch, m]);
+  const expectAB = sent.map(([ch, m]) => ['message', ch, m]);
+  const expect4 = sent.flatMap(([ch, m]) =>
+    ch === 'f:b'
+      ? [
+          ['message', ch, m],
+          ['pmessage', 'f:*', ch, m],
+        ]
+      : [['pmessage', 'f:*', ch, m]],
+  );
+  await waitFor(
+    () =>
+      w1.pushes.length === expectA.length &&
+      w2.pushes.length === expectA.length &&
+      w3.pushes.length === expectAB.length &&
+      w4.pushes.length === expect4.length &&
+      s1.events.length === onA.length &&
+      s2.events.length === sent.length,
+    'every message',
+  );
+  assert.deepEqual(w1.pushes, expectA);
+  assert.deepEqual(w2.pushes, expectA);
+  assert.deepEqual(w3.pushes, expectAB);
+  assert.deepEqual(w4.pushes, expect4);
+  assert.deepEqual(
+    s1.events,
+    onA.map(([channel, message]) => ({ channel, message })),
+  );
+  assert.deepEqual(
+    s2.events,
+    sent.map(([channel, message]) => ({ pattern: 'f:*', channel, message })),
+  );
+  for (const w of [w1, w2, w3, w4]) w.ws.close();
+  s1.close();
+  s2.close();
+});
+
+test('fan-out: a WebSocket client publishing to its own channel gets the push before the reply', async () => {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws?token=${PASS}`);
+  const got: Record<string, unknown>[] = [];
+  ws.on('message', (d: Buffer) => got.push(JSON.parse(d.toString('utf8')) as Record<string, unknown>));
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
+  ws.send(JSON.stringify({ cmd: ['SUBSCRIBE', 'self'], id: 1 }));
+  ws.send(JSON.stringify({ cmd: ['PUBLISH', 'self', 'hi'], id: 2 }));
+  await waitFor(() => got.length === 3, 'the replies');
+  assert.deepEqual(got, [
+    { id: 1, result: [['subscribe', 'self', 1]] },
+    { push: ['message', 'self', 'hi'] },
+    { id: 2, result: 1 },
+  ]);
+  ws.close();
 });
