@@ -11,11 +11,7 @@
  * includes garbage until the collector runs — mostly the young generation's, which can be
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
- *     V8 heap used − young generation
- *       + external memory read after the last full GC (Buffers and typed arrays: list
- *         chunks, stream nodes, zset scores, ...) − the string arenas' footprint
- *       + the string bytes in use
- *       − evicted since last full GC
+ *     V8 heap used − young generation + off-heap string bytes in use − evicted since last full GC
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
  * `used_memory` reports the same figure, measured afresh. The young
@@ -29,12 +25,6 @@
  * major GC. Resetting it at the GC event instead made the figure jump by all the garbage
  * still unswept — tens of MB — and evict tens of thousands of keys in a burst, stalling
  * the server for seconds.
- *
- * External memory is read some 50 ms after a full GC ends (V8 frees dead Buffers' memory
- * while sweeping, after the GC event), because between GCs it also holds dead Buffers:
- * socket reads (tens of MB under write load) and deleted values. The string store's slabs
- * and big values are external memory too; their free slots are reusable, like free memory
- * inside an allocator's arenas, so only the bytes in use count, as in Redis.
  * An embedded server shares its heap with the application, which the figure then includes.
  *
  * ## Choosing keys
@@ -45,7 +35,7 @@
  * random policies take a random key, visiting databases round-robin.
  */
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { Server } from './server.js';
 import type { Database, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
@@ -90,10 +80,6 @@ export class Evictor {
   private freedSinceGc = 0;
   /** What is left of the previous cycle's estimate, consumed as sweeping lowers the heap. */
   private freedBeforeGc = 0;
-  /** External memory minus the string arenas' footprint, read after the last full GC. */
-  private externalAtGc = -1;
-  /** When (server ms) to read external memory again, after a full GC; 0 = not due. */
-  private externalDue = 0;
   private gcObserver: PerformanceObserver | null = null;
   private timerPending = false;
   /** When used memory went over maxmemory (0 = not over), and the total time spent over. */
@@ -112,17 +98,12 @@ export class Evictor {
           // The garbage of the cycle is being swept now; the heap samples that fall from
           // here on consume this estimate (usedMemory). The previous leftover is stale.
           this.freedBeforeGc = this.freedSinceGc;
-          this.externalDue = this.server.clock() + 50;
           this.freedSinceGc = 0;
           this.sampledAt = -SAMPLE_MS;
         }
       }
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });
-  }
-
-  private sampleExternal(): void {
-    this.externalAtGc = getHeapStatistics().external_memory - this.server.strings.footprint();
   }
 
   close(): void {
@@ -140,25 +121,15 @@ export class Evictor {
       if (fall > 0 && this.freedBeforeGc > 0)
         this.freedBeforeGc = fall >= this.freedBeforeGc ? 0 : this.freedBeforeGc - fall;
       this.heapSample = heap;
-      if (this.externalAtGc < 0 || (this.externalDue !== 0 && now >= this.externalDue)) {
-        this.externalDue = 0;
-        this.sampleExternal();
-      }
       this.sampledAt = now;
       this.sinceSample = 0;
     }
-    const used =
-      this.heapSample +
-      this.externalAtGc -
-      this.freedBeforeGc -
-      this.freedSinceGc +
-      this.server.strings.usedBytes();
+    const used = this.heapSample - this.freedBeforeGc - this.freedSinceGc + this.server.strings.usedBytes();
     return used > 0 ? used : 0;
   }
 
   /** The same figure measured now (INFO used_memory, MEMORY STATS). */
   measureUsedMemory(): number {
-    this.watchGc();
     this.sampledAt = -SAMPLE_MS;
     return this.usedMemory();
   }
