@@ -99,7 +99,7 @@ export class RdbManager {
     s.diskErrorReply =
       !this.lastBgsaveStatusOk && s.config.bool('stop-writes-on-bgsave-error') && this.savePoints().length > 0
         ? MISCONF_ERROR
-        : null;
+        : s.aof.diskError();
   }
 
   private setStatus(ok: boolean): void {
@@ -335,7 +335,8 @@ export class RdbManager {
 
   /** serverCron's part: save points and a scheduled BGSAVE. */
   cron(): void {
-    if (this.bg !== null) return;
+    // One background job at a time, as Redis's single child (the AOF rewrite is the other).
+    if (this.bg !== null || this.server.aof.rewriteInProgress) return;
     const s = this.server;
     const now = Math.floor(s.clock() / 1000);
     const retryOk = now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY || this.lastBgsaveStatusOk;

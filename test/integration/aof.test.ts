@@ -68,6 +68,17 @@ function checkAof(manifest: string): string {
   return r.stdout;
 }
 
+/** Waits until no AOF rewrite runs or is scheduled (INFO persistence). */
+async function rewriteDone(c: RawClient): Promise<string> {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const info = (await q(c, 'INFO', 'persistence')) as string;
+    if (info.includes('aof_rewrite_in_progress:0') && info.includes('aof_rewrite_scheduled:0')) return info;
+    if (Date.now() > deadline) throw new Error(`rewrite did not finish:\n${info}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function digest(port: number): Promise<string> {
   const c = await RawClient.connect(port);
   try {
@@ -89,6 +100,7 @@ for (const preamble of ['yes', 'no']) {
         const c = await RawClient.connect(srv.port);
         await loadDataset(c);
         assert.equal(await q(c, 'BGREWRITEAOF'), 'Background append only file rewriting started');
+        await rewriteDone(c);
         // After the rewrite: more writes go to the new incremental file, in several dbs.
         await q(c, 'SELECT', 2);
         await q(c, 'SET', 'after', 'rewrite', 'EX', 1000);
@@ -302,6 +314,7 @@ test('CONFIG SET appendonly turns the AOF on (base + incr + manifest) and off at
     assert.match(info, /aof_enabled:0\r\n/);
     assert.equal(await q(c, 'CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
     await q(c, 'SET', 'after', '2');
+    await rewriteDone(c);
     info = (await q(c, 'INFO', 'persistence')) as string;
     assert.match(info, /aof_enabled:1\r\n/);
     assert.equal(await q(c, 'CONFIG', 'SET', 'appendonly', 'no'), 'OK');
