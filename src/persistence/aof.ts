@@ -36,7 +36,7 @@ import { Client } from '../server/client.js';
 import { processCommand } from '../server/dispatcher.js';
 import { PROPAGATE_AOF, type PropagationSink } from '../server/propagate.js';
 import { Snapshot, type SnapshotFormat } from './snapshot.js';
-import { strerror } from '../config/special.js';
+import { strerror as baseStrerror } from '../config/special.js';
 import { loadRdbBuffer } from './load.js';
 import { createDumpPayload, RdbError } from './rdb.js';
 
@@ -127,6 +127,22 @@ function fsyncDir(dir: string): void {
     }
   } catch {
     /* some filesystems refuse fsync on directories */
+  }
+}
+
+/** strerror(3) for the errors a disk write or fsync can give. */
+function strerror(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'EIO':
+      return 'Input/output error';
+    case 'EDQUOT':
+      return 'Disk quota exceeded';
+    case 'EFBIG':
+      return 'File too large';
+    case 'EBADF':
+      return 'Bad file descriptor';
+    default:
+      return baseStrerror(e);
   }
 }
 

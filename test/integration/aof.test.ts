@@ -7,86 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawClient } from '../helpers/raw-client.js';
 import { freePort, hasOracle, RESPITE_BIN, startOracle, type ChildServer } from '../helpers/servers.js';
 import { loadDataset, q } from '../helpers/dataset.js';
+import { checkAof, digest, kill, rewriteDone, startOn, tempDir } from '../helpers/aof-proc.js';
 
 const skip = !hasOracle();
-
-function tempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `respite-aof-${tag}-`));
-}
-
-interface Proc {
-  port: number;
-  proc: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** Starts Respite's CLI on `dir` (kept across restarts); resolves once it answers PING. */
-async function startOn(dir: string, extra: string[] = []): Promise<Proc> {
-  const port = await freePort();
-  const args = [RESPITE_BIN, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
-  args.push('--appendonly', 'yes', '--enable-debug-command', 'yes', ...extra);
-  const proc = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d.toString()));
-  proc.stderr!.on('data', (d) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    if (gone) throw new Error(`respite exited:\n${out}`);
-    try {
-      const c = await RawClient.connect(port);
-      const r = await c.call('PING');
-      c.close();
-      if (r === '+PONG\r\n') break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`respite did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  return { port, proc, output: () => out, exited };
-}
-
-async function kill(p: Proc): Promise<void> {
-  if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-  await p.exited;
-}
-
-function checkAof(manifest: string): string {
-  const r = spawnSync('redis-check-aof', [manifest], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  return r.stdout;
-}
-
-/** Waits until no AOF rewrite runs or is scheduled (INFO persistence). */
-async function rewriteDone(c: RawClient): Promise<string> {
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    const info = (await q(c, 'INFO', 'persistence')) as string;
-    if (info.includes('aof_rewrite_in_progress:0') && info.includes('aof_rewrite_scheduled:0')) return info;
-    if (Date.now() > deadline) throw new Error(`rewrite did not finish:\n${info}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function digest(port: number): Promise<string> {
-  const c = await RawClient.connect(port);
-  try {
-    return (await q(c, 'DEBUG', 'DIGEST')) as string;
-  } finally {
-    c.close();
-  }
-}
 
 for (const preamble of ['yes', 'no']) {
   test(
@@ -380,6 +309,51 @@ test('aof-timestamp-enabled writes #TS annotations that redis-check-aof accepts 
     assert.equal(await q(c2, 'GET', 'n'), '1');
     c2.close();
     await kill(again);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with appendfsync everysec a SIGKILL loses at most ~1 s of acknowledged writes (measured window logged)', async () => {
+  const dir = tempDir('everysec');
+  try {
+    const srv = await startOn(dir, ['--appendfsync', 'everysec']);
+    const c = await RawClient.connect(srv.port);
+    const ackedAt: number[] = [];
+    let stop = false;
+    const writer = (async () => {
+      try {
+        for (let i = 0; !stop; i++) {
+          await q(c, 'SET', `k:${i}`, String(i));
+          ackedAt.push(performance.now());
+        }
+      } catch {
+        /* killed */
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 2500));
+    await kill(srv);
+    stop = true;
+    await writer;
+    c.close();
+    const again = await startOn(dir);
+    const c2 = await RawClient.connect(again.port);
+    let firstMissing = -1;
+    for (let i = 0; i < ackedAt.length; i++) {
+      if ((await q(c2, 'EXISTS', `k:${i}`)) !== '1') {
+        firstMissing = i;
+        break;
+      }
+    }
+    c2.close();
+    await kill(again);
+    const lastAck = ackedAt[ackedAt.length - 1];
+    const windowMs = firstMissing === -1 ? 0 : lastAck - ackedAt[firstMissing];
+    process.stdout.write(
+      `# everysec: ${ackedAt.length} writes acknowledged, ${firstMissing === -1 ? 0 : ackedAt.length - firstMissing} lost, window ${windowMs.toFixed(0)} ms\n`,
+    );
+    assert.ok(ackedAt.length > 0);
+    assert.ok(windowMs <= 2000, `lost ${windowMs} ms of acknowledged writes`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
