@@ -15,6 +15,7 @@ import {
   closeSync,
   existsSync,
   fdatasync,
+  fstatSync,
   fdatasyncSync,
   fsync,
   fsyncSync,
@@ -22,6 +23,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   truncateSync,
@@ -37,7 +39,7 @@ import { processCommand } from '../server/dispatcher.js';
 import { PROPAGATE_AOF, type PropagationSink } from '../server/propagate.js';
 import { Snapshot, type SnapshotFormat } from './snapshot.js';
 import { strerror as baseStrerror } from '../config/special.js';
-import { loadRdbBuffer } from './load.js';
+import { RdbLoader } from './load.js';
 import { createDumpPayload, RdbError } from './rdb.js';
 
 export const AOF_FILE_TYPE_BASE = 'b';
@@ -152,6 +154,176 @@ interface ParseResult {
   validUpTo: number;
   truncated: boolean;
   formatError: boolean;
+}
+
+const READ_CHUNK = 4 << 20;
+
+/** A file read sequentially in chunks (loading never holds a whole file in memory). */
+class ChunkedFile {
+  private fd = -1;
+  size = 0;
+  private off = 0;
+  constructor(private readonly path: string) {}
+
+  open(): void {
+    this.fd = openSync(this.path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  read(max: number): Buffer | null {
+    const n = Math.min(max, this.size - this.off);
+    if (n <= 0) return null;
+    const b = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const r = readSync(this.fd, b, got, n - got, this.off + got);
+      if (r === 0) break;
+      got += r;
+    }
+    this.off += got;
+    return got === n ? b : b.subarray(0, got);
+  }
+
+  close(): void {
+    if (this.fd !== -1) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/**
+ * Replays the commands of one AOF file through the dispatcher, resumable: step() runs until
+ * a deadline; a command cut by the end of the read window is parsed again with more bytes.
+ * Offsets are absolute in the file (validUpTo: end of the last complete command outside a
+ * MULTI, where a torn tail is cut).
+ */
+class AofReplay {
+  private base = 0;
+  private p = 0;
+  private eof = false;
+  private validUpTo = 0;
+  private beforeMulti = -1;
+
+  constructor(
+    private readonly server: Server,
+    private readonly c: Client,
+    private buf: Buffer,
+    private readonly readMore: (max: number) => Buffer | null,
+    private readonly keyDelayUs: number,
+  ) {}
+
+  get pos(): number {
+    return this.base + this.p;
+  }
+
+  /** More bytes after the command starting at `from`; false at the end of the file. */
+  private more(from: number): boolean {
+    if (this.eof) return false;
+    const b = this.readMore(READ_CHUNK);
+    if (b === null || b.length === 0) {
+      this.eof = true;
+      return false;
+    }
+    this.buf = Buffer.concat([this.buf.subarray(from), b]);
+    this.base += from;
+    this.p = 0;
+    return true;
+  }
+
+  private torn(): ParseResult {
+    return {
+      validUpTo: this.beforeMulti !== -1 ? this.beforeMulti : this.validUpTo,
+      truncated: true,
+      formatError: false,
+    };
+  }
+
+  /** Runs commands until `deadline`; the result at the end of the file, else null. */
+  step(deadline: number): ParseResult | null {
+    const fmt: ParseResult = { validUpTo: this.validUpTo, truncated: false, formatError: true };
+    let n = 0;
+    for (;;) {
+      const buf = this.buf;
+      const len = buf.length;
+      const start = this.p;
+      if (start >= len) {
+        if (this.more(start)) continue;
+        if (this.beforeMulti !== -1) {
+          this.server.log.warning('Revert incomplete MULTI/EXEC transaction in AOF file');
+          return { validUpTo: this.beforeMulti, truncated: true, formatError: false };
+        }
+        return { validUpTo: this.validUpTo, truncated: false, formatError: false };
+      }
+      let pos = start;
+      // One line ending in CRLF from pos: its text, or null when cut (or malformed).
+      let lineEnd = -1;
+      const line = (): string | null => {
+        const e = buf.indexOf(10, pos);
+        if (e === -1 || e === pos || buf[e - 1] !== 13) {
+          lineEnd = e;
+          return null;
+        }
+        const t = buf.latin1Slice(pos, e - 1);
+        pos = e + 1;
+        return t;
+      };
+      if (buf[pos] === 0x23) {
+        // Annotations (#TS:...) are skipped.
+        if (line() === null) {
+          if (lineEnd === -1 && this.more(start)) continue;
+          return this.torn();
+        }
+        this.p = pos;
+        if (this.beforeMulti === -1) this.validUpTo = this.base + pos;
+        continue;
+      }
+      if (buf[pos] !== 0x2a) return fmt;
+      const head = line();
+      if (head === null) {
+        if (lineEnd === -1 && this.more(start)) continue;
+        return this.torn();
+      }
+      const argc = Number(head.slice(1));
+      if (!Number.isInteger(argc) || argc < 1) return fmt;
+      const argv: string[] = new Array<string>(argc);
+      let cut = false;
+      for (let j = 0; j < argc; j++) {
+        if (pos >= len) {
+          cut = true;
+          break;
+        }
+        if (buf[pos] !== 0x24) return fmt;
+        const l = line();
+        if (l === null) {
+          cut = true;
+          break;
+        }
+        const bl = Number(l.slice(1));
+        if (!Number.isInteger(bl) || bl < 0) return fmt;
+        if (pos + bl + 2 > len) {
+          cut = true;
+          break;
+        }
+        argv[j] = buf.latin1Slice(pos, pos + bl);
+        pos += bl + 2;
+      }
+      if (cut) {
+        if (this.more(start)) continue;
+        return this.torn();
+      }
+      this.p = pos;
+      const name = argv[0].toLowerCase();
+      if (name === 'multi') this.beforeMulti = this.validUpTo;
+      processCommand(this.server, this.c, argv);
+      this.c.out.pos = 0;
+      if (name === 'exec') this.beforeMulti = -1;
+      if (this.beforeMulti === -1) this.validUpTo = this.base + pos;
+      if (this.keyDelayUs > 0) {
+        const until = performance.now() + this.keyDelayUs / 1000;
+        while (performance.now() < until);
+      }
+      if (((++n & 127) === 0 || this.keyDelayUs > 0) && performance.now() >= deadline) return null;
+    }
+  }
 }
 
 /** The background rewrite in progress (Redis's AOF child). */
@@ -675,7 +847,7 @@ export class AofManager {
     this.lastRewriteTimeSec = Math.round((performance.now() - job.start) / 1000);
     if (this.waitRewrite) this.rewriteScheduled = true;
     if (ok)
-      s.log.verbose(
+      s.log.notice(
         `AOF rewrite: ${job.snap?.keysWritten ?? 0} keys in ${((performance.now() - job.start) / 1000).toFixed(3)} s, longest slice ${job.maxSliceMs.toFixed(2)} ms`,
       );
   }
@@ -876,7 +1048,7 @@ export class AofManager {
    * Startup with appendonly yes: loads the AOF directory (it takes precedence over the RDB
    * file), or creates base + incremental + manifest when there is none; then logs writes.
    */
-  loadAtStartup(): void {
+  async loadAtStartup(): Promise<void> {
     const s = this.server;
     const dir = this.dir();
     const mpath = join(dir, this.manifestName());
@@ -890,7 +1062,7 @@ export class AofManager {
       }
       this.manifest = m;
       const t0 = performance.now();
-      this.loadFiles(m);
+      await this.loadFiles(m);
       s.log.notice(
         `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`,
       );
@@ -992,142 +1164,110 @@ export class AofManager {
     }
   }
 
-  private loadFiles(m: Manifest): void {
+  /**
+   * loadAppendOnlyFiles: the base (RDB or commands) then each incremental file, read in
+   * chunks and replayed in time slices between which clients get -LOADING.
+   */
+  private async loadFiles(m: Manifest): Promise<void> {
     const s = this.server;
     const files = [...(m.base ? [m.base] : []), ...m.incrs];
     const fake = new Client(s, -1, null, s.dbs[0], s.clock());
     fake.authenticated = true;
     const sinks = s.propagationSinks;
     s.propagationSinks = [];
-    this.loading = true;
+    let total = 0;
+    for (const f of files) {
+      try {
+        total += statSync(join(this.dir(), f.name)).size;
+      } catch {
+        /* reported below */
+      }
+    }
+    let done = 0;
+    let cur: { pos: number } | null = null;
+    s.rdb.startLoading(total, () => done + (cur?.pos ?? 0));
     try {
       for (let i = 0; i < files.length; i++) {
         const f = files[i];
         const path = join(this.dir(), f.name);
-        let buf: Buffer;
+        const file = new ChunkedFile(path);
         try {
-          buf = readFileSync(path);
+          file.open();
         } catch (e) {
-          s.log.warning(
-            `Unrecoverable error reading the append only file ${f.name}: ${(e as Error).message}`,
-          );
+          s.log.warning(`Unrecoverable error reading the append only file ${f.name}: ${strerror(e)}`);
           throw new AofLoadError((e as Error).message);
         }
-        if (buf.length === 0) continue;
-        if (buf.latin1Slice(0, 5) === 'REDIS') {
-          s.log.notice(`Reading RDB base file on AOF loading...`);
-          try {
-            loadRdbBuffer(s, buf, { checksum: s.config.bool('rdbchecksum') });
-          } catch (e) {
-            if (e instanceof RdbError)
-              s.log.warning(`Error reading the RDB base file ${f.name}, AOF loading aborted`);
-            throw new AofLoadError((e as Error).message);
-          }
-          s.log.notice(`DB loaded from base file ${f.name}: 0.000 seconds`);
-          continue;
-        }
-        const res = this.replay(buf, fake);
-        const last = i === files.length - 1;
-        if (res.formatError) {
-          s.log.warning(
-            `Bad file format reading the append only file ${f.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
-          );
-          throw new AofLoadError('bad format');
-        }
-        if (res.truncated) {
-          if (last && s.config.bool('aof-load-truncated')) {
-            s.log.warning(`!!! Warning: short read while loading the AOF file ${f.name}!!!`);
-            s.log.warning(`!!! Truncating the AOF ${f.name} at offset ${res.validUpTo} !!!`);
-            truncateSync(path, res.validUpTo);
-            s.log.warning(`AOF ${f.name} loaded anyway because aof-load-truncated is enabled`);
-          } else {
-            s.log.warning(
-              `Unexpected end of file reading the append only file ${f.name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
+        try {
+          const first = file.read(READ_CHUNK);
+          if (first === null) continue;
+          if (first.length >= 5 && first.latin1Slice(0, 5) === 'REDIS') {
+            s.log.notice(`Reading RDB base file on AOF loading...`);
+            const t0 = performance.now();
+            const loader = new RdbLoader(s, first, {
+              checksum: s.config.bool('rdbchecksum'),
+              readMore: (n) => file.read(n),
+              keyDelayUs: s.config.num('key-load-delay'),
+            });
+            cur = loader;
+            try {
+              await s.rdb.runSliced((deadline) => loader.step(deadline));
+            } catch (e) {
+              if (e instanceof RdbError)
+                s.log.warning(`Error reading the RDB base file ${f.name}, AOF loading aborted`);
+              throw new AofLoadError((e as Error).message);
+            }
+            s.log.notice(
+              `DB loaded from base file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`,
             );
-            throw new AofLoadError('truncated');
+            continue;
           }
+          const rp = new AofReplay(s, fake, first, (n) => file.read(n), s.config.num('key-load-delay'));
+          cur = rp;
+          let res: ParseResult | null = null;
+          await s.rdb.runSliced((deadline) => {
+            this.loading = true;
+            s.rdb.replaying = true;
+            try {
+              res = rp.step(deadline);
+            } finally {
+              this.loading = false;
+              s.rdb.replaying = false;
+            }
+            return res !== null;
+          });
+          const r = res as ParseResult | null;
+          if (r === null) continue;
+          const last = i === files.length - 1;
+          if (r.formatError) {
+            s.log.warning(
+              `Bad file format reading the append only file ${f.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
+            );
+            throw new AofLoadError('bad format');
+          }
+          if (r.truncated) {
+            if (last && s.config.bool('aof-load-truncated')) {
+              s.log.warning(`!!! Warning: short read while loading the AOF file ${f.name}!!!`);
+              s.log.warning(`!!! Truncating the AOF ${f.name} at offset ${r.validUpTo} !!!`);
+              truncateSync(path, r.validUpTo);
+              s.log.warning(`AOF ${f.name} loaded anyway because aof-load-truncated is enabled`);
+            } else {
+              s.log.warning(
+                `Unexpected end of file reading the append only file ${f.name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
+              );
+              throw new AofLoadError('truncated');
+            }
+          }
+          s.log.notice(`DB loaded from ${f.type === AOF_FILE_TYPE_BASE ? 'base' : 'incr'} file ${f.name}`);
+        } finally {
+          done += file.size;
+          cur = null;
+          file.close();
         }
-        s.log.notice(`DB loaded from ${f.type === AOF_FILE_TYPE_BASE ? 'base' : 'incr'} file ${f.name}`);
       }
     } finally {
-      this.loading = false;
+      s.rdb.stopLoading();
       s.propagationSinks = sinks;
     }
-  }
-
-  /** Parses and executes the commands of one AOF file through the dispatcher. */
-  private replay(buf: Buffer, c: Client): ParseResult {
-    const s = this.server;
-    const n = buf.length;
-    let pos = 0;
-    let validUpTo = 0;
-    let beforeMulti = -1;
-    const line = (): string | null => {
-      const e = buf.indexOf(10, pos);
-      if (e === -1 || e === pos || buf[e - 1] !== 13) return null;
-      const t = buf.latin1Slice(pos, e - 1);
-      pos = e + 1;
-      return t;
-    };
-    for (;;) {
-      if (pos >= n) break;
-      if (buf[pos] === 0x23) {
-        // Annotations (#TS:...) are skipped.
-        const t = line();
-        if (t === null) return { validUpTo, truncated: true, formatError: false };
-        if (beforeMulti === -1) validUpTo = pos;
-        continue;
-      }
-      if (buf[pos] !== 0x2a) return { validUpTo, truncated: false, formatError: true };
-      const head = line();
-      if (head === null)
-        return {
-          validUpTo: beforeMulti !== -1 ? beforeMulti : validUpTo,
-          truncated: true,
-          formatError: false,
-        };
-      const argc = Number(head.slice(1));
-      if (!Number.isInteger(argc) || argc < 1) return { validUpTo, truncated: false, formatError: true };
-      const argv: string[] = new Array<string>(argc);
-      let torn = false;
-      for (let j = 0; j < argc; j++) {
-        if (pos >= n) {
-          torn = true;
-          break;
-        }
-        if (buf[pos] !== 0x24) return { validUpTo, truncated: false, formatError: true };
-        const l = line();
-        if (l === null) {
-          torn = true;
-          break;
-        }
-        const len = Number(l.slice(1));
-        if (!Number.isInteger(len) || len < 0) return { validUpTo, truncated: false, formatError: true };
-        if (pos + len + 2 > n) {
-          torn = true;
-          break;
-        }
-        argv[j] = buf.latin1Slice(pos, pos + len);
-        pos += len + 2;
-      }
-      if (torn)
-        return {
-          validUpTo: beforeMulti !== -1 ? beforeMulti : validUpTo,
-          truncated: true,
-          formatError: false,
-        };
-      const name = argv[0].toLowerCase();
-      if (name === 'multi') beforeMulti = validUpTo;
-      processCommand(s, c, argv);
-      c.out.pos = 0;
-      if (name === 'exec') beforeMulti = -1;
-      if (beforeMulti === -1) validUpTo = pos;
-    }
-    if (beforeMulti !== -1) {
-      s.log.warning('Revert incomplete MULTI/EXEC transaction in AOF file');
-      return { validUpTo: beforeMulti, truncated: true, formatError: false };
-    }
-    return { validUpTo, truncated: false, formatError: false };
   }
 
   // ---- INFO ---------------------------------------------------------------------------
