@@ -438,6 +438,11 @@ export class AofManager {
     });
   }
 
+  /** Writes are buffered and appendfsync is always: the server defers the batch's flush (group commit). */
+  groupCommit(): boolean {
+    return this.buf.length !== 0 && this.fd !== -1 && this.server.config.str('appendfsync') === 'always';
+  }
+
   get rewriteInProgress(): boolean {
     return this.rw !== null;
   }

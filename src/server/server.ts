@@ -866,7 +866,10 @@ export class Server implements KeyspaceHooks {
     } finally {
       this.inDataBatch = false;
     }
-    this.flushPending();
+    // appendfsync always: one fdatasync for every client read in this event-loop turn
+    // (group commit), in the check phase after all ready sockets were read.
+    if (this.aof.groupCommit()) this.scheduleFlush();
+    else this.flushPending();
   }
 
   /** Executes every complete command buffered for c, unless it is blocked or closing. */
