@@ -72,12 +72,12 @@ async function same(scenario: (port: number, unix: string) => Promise<string[]>)
 }
 
 /** Sends PING on c until the reply is -BUSY: a script started on another connection is busy. */
-async function waitBusy(c: RawClient, busy = BUSY): Promise<void> {
+async function waitBusy(c: RawClient): Promise<void> {
   const deadline = Date.now() + WAIT;
   for (;;) {
     c.send('PING');
     const r = await c.read(WAIT);
-    if (r === busy) return;
+    if (r === BUSY) return;
     assert.equal(r, '+PONG\r\n');
     if (Date.now() > deadline) throw new Error('the script never became busy');
     await new Promise((res) => setTimeout(res, 20));
@@ -158,46 +158,6 @@ test('other connections get -BUSY, allowed commands run, SCRIPT KILL from an exi
     '-NOTBUSY No scripts in execution right now.\r\n',
     '$1\r\nv\r\n',
   ]);
-});
-
-test('a busy function (FCALL) gets the FUNCTION KILL texts: -BUSY, SCRIPT KILL refused, FUNCTION STATS, FUNCTION KILL kills it', async () => {
-  const busyFn = `-${BUSY_FUNCTION}\r\n`;
-  const t = await same(async (port) => {
-    const log: string[] = [];
-    const a = await RawClient.connect(port);
-    const caller = await RawClient.connect(port);
-    try {
-      log.push(
-        await a.call(
-          'FUNCTION',
-          'LOAD',
-          'REPLACE',
-          "#!lua name=busylib\nredis.register_function('spin', function() while true do end end)",
-        ),
-      );
-      caller.send('FCALL', 'spin', '0');
-      await waitBusy(a, busyFn);
-      log.push(await a.call('GET', 'k'), await a.call('SCRIPT', 'KILL'));
-      // running_script: name and command; the duration varies.
-      const stats = await a.call('FUNCTION', 'STATS');
-      log.push(stats.slice(0, stats.indexOf('duration_ms')));
-      log.push(await a.call('FUNCTION', 'KILL'));
-      log.push(await caller.read(WAIT));
-      log.push(await a.call('PING'), await a.call('FUNCTION', 'DELETE', 'busylib'));
-    } finally {
-      a.close();
-      caller.close();
-    }
-    return log;
-  });
-  assert.deepEqual(t.slice(0, 3), ['$7\r\nbusylib\r\n', busyFn, busyFn]);
-  assert.match(t[3], /running_script.*spin.*FCALL/s);
-  assert.equal(t[4], '+OK\r\n');
-  assert.match(
-    t[5],
-    /^-ERR Script killed by user with SCRIPT KILL\.\.\. script: spin, on @user_function:2\.\r\n$/,
-  );
-  assert.deepEqual(t.slice(6), ['+PONG\r\n', '+OK\r\n']);
 });
 
 test('new connections made during a busy script (TCP and unix socket) get -BUSY and can SCRIPT KILL, and keep working afterwards', async () => {
