@@ -268,9 +268,7 @@ function memorySection(server: Server): string {
 }
 
 function persistenceSection(server: Server): string {
-  return (
-    '# Persistence\r\n' + server.rdb.infoFields() + server.aof.infoFields() + server.rdb.loadingInfoFields()
-  );
+  return '# Persistence\r\n' + server.rdb.infoFields() + server.aof.infoFields();
 }
 
 function statsSection(server: Server): string {
