@@ -43,6 +43,8 @@ function runAsync(cmd: string, args: string[], opts: { cwd?: string; input?: str
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
+    // A process that exits without reading its input closes the pipe first: not an error.
+    proc.stdin.on('error', () => {});
     proc.stdin.end(opts.input ?? '');
   });
 }
