@@ -265,7 +265,9 @@ test('a torn AOF tail loads with aof-load-truncated yes (cut and logged) and is 
     assert.notEqual(r.status, 0);
     assert.match(r.stdout + r.stderr, /Unexpected end of file reading the append only file/);
     for (let round = 0; round < 3; round++) {
-      const cut = 20 + Math.floor(Math.random() * (full.length - 40));
+      let cut = 20 + Math.floor(Math.random() * (full.length - 40));
+      // A cut exactly before a command's '*' leaves a valid file: cut inside a command.
+      while (full[cut] === 0x2a) cut++;
       copyTo(cut);
       srv = await startOn(dir, ['--aof-load-truncated', 'yes']);
       assert.match(
