@@ -11,7 +11,8 @@
  * includes garbage until the collector runs — mostly the young generation's, which can be
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
- *     V8 heap used − young generation + off-heap string bytes in use − evicted since last full GC
+ *     V8 heap used − young generation + the types' off-heap arrays (store/external.ts)
+ *       + off-heap string bytes in use − evicted since last full GC
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
  * `used_memory` reports the same figure, measured afresh. The young
@@ -34,6 +35,7 @@
  * 255 − the decayed counter (LFU) or by how soon the key expires (volatile-ttl); the
  * random policies take a random key, visiting databases round-robin.
  */
+import { externalBytes } from '../store/external.js';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Server } from './server.js';
@@ -115,7 +117,8 @@ export class Evictor {
   usedMemory(): number {
     const now = this.server.cmdTime;
     if (now - this.sampledAt >= SAMPLE_MS || now < this.sampledAt || ++this.sinceSample >= 1024) {
-      let heap = 0;
+      // V8's old generation plus the types' off-heap arrays (freed by the same GC).
+      let heap = externalBytes();
       for (const s of getHeapSpaceStatistics()) if (s.space_name !== 'new_space') heap += s.space_used_size;
       const fall = this.heapSample - heap;
       if (fall > 0 && this.freedBeforeGc > 0)

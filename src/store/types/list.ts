@@ -18,6 +18,7 @@
  * chunk's bytes, so LRANGE/LPOP allocate no strings.
  */
 import type { RObject } from '../database.js';
+import { externalBuffer, externalLatin1, tracked } from '../external.js';
 
 export const LIST_HEAD = 0;
 export const LIST_TAIL = 1;
@@ -46,7 +47,7 @@ export const BIG_ELEM = 8192;
 type Offsets = Uint16Array | Int32Array;
 
 function newOffsets(n: number, dataLen: number): Offsets {
-  return dataLen <= U16_LIMIT ? new Uint16Array(n) : new Int32Array(n);
+  return tracked(dataLen <= U16_LIMIT ? new Uint16Array(n) : new Int32Array(n));
 }
 
 /**
@@ -93,7 +94,7 @@ class Chunk {
       size = Math.max(size, firstLen + used + (used >> 4));
       slots = K;
     }
-    const data = Buffer.allocUnsafeSlow(size);
+    const data = externalBuffer(size);
     const st = newOffsets(slots, size);
     return atTail ? new Chunk(data, st, 0, 0, 0, 0) : new Chunk(data, st, slots, slots, size, size);
   }
@@ -114,7 +115,7 @@ class Chunk {
   private relaySlots(cap: number, front: number): void {
     const n = this.hi - this.lo;
     const st = this.st;
-    const ns = this.data.length <= U16_LIMIT ? new Uint16Array(cap) : new Int32Array(cap);
+    const ns = tracked(this.data.length <= U16_LIMIT ? new Uint16Array(cap) : new Int32Array(cap));
     for (let i = 0; i < n; i++) ns[front + i] = st[this.lo + i];
     const big = this.big;
     if (big !== null) {
@@ -150,12 +151,12 @@ class Chunk {
    */
   private relayData(size: number, nblo: number): void {
     const old = this.data;
-    const nd = size === old.length ? old : Buffer.allocUnsafeSlow(size);
+    const nd = size === old.length ? old : externalBuffer(size);
     old.copy(nd, nblo, this.blo, this.bhi);
     const delta = nblo - this.blo;
     let st = this.st;
     if (size > U16_LIMIT && st instanceof Uint16Array) {
-      const wide = new Int32Array(st.length);
+      const wide = tracked(new Int32Array(st.length));
       wide.set(st);
       st = this.st = wide;
     }
@@ -184,7 +185,7 @@ class Chunk {
     const len = s.length;
     if (this.hi === this.st.length) this.growSlots(true);
     if (len >= BIG_ELEM) {
-      this.pushTailBig(Buffer.from(s, 'latin1'));
+      this.pushTailBig(externalLatin1(s));
       return;
     }
     if (this.bhi + len > this.data.length) this.growData(true, len);
@@ -198,7 +199,7 @@ class Chunk {
     if (this.lo === 0) this.growSlots(false);
     if (len >= BIG_ELEM) {
       this.st[--this.lo] = this.blo;
-      this.setBig(this.lo, Buffer.from(s, 'latin1'));
+      this.setBig(this.lo, externalLatin1(s));
       return;
     }
     if (this.blo < len) this.growData(false, len);
@@ -247,9 +248,9 @@ class Chunk {
     const old = this.st;
     const narrow = used <= U16_LIMIT && old instanceof Int32Array;
     if (this.data.length - used <= used >> 3 && !narrow) return;
-    const nd = Buffer.allocUnsafeSlow(Math.max(used, 1));
+    const nd = externalBuffer(Math.max(used, 1));
     this.data.copy(nd, 0, this.blo, this.bhi);
-    const st = narrow ? new Uint16Array(old.length) : old;
+    const st = narrow ? tracked(new Uint16Array(old.length)) : old;
     const blo = this.blo;
     for (let s = this.lo; s < this.hi; s++) st[s] = old[s] - blo;
     this.st = st;
@@ -261,7 +262,7 @@ class Chunk {
   /** Replaces the element of slot s with str (LSET). */
   replace(s: number, value: string): void {
     const isBig = value.length >= BIG_ELEM;
-    this.setBig(s, isBig ? Buffer.from(value, 'latin1') : undefined);
+    this.setBig(s, isBig ? externalLatin1(value) : undefined);
     const str = isBig ? '' : value;
     const start = this.st[s];
     const end = this.end(s);
@@ -272,7 +273,7 @@ class Chunk {
     }
     const used = this.bhi - this.blo + delta;
     const nsize = Math.max(64, used + (used >> 2));
-    const nd = Buffer.allocUnsafeSlow(nsize);
+    const nd = externalBuffer(nsize);
     // New layout from 0: [blo, start) + str + [end, bhi).
     this.data.copy(nd, 0, this.blo, start);
     const nstart = start - this.blo;
@@ -280,7 +281,7 @@ class Chunk {
     this.data.copy(nd, nstart + str.length, end, this.bhi);
     let st = this.st;
     if (nsize > U16_LIMIT && st instanceof Uint16Array) {
-      const wide = new Int32Array(st.length);
+      const wide = tracked(new Int32Array(st.length));
       wide.set(st);
       st = this.st = wide;
     }
@@ -294,7 +295,7 @@ class Chunk {
 
   clone(): Chunk {
     const used = this.bhi - this.blo;
-    const nd = Buffer.allocUnsafeSlow(Math.max(used, 1));
+    const nd = externalBuffer(Math.max(used, 1));
     this.data.copy(nd, 0, this.blo, this.bhi);
     const st = newOffsets(this.st.length, nd.length);
     for (let s = this.lo; s < this.hi; s++) st[s] = this.st[s] - this.blo;

@@ -16,6 +16,7 @@
  *
  * Order: by score, then by member bytes (latin1 strings compare byte-wise).
  */
+import { tracked, trackedArrayBuffer } from '../external.js';
 
 export const ZSKIPLIST_MAXLEVEL = 32;
 
@@ -44,11 +45,11 @@ export class ZSkipList {
 
   constructor(capacity = 16) {
     const slots = HEADER_SLOTS + Math.ceil(capacity * 3.5);
-    const buf = new ArrayBuffer(slots * 8);
+    const buf = trackedArrayBuffer(new ArrayBuffer(slots * 8));
     this.f = new Float64Array(buf);
     this.i = new Int32Array(buf);
-    this.lvl = new Uint8Array(capacity + 1);
-    this.node = new Int32Array(capacity + 1);
+    this.lvl = tracked(new Uint8Array(capacity + 1));
+    this.node = tracked(new Int32Array(capacity + 1));
     this.lvl[0] = ZSKIPLIST_MAXLEVEL;
   }
 
@@ -95,10 +96,10 @@ export class ZSkipList {
   private growIds(min: number): void {
     let cap = Math.max(16, Math.floor(this.lvl.length * 1.5));
     while (cap < min) cap = Math.floor(cap * 1.5);
-    const l = new Uint8Array(cap);
+    const l = tracked(new Uint8Array(cap));
     l.set(this.lvl);
     this.lvl = l;
-    const n = new Int32Array(cap);
+    const n = tracked(new Int32Array(cap));
     n.set(this.node);
     this.node = n;
   }
@@ -115,7 +116,7 @@ export class ZSkipList {
     if (this.top > this.f.length) {
       let cap = Math.floor(this.f.length * 1.5);
       while (cap < this.top) cap = Math.floor(cap * 1.5);
-      const buf = new ArrayBuffer(cap * 8);
+      const buf = trackedArrayBuffer(new ArrayBuffer(cap * 8));
       const nf = new Float64Array(buf);
       nf.set(this.f);
       this.f = nf;

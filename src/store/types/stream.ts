@@ -25,6 +25,7 @@
  */
 import type { RObject } from '../database.js';
 import { jemallocSize, sdsSize } from './alloc.js';
+import { externalBuffer, trackedArrayBuffer } from '../external.js';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 
@@ -269,7 +270,7 @@ export class StreamNode {
     this.ids = this.offs = EMPTY_U32;
     this.flags = EMPTY_U8;
     this.resize(cap);
-    this.data = Buffer.allocUnsafeSlow(dataCap);
+    this.data = externalBuffer(dataCap);
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
     this.masterBytes = mb;
@@ -293,7 +294,7 @@ export class StreamNode {
    * ArrayBuffer for the three (one allocation per node, not three).
    */
   resize(cap: number): void {
-    const buf = new ArrayBuffer(cap * 16 + (cap + 1) * 4 + cap);
+    const buf = trackedArrayBuffer(new ArrayBuffer(cap * 16 + (cap + 1) * 4 + cap));
     const ids = new Uint32Array(buf, 0, cap * 4);
     const offs = new Uint32Array(buf, cap * 16, cap + 1);
     const flags = new Uint8Array(buf, cap * 20 + 4, cap);
@@ -315,7 +316,7 @@ export class StreamNode {
     if (this.flags.length > n + (n >> 3)) this.resize(n);
     const used = this.offs[n];
     if (this.data.length > used + (used >> 3) + 16) {
-      const d = Buffer.allocUnsafeSlow(used);
+      const d = externalBuffer(used);
       this.data.copy(d, 0, 0, used);
       this.data = d;
     }
@@ -328,7 +329,7 @@ export class StreamNode {
     c.flags = this.flags;
     c.offs = this.offs;
     c.resize(this.flags.length);
-    c.data = Buffer.allocUnsafeSlow(this.data.length);
+    c.data = externalBuffer(this.data.length);
     this.data.copy(c.data);
     c.live = this.live;
     c.masterBytes = this.masterBytes;
@@ -672,7 +673,7 @@ export class Stream implements RObject {
     }
     let p = node.offs[i];
     if (p + need > node.data.length) {
-      const d = Buffer.allocUnsafeSlow(Math.max(node.data.length * 2, p + need));
+      const d = externalBuffer(Math.max(node.data.length * 2, p + need));
       node.data.copy(d, 0, 0, p);
       node.data = d;
     }
