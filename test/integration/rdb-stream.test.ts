@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../helpers/raw-client.js';
+import { inOracleLoading } from '../helpers/rdb-files.js';
 import { startOracle, startRespite, hasOracle } from '../helpers/servers.js';
 
 const skip = !hasOracle();
@@ -141,20 +141,9 @@ test(
       await build(c);
       assert.equal(await c.call('SAVE'), '+OK\r\n');
       const before = maskIdle(await observe(c));
-      const check = spawnSync('redis-check-rdb', [join(dir, 'dump.rdb')], { encoding: 'latin1' });
-      assert.equal(check.status, 0, check.stdout + check.stderr);
-      assert.match(check.stdout, /RDB looks OK/);
-      const odir = mkdtempSync(join(tmpdir(), 'respite-rdbstream-o-'));
-      copyFileSync(join(dir, 'dump.rdb'), join(odir, 'dump.rdb'));
-      const o2 = await startOracle(['--dir', odir, '--enable-debug-command', 'yes']);
-      const oc = await RawClient.connect(o2.port);
-      try {
+      await inOracleLoading(dir, async (oc) => {
         assertSame(before, maskIdle(await observe(oc)));
-      } finally {
-        oc.close();
-        await o2.stop();
-        rmSync(odir, { recursive: true, force: true });
-      }
+      });
     } finally {
       c.close();
       await srv.close();
