@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOracle, startRespite, type ChildServer } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { Conns, infoField, onBothPorts, silent, waitBlocked, type Scenario } from '../helpers/transcripts.js';
 import type { RespiteServer } from '../../src/index.js';
 import { CLIENT_DENY_BLOCKING } from '../../src/server/client.js';
 import type { BlockHandler } from '../../src/server/blocking.js';
@@ -26,61 +27,8 @@ after(async () => {
   await oracle.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Connections opened by a scenario, closed at its end. */
-class Conns {
-  list: RawClient[] = [];
-  constructor(readonly port: number) {}
-  async open(): Promise<RawClient> {
-    const c = await RawClient.connect(this.port);
-    this.list.push(c);
-    return c;
-  }
-  close(): void {
-    for (const c of this.list) c.close();
-  }
-}
-
-function infoField(info: string, name: string): number {
-  const m = new RegExp(`${name}:(\\d+)`).exec(info);
-  assert.ok(m, `INFO has ${name}`);
-  return Number(m[1]);
-}
-
-/** Waits until INFO reports n blocked clients. */
-async function waitBlocked(ctl: RawClient, n: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const got = infoField(await ctl.call('INFO', 'clients'), 'blocked_clients');
-    if (got === n) return;
-    if (Date.now() > deadline) throw new Error(`blocked_clients stayed ${got}, expected ${n}`);
-    await sleep(5);
-  }
-}
-
-/** Asserts that nothing arrived on c for a little while. */
-async function silent(c: RawClient, ms = 50): Promise<void> {
-  await sleep(ms);
-  assert.equal(c.pending(), '', 'no reply expected yet');
-}
-
-type Scenario = (conns: Conns) => Promise<string[]>;
-
 /** Runs a scenario on the oracle then on Respite; the transcripts must be identical. */
-async function onBoth(scenario: Scenario): Promise<string[]> {
-  const results: string[][] = [];
-  for (const port of [oracle.port, respite.port]) {
-    const conns = new Conns(port);
-    try {
-      results.push(await scenario(conns));
-    } finally {
-      conns.close();
-    }
-  }
-  assert.deepEqual(results[1], results[0]);
-  return results[0];
-}
+const onBoth = (scenario: Scenario): Promise<string[]> => onBothPorts([oracle.port, respite.port], scenario);
 
 describe('blocking list commands on the oracle and Respite', () => {
   test('clients blocked on one key are served in arrival order', async () => {

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOracle, startRespite, type ChildServer } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { onBothPorts, silent, sleep, waitBlocked, type Scenario } from '../helpers/transcripts.js';
 import type { RespiteServer } from '../../src/index.js';
 import { CLIENT_DENY_BLOCKING } from '../../src/server/client.js';
 
@@ -24,54 +25,9 @@ after(async () => {
   await oracle.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-class Conns {
-  list: RawClient[] = [];
-  constructor(readonly port: number) {}
-  async open(): Promise<RawClient> {
-    const c = await RawClient.connect(this.port);
-    this.list.push(c);
-    return c;
-  }
-  close(): void {
-    for (const c of this.list) c.close();
-  }
-}
-
-async function waitBlocked(ctl: RawClient, n: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const m = /blocked_clients:(\d+)/.exec(await ctl.call('INFO', 'clients'));
-    const got = Number(m![1]);
-    if (got === n) return;
-    if (Date.now() > deadline) throw new Error(`blocked_clients stayed ${got}, expected ${n}`);
-    await sleep(5);
-  }
-}
-
-async function silent(c: RawClient, ms = 50): Promise<void> {
-  await sleep(ms);
-  assert.equal(c.pending(), '', 'no reply expected yet');
-}
-
-type Scenario = (conns: Conns) => Promise<string[]>;
-
-async function onBoth(scenario: Scenario): Promise<string[]> {
-  const results: string[][] = [];
-  for (const port of [oracle.port, respite.port]) {
-    const conns = new Conns(port);
-    try {
-      const ctl = await conns.open();
-      await ctl.call('FLUSHALL');
-      results.push(await scenario(conns));
-    } finally {
-      conns.close();
-    }
-  }
-  assert.deepEqual(results[1], results[0]);
-  return results[0];
-}
+/** Runs a scenario on the oracle then on Respite (each flushed first); the transcripts must be identical. */
+const onBoth = (scenario: Scenario): Promise<string[]> =>
+  onBothPorts([oracle.port, respite.port], scenario, true);
 
 describe('blocking stream reads on the oracle and Respite', () => {
   test('XREAD BLOCK clients on $ are served in arrival order with the new entries, RESP2 and RESP3', async () => {
