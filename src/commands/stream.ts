@@ -647,6 +647,17 @@ function xrevrangeCommand(c: Client, argv: string[]): void {
   xrangeGeneric(c, argv, true);
 }
 
+/** The strict IDs argv[from..] (XDEL, XACK); null after replying with the error of the first bad one. */
+function parseIDList(c: Client, argv: string[], from: number): StreamID[] | null {
+  const ids: StreamID[] = [];
+  for (let j = from; j < argv.length; j++) {
+    const id = parseID(c, argv[j], false, true);
+    if (id === null) return null;
+    ids.push(id);
+  }
+  return ids;
+}
+
 function xdelCommand(c: Client, argv: string[]): void {
   const s = writeStream(c, argv[1]);
   if (s === undefined) return;
@@ -654,12 +665,8 @@ function xdelCommand(c: Client, argv: string[]): void {
     c.out.integer(0);
     return;
   }
-  const ids: StreamID[] = [];
-  for (let j = 2; j < argv.length; j++) {
-    const id = parseID(c, argv[j], false, true);
-    if (id === null) return;
-    ids.push(id);
-  }
+  const ids = parseIDList(c, argv, 2);
+  if (ids === null) return;
   let deleted = 0;
   let firstEntry = false;
   for (const id of ids) {
@@ -1196,12 +1203,8 @@ function xackCommand(c: Client, argv: string[]): void {
     c.out.integer(0);
     return;
   }
-  const ids: StreamID[] = [];
-  for (let j = 3; j < argv.length; j++) {
-    const id = parseID(c, argv[j], false, true);
-    if (id === null) return;
-    ids.push(id);
-  }
+  const ids = parseIDList(c, argv, 3);
+  if (ids === null) return;
   let acked = 0;
   for (const id of ids) {
     const n = g.findNack(id);
