@@ -4,20 +4,10 @@
  * the dispatcher skips the check), then logged in as a restricted user (`-@all +get +set
  * ~key:*`: a command bit and a key pattern checked on every request), in both servers.
  */
-import { startServer, type ServerProc } from './proc.js';
 import { oneCommand, ReplyError } from './resp.js';
-import { fmtInt, fmtNum, machineLine } from './report.js';
-import { say, commandLine, type Options } from './options.js';
-import { runRedisBenchmark } from './redis-benchmark.js';
-import {
-  measure,
-  combine,
-  cpuCell,
-  throughputTable,
-  type BenchMode,
-  type Row,
-  type Side,
-} from './throughput.js';
+import { fmtInt, machineLine } from './report.js';
+import { commandLine, type Options } from './options.js';
+import { compareServers, standardModes, throughputTable } from './throughput.js';
 import type { MachineInfo } from './proc.js';
 
 const USER = [
@@ -50,54 +40,15 @@ const TESTS: AclTest[] = [
 
 export async function aclMode(o: Options, m: MachineInfo): Promise<string> {
   const keyspace = 100000;
-  const modes: BenchMode[] = [
-    { label: '-c 50 -P 1', clients: 50, pipeline: 1, requests: o.requests },
-    { label: '-c 50 -P 16', clients: 50, pipeline: 16, requests: o.requests },
-  ];
-  const redis = await startServer('redis');
-  const respite = await startServer('respite');
-  const all: Row[][] = [];
-  try {
-    say(
-      `servers: Redis pid ${redis.pid} port ${redis.port}, Respite pid ${respite.pid} port ${respite.port}`,
-    );
-    for (const s of [redis, respite]) {
-      const r = await oneCommand(s.port, ...USER);
-      if (r instanceof ReplyError) throw new Error(`${s.label}: ${r.message}`);
-      const args = ['-p', String(s.port), '-t', 'set,get', '-c', '50', '-n', '100000', '-P', '16'];
-      await runRedisBenchmark([...args, '-r', String(keyspace)]);
-    }
-    let k = 0;
-    for (const mode of modes) {
-      const rows: Row[] = [];
-      for (const t of TESTS) {
-        const runs = new Map<ServerProc, Side[]>([
-          [redis, []],
-          [respite, []],
-        ]);
-        for (let rep = 0; rep < o.repeat; rep++, k++) {
-          const order = k % 2 === 0 ? [redis, respite] : [respite, redis];
-          for (const s of order) {
-            const custom = t.login ? [...t.login, '-t', t.test] : undefined;
-            const side = await measure(s, t.test, mode, keyspace, custom);
-            runs.get(s)!.push(side);
-            const st = side.stats;
-            say(
-              `  ${mode.label.padEnd(12)} ${t.label.padEnd(22)} ${s.label.padEnd(8)} ` +
-                (st
-                  ? `${fmtInt(st.rps).padStart(9)} req/s  p50 ${fmtNum(st.p50, 3)} ms  CPU ${cpuCell(side)} µs/req`
-                  : side.na),
-            );
-          }
-        }
-        rows.push({ test: t.label, redis: combine(runs.get(redis)!), respite: combine(runs.get(respite)!) });
-      }
-      all.push(rows);
-    }
-  } finally {
-    await respite.stop();
-    await redis.stop();
-  }
+  const tests = TESTS.map((t) => ({
+    label: t.label,
+    test: t.test,
+    custom: t.login ? [...t.login, '-t', t.test] : undefined,
+  }));
+  const { modes, rows: all } = await compareServers(o, standardModes(o), tests, async (s) => {
+    const r = await oneCommand(s.port, ...USER);
+    if (r instanceof ReplyError) throw new Error(`${s.label}: ${r.message}`);
+  });
   const parts = [
     machineLine(m),
     `Command: \`${commandLine(o)}\` — redis-benchmark \`-r ${keyspace}\`, ${fmtInt(o.requests)} requests per test; ` +

@@ -12,20 +12,9 @@
  * redis-benchmark's `__rand_int__` is zero-padded, which Redis refuses as a bit offset, so
  * the random part goes into keys and elements.
  */
-import { startServer, type ServerProc } from './proc.js';
-import { oneCommand, ReplyError } from './resp.js';
-import { fmtInt, fmtNum, table, machineLine } from './report.js';
-import { say, commandLine, naFromError, type Options } from './options.js';
-import { runRedisBenchmark } from './redis-benchmark.js';
-import {
-  measure,
-  combine,
-  cpuCell,
-  throughputTable,
-  type BenchMode,
-  type Row,
-  type Side,
-} from './throughput.js';
+import { fmtInt, table, machineLine } from './report.js';
+import { commandLine, type Options } from './options.js';
+import { compareServers, standardModes, throughputTable, type BenchMode, type Row } from './throughput.js';
 import type { MachineInfo } from './proc.js';
 
 interface BitsTest {
@@ -64,67 +53,16 @@ export const BITS_TESTS: BitsTest[] = [
   { name: 'pfadd_sparse', custom: ['PFADD', 'bench:hll:__rand_int__', 'element:__rand_int__'] },
 ];
 
-async function setupTest(s: ServerProc, t: BitsTest): Promise<string | null> {
-  for (const cmd of t.setup ?? []) {
-    const r = await oneCommand(s.port, ...cmd);
-    if (r instanceof ReplyError) return naFromError(r.message);
-  }
-  // A probe of the command itself, to tell "not implemented" before running.
-  const probe = t.custom.map((a) => a.replace('__rand_int__', '1'));
-  const r = await oneCommand(s.port, ...probe);
-  return r instanceof ReplyError ? naFromError(r.message) : null;
-}
-
-async function bitsThroughput(o: Options): Promise<{ modes: BenchMode[]; rows: Row[][] }> {
-  const keyspace = 100000;
-  const modes: BenchMode[] = [
-    { label: `-c 50 -P 1`, clients: 50, pipeline: 1, requests: o.requests },
-    { label: `-c 50 -P 16`, clients: 50, pipeline: 16, requests: o.requests },
-  ];
-  const redis = await startServer('redis');
-  const respite = await startServer('respite');
-  const all: Row[][] = [];
-  try {
-    say(
-      `servers: Redis pid ${redis.pid} port ${redis.port}, Respite pid ${respite.pid} port ${respite.port}`,
-    );
-    for (const s of [redis, respite]) {
-      const args = ['-p', String(s.port), '-t', 'set,get', '-c', '50', '-n', '100000', '-P', '16'];
-      await runRedisBenchmark([...args, '-r', String(keyspace)]);
-    }
-    let k = 0;
-    for (const mode of modes) {
-      const rows: Row[] = [];
-      for (const t of BITS_TESTS) {
-        const runs = new Map<ServerProc, Side[]>([
-          [redis, []],
-          [respite, []],
-        ]);
-        for (let rep = 0; rep < o.repeat; rep++, k++) {
-          const order = k % 2 === 0 ? [redis, respite] : [respite, redis];
-          for (const s of order) {
-            const skip = await setupTest(s, t);
-            const side = skip ? { na: skip } : await measure(s, t.name, mode, keyspace, t.custom);
-            runs.get(s)!.push(side);
-            const st = side.stats;
-            say(
-              `  ${mode.label.padEnd(12)} ${t.name.padEnd(14)} ${s.label.padEnd(8)} ` +
-                (st
-                  ? `${fmtInt(st.rps).padStart(9)} req/s  p50 ${fmtNum(st.p50, 3)} ms  ` +
-                    `CPU ${cpuCell(side)} µs/req  wait ${fmtNum(side.waitPct, 0)}%`
-                  : side.na),
-            );
-          }
-        }
-        rows.push({ test: t.name, redis: combine(runs.get(redis)!), respite: combine(runs.get(respite)!) });
-      }
-      all.push(rows);
-    }
-  } finally {
-    await respite.stop();
-    await redis.stop();
-  }
-  return { modes, rows: all };
+function bitsThroughput(o: Options): Promise<{ modes: BenchMode[]; rows: Row[][] }> {
+  const tests = BITS_TESTS.map((t) => ({
+    label: t.name,
+    test: t.name,
+    custom: t.custom,
+    setup: t.setup,
+    // The command itself on a small key, to tell "not implemented" before running.
+    probe: t.custom.map((a) => a.replace('__rand_int__', '1')),
+  }));
+  return compareServers(o, standardModes(o), tests);
 }
 
 function summary(modes: BenchMode[], rows: Row[][]): string {

@@ -116,58 +116,89 @@ export function combine(sides: Side[]): Side {
   };
 }
 
-export async function throughputPhase(o: Options): Promise<{ modes: BenchMode[]; rows: Row[][] }> {
-  const keyspace = 100000;
-  const modes: BenchMode[] = [
+/** The two -c 50 modes every comparison measures (the main run adds a latency mode). */
+export function standardModes(o: Options): BenchMode[] {
+  return [
     { label: `-c 50 -P 1`, clients: 50, pipeline: 1, requests: o.requests },
     { label: `-c 50 -P 16`, clients: 50, pipeline: 16, requests: o.requests },
-    { label: `-c 1 -P 1 (latency)`, clients: 1, pipeline: 1, requests: o.latencyRequests },
   ];
+}
+
+/** One row of a comparison: a redis-benchmark test or a custom command line. */
+export interface ComparedTest {
+  /** Row label. */
+  label: string;
+  /** redis-benchmark's test name (`-t`), or the name of the custom command. */
+  test: string;
+  /** redis-benchmark's trailing arguments instead of `-t test` (a command, or login + `-t`). */
+  custom?: string[];
+  /** Commands sent to each server before each measurement; an error makes it n/a there. */
+  setup?: string[][];
+  /** A command sent to Respite once before measuring: an error makes the test n/a. */
+  probe?: string[];
+}
+
+/** Runs setup commands; a reason to skip (n/a) when one fails, else null. */
+async function runCommands(s: ServerProc, cmds: string[][] | undefined): Promise<string | null> {
+  for (const cmd of cmds ?? []) {
+    const r = await oneCommand(s.port, ...cmd);
+    if (r instanceof ReplyError) return naFromError(r.message);
+  }
+  return null;
+}
+
+/**
+ * Starts Redis and Respite, warms both up (so V8 has optimised Respite's request path before
+ * anything is measured; Redis gets the same), then measures every test in every mode on both,
+ * `o.repeat` times, alternating which server goes first so that slow drifts of machine load
+ * hit both alike. `init` runs once on each server before the warm-up (e.g. ACL users).
+ */
+export async function compareServers(
+  o: Options,
+  modes: BenchMode[],
+  tests: ComparedTest[],
+  init?: (s: ServerProc) => Promise<void>,
+): Promise<{ modes: BenchMode[]; rows: Row[][] }> {
+  const keyspace = 100000;
   const redis = await startServer('redis');
   const respite = await startServer('respite');
   const all: Row[][] = [];
+  const width = Math.max(6, ...tests.map((t) => t.label.length));
   try {
     say(
       `servers: Redis pid ${redis.pid} port ${redis.port}, Respite pid ${respite.pid} port ${respite.port}`,
     );
-    // Warm-up: lets V8 optimise Respite's hot path before anything is measured (Redis gets the same).
     for (const s of [redis, respite]) {
+      if (init) await init(s);
       for (const t of ['set', 'get']) {
         if ((await probe(s, t)) !== null) continue;
-        await runRedisBenchmark([
-          '-p',
-          String(s.port),
-          '-t',
-          t,
-          '-c',
-          '50',
-          '-n',
-          '100000',
-          '-r',
-          String(keyspace),
-          '-P',
-          '16',
-        ]);
+        const args = ['-p', String(s.port), '-t', t, '-c', '50', '-n', '100000'];
+        await runRedisBenchmark([...args, '-r', String(keyspace), '-P', '16']);
       }
     }
-    const na = new Map<string, string | null>();
-    for (const t of o.tests) na.set(t, await probe(respite, t));
+    const na = new Map<ComparedTest, string | null>();
+    for (const t of tests) {
+      const r = t.probe ? await oneCommand(respite.port, ...t.probe) : null;
+      na.set(t, r instanceof ReplyError ? naFromError(r.message) : null);
+    }
     let k = 0;
     for (const mode of modes) {
       const rows: Row[] = [];
-      for (const test of o.tests) {
-        const redisRuns: Side[] = [];
-        const respiteRuns: Side[] = [];
+      for (const t of tests) {
+        const runs = new Map<ServerProc, Side[]>([
+          [redis, []],
+          [respite, []],
+        ]);
         for (let rep = 0; rep < o.repeat; rep++, k++) {
-          // Alternate which server goes first, so slow drifts of machine load hit both alike.
           const order = k % 2 === 0 ? [redis, respite] : [respite, redis];
           for (const s of order) {
-            const skip = s === respite ? na.get(test) : null;
-            const side = skip ? { na: skip } : await measure(s, test, mode, keyspace);
-            (s === redis ? redisRuns : respiteRuns).push(side);
+            let skip = s === respite ? na.get(t) : null;
+            if (!skip) skip = await runCommands(s, t.setup);
+            const side = skip ? { na: skip } : await measure(s, t.test, mode, keyspace, t.custom);
+            runs.get(s)!.push(side);
             const st = side.stats;
             say(
-              `  ${mode.label.padEnd(20)} ${test.padEnd(6)} ${s.label.padEnd(8)} ` +
+              `  ${mode.label.padEnd(20)} ${t.label.padEnd(width)} ${s.label.padEnd(8)} ` +
                 (st
                   ? `${fmtInt(st.rps).padStart(9)} req/s  p50 ${fmtNum(st.p50, 3)} ms  p99 ${fmtNum(st.p99, 3)} ms  ` +
                     `CPU ${cpuCell(side)} µs/req  wait ${fmtNum(side.waitPct, 0)}%`
@@ -175,7 +206,7 @@ export async function throughputPhase(o: Options): Promise<{ modes: BenchMode[];
             );
           }
         }
-        rows.push({ test, redis: combine(redisRuns), respite: combine(respiteRuns) });
+        rows.push({ test: t.label, redis: combine(runs.get(redis)!), respite: combine(runs.get(respite)!) });
       }
       all.push(rows);
     }
@@ -184,6 +215,16 @@ export async function throughputPhase(o: Options): Promise<{ modes: BenchMode[];
     await redis.stop();
   }
   return { modes, rows: all };
+}
+
+/** The main run: redis-benchmark's built-in tests, plus a one-client latency mode. */
+export function throughputPhase(o: Options): Promise<{ modes: BenchMode[]; rows: Row[][] }> {
+  const modes: BenchMode[] = [
+    ...standardModes(o),
+    { label: `-c 1 -P 1 (latency)`, clients: 1, pipeline: 1, requests: o.latencyRequests },
+  ];
+  const tests = o.tests.map((t) => ({ label: t, test: t, probe: PROBES[t] }));
+  return compareServers(o, modes, tests);
 }
 
 export function cpuCell(s: Side): string {
