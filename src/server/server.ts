@@ -509,10 +509,6 @@ export class Server implements KeyspaceHooks {
    */
   async listen(): Promise<void> {
     this.log.role = 'M';
-    // The dataset is loaded synchronously before any listener opens (no LOADING window).
-    // With appendonly yes the AOF takes precedence over the RDB file, as in Redis.
-    if (this.config.bool('appendonly')) this.aof.loadAtStartup();
-    else this.rdb.loadAtStartup();
     this.started = true;
     const port = this.config.num('port');
     try {
@@ -584,8 +580,18 @@ export class Server implements KeyspaceHooks {
     const httpPort = this.config.num('http-port');
     if (httpPort !== 0) this.gateway = await startGateway(this, httpPort, this.config.str('http-bind'));
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
-    this.startCron();
     this.log.warning('Server initialized');
+    // The dataset loads after the listeners open, in time slices: meanwhile clients get
+    // -LOADING (persistence/manager.ts). The AOF takes precedence over the RDB file. The
+    // cron starts once loaded, as Redis runs no serverCron while loading.
+    try {
+      if (this.config.bool('appendonly')) await this.aof.loadAtStartup();
+      else await this.rdb.loadAtStartup();
+    } catch (e) {
+      this.closeListeners();
+      throw e;
+    }
+    this.startCron();
     if (this.tcpListeners.length > 0 || this.tlsListeners.length > 0)
       this.log.notice('Ready to accept connections');
     if (this.unixListener) this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
@@ -878,7 +884,10 @@ export class Server implements KeyspaceHooks {
     } finally {
       this.inDataBatch = false;
     }
-    this.flushPending();
+    // appendfsync always: one fdatasync for every client read in this event-loop turn
+    // (group commit), in the check phase after all ready sockets were read.
+    if (this.aof.groupCommit()) this.scheduleFlush();
+    else this.flushPending();
   }
 
   /** Executes every complete command buffered for c, unless it is blocked or closing. */
