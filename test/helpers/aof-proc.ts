@@ -22,12 +22,21 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** Starts Respite's CLI on `dir` (kept across restarts); resolves once it answers PING. */
+/**
+ * Starts Respite's CLI on `dir` (kept across restarts); resolves once it answers PING.
+ * The CLI runs the server in this very process (RESPITE_NO_RELAUNCH): by default it relaunches
+ * itself with a sized heap, and a SIGKILL of the launcher then only orphans the server, which
+ * notices and shuts down cleanly (serving requests and closing its AOF meanwhile) — no crash.
+ */
 export async function startOn(dir: string, extra: string[] = []): Promise<Proc> {
   const port = await freePort();
   const args = [RESPITE_BIN, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
   args.push('--appendonly', 'yes', '--enable-debug-command', 'yes', ...extra);
-  const proc = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RESPITE_NO_RELAUNCH: '1' },
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d.toString()));
   proc.stderr!.on('data', (d) => (out += d.toString()));
@@ -35,18 +44,28 @@ export async function startOn(dir: string, extra: string[] = []): Promise<Proc> 
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 60000;
-  for (;;) {
-    if (gone) throw new Error(`respite exited:\n${out}`);
-    try {
-      const c = await RawClient.connect(port);
-      const r = await c.call('PING');
-      c.close();
-      if (r === '+PONG\r\n') break;
-    } catch {
-      /* not yet */
+  let info = '';
+  try {
+    for (;;) {
+      if (gone) throw new Error(`respite exited:\n${out}`);
+      try {
+        const c = await RawClient.connect(port);
+        const r = await c.call('PING');
+        if (r === '+PONG\r\n') info = (await q(c, 'INFO', 'server')) as string;
+        c.close();
+        if (info !== '') break;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() > deadline) throw new Error(`respite did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 30));
     }
-    if (Date.now() > deadline) throw new Error(`respite did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 30));
+    // kill() must reach the server itself (see above).
+    assert.match(info, new RegExp(`process_id:${proc.pid}\r\n`), 'the server runs in another process');
+  } catch (e) {
+    if (!gone) proc.kill('SIGKILL');
+    await exited;
+    throw e;
   }
   return { port, proc, output: () => out, exited };
 }
