@@ -749,7 +749,7 @@ export class AofManager {
    */
   startRewrite(): boolean {
     const s = this.server;
-    if (this.rw !== null || s.rdb.bgsaveInProgress) return false;
+    if (this.rw !== null || s.rdb.bgsaveInProgress || s.rdb.loadingInProgress) return false;
     try {
       mkdirSync(this.dir(), { recursive: true });
     } catch (e) {
@@ -995,7 +995,10 @@ export class AofManager {
     }
     this.waitRewrite = true;
     this.install();
-    if (s.rdb.bgsaveInProgress) {
+    if (s.rdb.loadingInProgress) {
+      // A base written now would hold half of the dataset: the cron starts it once loaded.
+      this.rewriteScheduled = true;
+    } else if (s.rdb.bgsaveInProgress) {
       this.rewriteScheduled = true;
       s.log.warning(
         'AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.',
@@ -1075,6 +1078,9 @@ export class AofManager {
         `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`,
       );
     }
+    // CONFIG SET appendonly while loading: turned off (aof_state OFF), or off and on again
+    // (logging already, the scheduled rewrite writes the new base).
+    if (this.on || !s.config.bool('appendonly')) return;
     this.openOnServerStart();
   }
 
@@ -1274,6 +1280,8 @@ export class AofManager {
       }
     } finally {
       s.rdb.stopLoading();
+      // Sinks installed meanwhile (CONFIG SET appendonly yes) are kept.
+      for (const k of s.propagationSinks) if (!sinks.includes(k)) sinks.push(k);
       s.propagationSinks = sinks;
     }
   }

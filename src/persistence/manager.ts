@@ -53,6 +53,9 @@ function errText(e: unknown): string {
   return (code !== undefined && map[code]) || (e as Error).message;
 }
 
+/** Loading stopped because the server closed meanwhile (not a load error). */
+export class LoadAbortedError extends Error {}
+
 export class RdbManager {
   lastBgsaveStatusOk = true;
   lastBgsaveTimeSec = -1;
@@ -385,6 +388,11 @@ export class RdbManager {
     return this.loadingState !== null && !this.replaying;
   }
 
+  /** Startup loading has not finished (the dataset is partial: nothing may be saved from it). */
+  get loadingInProgress(): boolean {
+    return this.loadingState !== null;
+  }
+
   /** startLoading: INFO reports loading:1 and its progress until stopLoading. */
   startLoading(total: number, loaded: () => number, usedMem: () => number = () => 0): void {
     this.loadingState = { start: Math.floor(Date.now() / 1000), total, loaded, usedMem };
@@ -402,6 +410,11 @@ export class RdbManager {
   runSliced(step: (deadline: number) => boolean, onSlice?: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const tick = (): void => {
+        // Closed (SHUTDOWN, close()) while loading: the rest is never loaded.
+        if (this.server.isClosing()) {
+          reject(new LoadAbortedError('closed while loading'));
+          return;
+        }
         try {
           if (step(performance.now() + 10)) {
             resolve();

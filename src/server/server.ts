@@ -588,6 +588,8 @@ export class Server implements KeyspaceHooks {
       if (this.config.bool('appendonly')) await this.aof.loadAtStartup();
       else await this.rdb.loadAtStartup();
     } catch (e) {
+      // SHUTDOWN or close() while loading ends the load: not a failure to start.
+      if (this.closing) return;
       this.closeListeners();
       throw e;
     }
@@ -1301,6 +1303,8 @@ export class Server implements KeyspaceHooks {
   shutdown(opts: ShutdownOptions = {}): string | null {
     if (opts.abort) return 'ERR No shutdown in progress.';
     if (this.closing) return null;
+    // While the dataset loads, a save would overwrite the file with half of it (Redis forces NOSAVE).
+    if (this.rdb.loadingInProgress) opts = { ...opts, save: false, nosave: true };
     this.log.warning('User requested shutdown...');
     const save = opts.save === true || (!opts.nosave && this.config.str('save') !== '');
     if (this.saveOnShutdown) {
@@ -1343,12 +1347,13 @@ export class Server implements KeyspaceHooks {
       this.log.signal('You insist... exiting now.');
       return true;
     }
-    const msg =
+    let msg =
       sig === 'SIGINT'
         ? 'Received SIGINT scheduling shutdown...'
         : sig === 'SIGTERM'
           ? 'Received SIGTERM scheduling shutdown...'
           : 'Received shutdown signal, scheduling shutdown...';
+    if (this.rdb.loadingInProgress) msg = 'Received shutdown signal during loading, scheduling shutdown.';
     this.log.signal(msg);
     if (this.shutdownAsap) return false;
     this.shutdownAsap = true;

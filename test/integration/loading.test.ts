@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -173,6 +173,82 @@ test('while an AOF loads the server answers -LOADING, then the replayed data is 
       c2.close();
     } finally {
       await stop(mine);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A dump.rdb of KEYS keys in a new directory (written by Respite); its bytes. */
+async function rdbDir(tag: string): Promise<{ dir: string; rdb: Buffer }> {
+  const dir = tempDir(tag);
+  const w = await startOn(dir, ['--appendonly', 'no']);
+  try {
+    const c = await RawClient.connect(w.port);
+    assert.equal(await q(c, 'DEBUG', 'POPULATE', KEYS), 'OK');
+    assert.equal(await q(c, 'SAVE'), 'OK');
+    c.close();
+  } finally {
+    await kill(w);
+  }
+  return { dir, rdb: readFileSync(join(dir, 'dump.rdb')) };
+}
+
+test('SHUTDOWN SAVE while loading saves nothing: the file is never replaced by the half-loaded dataset', async () => {
+  const { dir, rdb } = await rdbDir('loadshut');
+  try {
+    const mine = await spawnLoading(process.execPath, [RESPITE_BIN, '--key-load-delay', '200'], dir);
+    try {
+      const exited = new Promise((r) => mine.proc.once('exit', r));
+      const c = await RawClient.connect(mine.port);
+      assert.equal(await c.call('GET', 'key:1'), LOADING);
+      c.send('SHUTDOWN', 'SAVE');
+      assert.equal(await exited, 0);
+      c.close();
+      assert.ok(readFileSync(join(dir, 'dump.rdb')).equals(rdb), 'dump.rdb changed');
+      assert.doesNotMatch(mine.output(), /DB saved on disk/);
+    } finally {
+      await stop(mine);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CONFIG SET appendonly yes while an RDB loads writes the AOF base once the whole dataset is loaded', async () => {
+  const { dir } = await rdbDir('loadaofon');
+  try {
+    const mine = await spawnLoading(process.execPath, [RESPITE_BIN, '--key-load-delay', '200'], dir);
+    try {
+      const c = await RawClient.connect(mine.port);
+      assert.equal(await c.call('GET', 'key:1'), LOADING);
+      assert.equal(await q(c, 'CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+      const deadline = Date.now() + 60000;
+      let info = '';
+      while (Date.now() < deadline) {
+        info = (await q(c, 'INFO', 'persistence')) as string;
+        if (
+          /loading:0\r\n/.test(info) &&
+          /aof_rewrites:1\r\n/.test(info) &&
+          /aof_rewrite_in_progress:0/.test(info)
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.match(info, /aof_last_bgrewrite_status:ok\r\n/);
+      assert.match(info, /aof_rewrites:1\r\n/);
+      c.close();
+    } finally {
+      await stop(mine);
+    }
+    rmSync(join(dir, 'dump.rdb'));
+    const again = await startOn(dir);
+    try {
+      const c = await RawClient.connect(again.port);
+      assert.equal(await q(c, 'DBSIZE'), String(KEYS));
+      c.close();
+    } finally {
+      await kill(again);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
