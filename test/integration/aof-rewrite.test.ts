@@ -177,15 +177,33 @@ test('a SIGKILL during a rewrite loses no acknowledged write with appendfsync al
       }
     }
     assert.ok(ackedSets.length > 0);
+    // A rewrite that completes after these restarts turns the base and every incr file
+    // into history and deletes them; the data survives another restart.
     const srv = await startOn(dir);
     try {
       const c = await RawClient.connect(srv.port);
       await verify(c, 'final');
+      assert.equal(await q(c, 'BGREWRITEAOF'), 'Background append only file rewriting started');
+      await rewriteDone(c);
       c.close();
     } finally {
       await kill(srv);
     }
-    checkAof(join(dir, 'appendonlydir', 'appendonly.aof.manifest'));
+    const adir = join(dir, 'appendonlydir');
+    assert.deepEqual(readdirSync(adir).sort(), [
+      'appendonly.aof.2.base.rdb',
+      'appendonly.aof.5.incr.aof',
+      'appendonly.aof.manifest',
+    ]);
+    const again = await startOn(dir);
+    try {
+      const c = await RawClient.connect(again.port);
+      await verify(c, 'after the last rewrite');
+      c.close();
+    } finally {
+      await kill(again);
+    }
+    checkAof(join(adir, 'appendonly.aof.manifest'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
