@@ -128,15 +128,18 @@ test(
 
 test('with appendfsync always no acknowledged write is lost when the server is SIGKILLed', async () => {
   const dir = tempDir('crash');
-  // Values whose INCR was acknowledged but whose SET was cut by the kill.
-  const maybeMissing = new Set<number>();
-  let acked = 0;
+  // What was acknowledged: the highest INCR reply, and each k:<v> whose SET was answered. A
+  // kill after an INCR was written but before its reply (or its SET) leaves k:<v> unset
+  // forever — a gap in the k: series, not a loss — so only acknowledged SETs are checked.
+  let maxIncr = 0;
+  const ackedSets: number[] = [];
   const verify = async (c: RawClient, what: string, every: number): Promise<void> => {
     const n = Number((await q(c, 'GET', 'counter')) ?? 0);
-    assert.ok(n >= acked, `${what}: counter ${n} < acknowledged ${acked}`);
-    for (let i = 1; i <= acked; i += every)
-      if (!maybeMissing.has(i) && (await q(c, 'GET', `k:${i}`)) !== String(i))
-        assert.fail(`${what}: k:${i} lost`);
+    assert.ok(n >= maxIncr, `${what}: counter ${n} < acknowledged ${maxIncr}`);
+    for (let i = 0; i < ackedSets.length; i += every) {
+      const v = ackedSets[i];
+      assert.equal(await q(c, 'GET', `k:${v}`), String(v), `${what}: k:${v} lost`);
+    }
   };
   try {
     for (let round = 0; round < 4; round++) {
@@ -145,14 +148,12 @@ test('with appendfsync always no acknowledged write is lost when the server is S
       await verify(c, `round ${round}`, 7);
       let stop = false;
       const writer = (async () => {
-        let v = 0;
         try {
           while (!stop) {
-            v = Number(await q(c, 'INCR', 'counter'));
-            maybeMissing.add(v);
+            const v = Number(await q(c, 'INCR', 'counter'));
+            maxIncr = v;
             await q(c, 'SET', `k:${v}`, String(v));
-            maybeMissing.delete(v);
-            acked = v;
+            ackedSets.push(v);
           }
         } catch {
           /* killed */
@@ -164,12 +165,15 @@ test('with appendfsync always no acknowledged write is lost when the server is S
       await writer;
       c.close();
     }
-    assert.ok(acked > 0);
+    assert.ok(ackedSets.length > 0);
     const srv = await startOn(dir);
-    const c = await RawClient.connect(srv.port);
-    await verify(c, 'final', 1);
-    c.close();
-    await kill(srv);
+    try {
+      const c = await RawClient.connect(srv.port);
+      await verify(c, 'final', 1);
+      c.close();
+    } finally {
+      await kill(srv);
+    }
     checkAof(join(dir, 'appendonlydir', 'appendonly.aof.manifest'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
