@@ -886,8 +886,9 @@ export class Server implements KeyspaceHooks {
     } finally {
       this.inDataBatch = false;
     }
-    // appendfsync always: one fdatasync for every client read in this event-loop turn
-    // (group commit), in the check phase after all ready sockets were read.
+    // With AOF writes buffered: one write (with appendfsync always one fdatasync: group
+    // commit) for every client read in this event-loop turn, in the check phase after all
+    // ready sockets were read.
     if (this.aof.groupCommit()) this.scheduleFlush();
     else this.flushPending();
   }
