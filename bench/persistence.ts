@@ -6,6 +6,9 @@
  *    the opt-in stall monitor, 100 ms intervals), against the same load without a BGSAVE.
  * 2. The same dump.rdb loaded at startup by Respite and by Redis: the "DB loaded from disk"
  *    time each logs.
+ * 3. SET throughput and server CPU per request with appendonly yes and appendfsync everysec /
+ *    always, Respite and Redis in the same run (redis-benchmark, 50 clients, no pipelining).
+ * 4. BGREWRITEAOF of the same keys under the SET load: duration and longest event-loop stall.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -111,6 +114,134 @@ async function loadTime(kind: 'redis' | 'respite', rdb: string): Promise<number>
   }
 }
 
+interface AofRun {
+  rps: number;
+  cpuUsPerReq: number;
+}
+
+/** redis-benchmark SET against a server with appendonly yes and `policy`. */
+async function aofSetRun(kind: 'redis' | 'respite', policy: string, requests: number): Promise<AofRun> {
+  const s = await startServer(kind, { args: ['--appendonly', 'yes', '--appendfsync', policy] });
+  try {
+    const cpu0 = s.cpuSeconds();
+    const out = await new Promise<string>((resolve, reject) => {
+      const b = spawn(
+        'redis-benchmark',
+        ['-p', String(s.port), '-h', '127.0.0.1', '-c', '50', '-P', '1', '-r', '100000', '-d', '10'].concat([
+          '-t',
+          'set',
+          '-n',
+          String(requests),
+          '--csv',
+        ]),
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      let text = '';
+      b.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      b.once('error', reject);
+      b.once('exit', () => resolve(text));
+    });
+    const cpu = s.cpuSeconds() - cpu0;
+    const m = /"SET","([\d.]+)"/.exec(out);
+    if (!m) throw new Error(`redis-benchmark output: ${out}`);
+    return { rps: Number(m[1]), cpuUsPerReq: (cpu * 1e6) / requests };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function rewriteInProgress(port: number): Promise<boolean> {
+  const m = await info(port, 'persistence');
+  if (typeof m === 'string') throw new Error(m);
+  return m.get('aof_rewrite_in_progress') === '1' || m.get('aof_rewrite_scheduled') === '1';
+}
+
+/** Sections 3 and 4: AOF SET throughput vs Redis, and BGREWRITEAOF of n keys under load. */
+async function aofSections(o: Options, n: number): Promise<string[]> {
+  const requests = o.quick ? 20000 : 200000;
+  const rows: string[][] = [];
+  const ratios: string[] = [];
+  for (const policy of ['everysec', 'always']) {
+    say(`  AOF SET throughput, appendfsync ${policy}...`);
+    const redis = await aofSetRun('redis', policy, requests);
+    const mine = await aofSetRun('respite', policy, requests);
+    rows.push([
+      policy,
+      fmtInt(Math.round(redis.rps)),
+      fmtInt(Math.round(mine.rps)),
+      `${fmtNum(mine.rps / redis.rps)}×`,
+      fmtNum(redis.cpuUsPerReq),
+      fmtNum(mine.cpuUsPerReq),
+      `${fmtNum(mine.cpuUsPerReq / redis.cpuUsPerReq)}×`,
+    ]);
+    ratios.push(
+      `${policy}: ${fmtNum(mine.rps / redis.rps)}× req/s, ${fmtNum(mine.cpuUsPerReq / redis.cpuUsPerReq)}× CPU/req`,
+    );
+  }
+  say(`  ${ratios.join('; ')}`);
+  const respite = await startServer('respite', {
+    args: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
+    env: { RESPITE_STALL_LOG: '1', RESPITE_STALL_LOG_INTERVAL_MS: '100' },
+  });
+  let rw: Window;
+  let slice = NaN;
+  try {
+    say(`  BGREWRITEAOF of ${fmtInt(n)} keys under the SET load...`);
+    const res = await loadKeys(respite.port, n, (i) => `key:${String(i).padStart(12, '0')}`, value10);
+    if (res.errors > 0) throw new Error(`load errors: ${res.firstError}`);
+    rw = await underLoad(respite, n, async () => {
+      await oneCommand(respite.port, 'BGREWRITEAOF');
+      while (await rewriteInProgress(respite.port)) await sleep(20);
+    });
+    await sleep(200);
+    const sl = /AOF rewrite: \d+ keys in [\d.]+ s, longest slice ([\d.]+) ms/.exec(respite.output);
+    slice = sl ? Number(sl[1]) : NaN;
+    const pm = await info(respite.port, 'persistence');
+    if (typeof pm === 'string' || pm.get('aof_last_bgrewrite_status') !== 'ok')
+      throw new Error('BGREWRITEAOF failed');
+  } finally {
+    await respite.stop();
+  }
+  say(
+    `  BGREWRITEAOF: ${fmtNum(rw.seconds)} s, max stall ${fmtNum(rw.stalls.max)} ms, longest slice ${fmtNum(slice)} ms`,
+  );
+  return [
+    `AOF: redis-benchmark \`-t set -c 50 -P 1 -r 100000 -d 10 -n ${fmtInt(requests)}\` against each server ` +
+      'started with `--appendonly yes --appendfsync <policy>` (RDB preamble base); CPU per request from ' +
+      "/proc/<pid>/stat (user+sys) over the run. Targets: everysec CPU/request ≤ 1.5× Redis's; always req/s ≥ 0.8× Redis's.",
+    table(
+      [
+        'appendfsync',
+        'Redis req/s',
+        'Respite req/s',
+        'ratio',
+        'Redis µs CPU/req',
+        'Respite µs CPU/req',
+        'ratio',
+      ],
+      rows,
+    ),
+    table(
+      [
+        'BGREWRITEAOF under the SET load',
+        'seconds',
+        'max event-loop stall (ms)',
+        'p99.9 (ms)',
+        'longest rewrite slice (ms)',
+      ],
+      [
+        [
+          `${fmtInt(n)} keys`,
+          fmtNum(rw.seconds),
+          fmtNum(rw.stalls.max),
+          fmtNum(rw.stalls.p999),
+          fmtNum(slice),
+        ],
+      ],
+    ),
+  ];
+}
+
 export async function persistenceMode(o: Options, m: MachineInfo): Promise<string> {
   const n = o.keys;
   const respite = await startServer('respite', {
@@ -194,5 +325,6 @@ export async function persistenceMode(o: Options, m: MachineInfo): Promise<strin
       ],
     ),
   );
+  parts.push(...(await aofSections(o, n)));
   return parts.join('\n\n');
 }

@@ -3,7 +3,7 @@
  * the DEBUG subcommands that belong to persistence: RELOAD, DIGEST, DIGEST-VALUE (debug.c).
  */
 import type { CommandSpec } from './types.js';
-import type { Client } from '../server/client.js';
+import { CLIENT_IN_EXEC, type Client } from '../server/client.js';
 import { NOTIFY_GENERIC } from '../server/notify.js';
 import { ERR_SYNTAX, int64Arg, eq } from './util.js';
 import {
@@ -39,17 +39,26 @@ function bgsaveCommand(c: Client, argv: string[]): void {
     c.error('ERR Background save already in progress');
     return;
   }
+  // The AOF rewrite is Redis's other child: one at a time.
+  if (c.server.aof.rewriteInProgress || (c.flags & CLIENT_IN_EXEC) !== 0) {
+    if (argv.length === 2 || (c.flags & CLIENT_IN_EXEC) !== 0) {
+      rdb.bgsaveScheduled = true;
+      c.out.status('Background saving scheduled');
+    } else
+      c.error(
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+      );
+    return;
+  }
   if (rdb.startBgsave()) c.out.status('Background saving started');
   else c.error('ERR');
 }
 
-/** BGREWRITEAOF: the rewrite runs synchronously (no fork), then reports as started. */
+/** BGREWRITEAOF: a fork-less rewrite in time slices (aof.ts); scheduled while a BGSAVE runs. */
 function bgrewriteaofCommand(c: Client): void {
-  if (c.server.aof.rewrite()) c.out.status('Background append only file rewriting started');
-  else
-    c.error(
-      "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
-    );
+  const r = c.server.aof.bgrewriteaof((c.flags & CLIENT_IN_EXEC) !== 0);
+  if ('status' in r) c.out.status(r.status);
+  else c.error(r.error);
 }
 
 function lastsaveCommand(c: Client): void {

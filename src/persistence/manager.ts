@@ -7,10 +7,12 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsync,
   fsyncSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -21,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import { REDIS_VERSION } from '../server/server.js';
 import { Snapshot } from './snapshot.js';
-import { loadRdbBuffer } from './load.js';
+import { loadRdbBuffer, RdbLoader, type LoadResult } from './load.js';
 // Registers the stream serialiser, reader and digest.
 import './stream-rdb.js';
 import { RdbError } from './rdb.js';
@@ -51,6 +53,9 @@ function errText(e: unknown): string {
   return (code !== undefined && map[code]) || (e as Error).message;
 }
 
+/** Loading stopped because the server closed meanwhile (not a load error). */
+export class LoadAbortedError extends Error {}
+
 export class RdbManager {
   lastBgsaveStatusOk = true;
   lastBgsaveTimeSec = -1;
@@ -70,6 +75,11 @@ export class RdbManager {
   /** Longest time slice of the running BGSAVE (ms): its own contribution to event-loop stalls. */
   private bgMaxSliceMs = 0;
   private bgKeys = 0;
+  /** Startup loading in progress (INFO loading fields), else null. */
+  private loadingState: { start: number; total: number; loaded: () => number; usedMem: () => number } | null =
+    null;
+  /** The AOF replays its own commands: the LOADING refusal does not apply to them. */
+  replaying = false;
   /** Function library code found in the last loaded RDB (registered while loading). */
   functionLibraries: string[] = [];
 
@@ -99,7 +109,7 @@ export class RdbManager {
     s.diskErrorReply =
       !this.lastBgsaveStatusOk && s.config.bool('stop-writes-on-bgsave-error') && this.savePoints().length > 0
         ? MISCONF_ERROR
-        : null;
+        : s.aof.diskError();
   }
 
   private setStatus(ok: boolean): void {
@@ -335,7 +345,8 @@ export class RdbManager {
 
   /** serverCron's part: save points and a scheduled BGSAVE. */
   cron(): void {
-    if (this.bg !== null) return;
+    // One background job at a time, as Redis's single child (the AOF rewrite is the other).
+    if (this.bg !== null || this.server.aof.rewriteInProgress) return;
     const s = this.server;
     const now = Math.floor(s.clock() / 1000);
     const retryOk = now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY || this.lastBgsaveStatusOk;
@@ -372,14 +383,142 @@ export class RdbManager {
     return this.saveSync() ? null : 'save failed';
   }
 
+  /** Commands without the `loading` flag are refused with -LOADING (dispatcher). */
+  get loading(): boolean {
+    return this.loadingState !== null && !this.replaying;
+  }
+
+  /** Startup loading has not finished (the dataset is partial: nothing may be saved from it). */
+  get loadingInProgress(): boolean {
+    return this.loadingState !== null;
+  }
+
+  /** startLoading: INFO reports loading:1 and its progress until stopLoading. */
+  startLoading(total: number, loaded: () => number, usedMem: () => number = () => 0): void {
+    this.loadingState = { start: Math.floor(Date.now() / 1000), total, loaded, usedMem };
+  }
+
+  stopLoading(): void {
+    this.loadingState = null;
+  }
+
   /**
-   * Loads `dbfilename` at startup when it exists (synchronously, before the server accepts
-   * commands). Throws RdbError (already logged) when the file is corrupt: the caller exits.
+   * Runs `step(deadline)` in slices of ~10 ms (or loading-process-events-interval-bytes of
+   * input, whichever the step checks) until it returns true; clients are served between
+   * slices, as Redis's processEventsWhileBlocked during loading.
    */
-  loadAtStartup(): void {
+  runSliced(step: (deadline: number) => boolean, onSlice?: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const tick = (): void => {
+        // Closed (SHUTDOWN, close()) while loading: the rest is never loaded.
+        if (this.server.isClosing()) {
+          reject(new LoadAbortedError('closed while loading'));
+          return;
+        }
+        try {
+          if (step(performance.now() + 10)) {
+            resolve();
+            return;
+          }
+          onSlice?.();
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
+        setImmediate(tick);
+      };
+      tick();
+    });
+  }
+
+  /**
+   * Loads `dbfilename` at startup when it exists, while the server already accepts
+   * connections (answering -LOADING): read in chunks, loaded in time slices. Rejects with
+   * RdbError (already logged) when the file is corrupt: the caller exits.
+   */
+  async loadAtStartup(): Promise<void> {
     const path = this.path();
     if (!existsSync(path)) return;
-    this.loadFile(path, true);
+    const s = this.server;
+    const t0 = performance.now();
+    let fd: number;
+    let total: number;
+    try {
+      fd = openSync(path, 'r');
+      total = fstatSync(fd).size;
+    } catch (e) {
+      s.log.warning(`Fatal error loading the DB: ${errText(e)}. Exiting.`);
+      throw new RdbError(errText(e));
+    }
+    let off = 0;
+    const read = (max: number): Buffer | null => {
+      const n = Math.min(max, total - off);
+      if (n <= 0) return null;
+      const b = Buffer.allocUnsafe(n);
+      const got = readSync(fd, b, 0, n, off);
+      off += got;
+      return got === n ? b : b.subarray(0, got);
+    };
+    const loader = new RdbLoader(s, read(4 << 20) ?? Buffer.alloc(0), {
+      checksum: s.config.bool('rdbchecksum'),
+      readMore: read,
+      keyDelayUs: s.config.num('key-load-delay'),
+    });
+    this.startLoading(
+      total,
+      () => loader.pos,
+      () => loader.usedMem,
+    );
+    let lastLog = t0;
+    try {
+      await this.runSliced(
+        (deadline) => loader.step(deadline),
+        () => {
+          const now = performance.now();
+          if (now - lastLog < 1000) return;
+          lastLog = now;
+          const secs = (now - t0) / 1000;
+          s.log.notice(
+            `Loading RDB: ${((loader.pos / total) * 100).toFixed(2)}% (${loader.res.keysLoaded} keys, ${(loader.pos / 1048576 / secs).toFixed(1)} MB/s)`,
+          );
+        },
+      );
+      this.loaded(loader.res, t0, true);
+    } catch (e) {
+      this.logLoadError(e);
+      throw e;
+    } finally {
+      this.stopLoading();
+      closeSync(fd);
+    }
+  }
+
+  private loaded(res: LoadResult, t0: number, startup: boolean): void {
+    const s = this.server;
+    this.lastLoadKeysLoaded = res.keysLoaded;
+    this.lastLoadKeysExpired = res.keysExpired;
+    this.functionLibraries = res.functions;
+    s.log.notice(`Done loading RDB, keys loaded: ${res.keysLoaded}, keys expired: ${res.keysExpired}.`);
+    if (startup) s.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+
+  private logLoadError(e: unknown): void {
+    const s = this.server;
+    if (!(e instanceof RdbError)) return;
+    const msg = e.message;
+    if (msg === 'Short read') {
+      s.log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+    } else if (
+      msg.startsWith('Wrong signature') ||
+      msg.startsWith("Can't handle") ||
+      msg.startsWith('Wrong RDB checksum') ||
+      msg.startsWith('FATAL')
+    ) {
+      s.log.warning(msg);
+    } else {
+      s.log.warning(`Internal error in RDB reading: ${msg}`);
+    }
+    s.log.warning('Fatal error loading the DB: Invalid argument. Exiting.');
   }
 
   /** rdbLoad of a file into the (empty) databases; logs like Redis. */
@@ -436,13 +575,31 @@ export class RdbManager {
     }
   }
 
+  /** INFO persistence's loading block, after the AOF fields (as Redis), while loading. */
+  loadingInfoFields(): string {
+    const st = this.loadingState;
+    if (st === null) return '';
+    const loaded = st.loaded();
+    const perc = (loaded / (st.total + 1)) * 100;
+    const elapsed = Math.floor(Date.now() / 1000) - st.start;
+    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * (st.total - loaded)) / (loaded + 1));
+    return (
+      `loading_start_time:${st.start}\r\n` +
+      `loading_total_bytes:${st.total}\r\n` +
+      `loading_rdb_used_mem:${st.usedMem()}\r\n` +
+      `loading_loaded_bytes:${loaded}\r\n` +
+      `loading_loaded_perc:${perc.toFixed(2)}\r\n` +
+      `loading_eta_seconds:${eta}\r\n`
+    );
+  }
+
   /** The RDB part of INFO persistence. */
   infoFields(): string {
     const s = this.server;
     const bg = this.bg;
     const cur = bg !== null ? Math.floor((performance.now() - this.bgStart) / 1000) : -1;
     return (
-      'loading:0\r\n' +
+      `loading:${this.loadingState !== null ? 1 : 0}\r\n` +
       'async_loading:0\r\n' +
       'current_cow_peak:0\r\n' +
       'current_cow_size:0\r\n' +

@@ -24,6 +24,19 @@ import type { Dict } from '../store/dict.js';
 import type { Server } from '../server/server.js';
 import { writeFunctionsSection } from './functions-hook.js';
 import { RdbOut, writeFooter, writeHeader, writeKeyValue, writeSelectDb, type KeyMeta } from './rdb.js';
+import type { StringStore } from '../store/strings.js';
+
+/**
+ * What a snapshot writes: the RDB format by default; the AOF rewrite without RDB preamble
+ * plugs in one that writes commands instead (aof.ts).
+ */
+export interface SnapshotFormat {
+  header(out: RdbOut): void;
+  /** size < 0: a re-select in the middle of the file (no RESIZEDB). */
+  selectDb(out: RdbOut, id: number, size: number, expires: number): void;
+  entry(out: RdbOut, key: string, v: Value, meta: KeyMeta, strings: StringStore): void;
+  footer(out: RdbOut): void;
+}
 
 interface DictState {
   readonly dbId: number;
@@ -49,6 +62,8 @@ export interface SnapshotOptions {
   sliceMs?: number;
   /** rdb-key-save-delay (microseconds per key), for tests. */
   keyDelayUs?: number;
+  /** Another output format (the AOF rewrite's command base); RDB when absent. */
+  format?: SnapshotFormat;
 }
 
 export class Snapshot implements SnapshotHook {
@@ -63,6 +78,9 @@ export class Snapshot implements SnapshotHook {
   done = false;
   aborted = false;
   private readonly meta: KeyMeta = { expireMs: -1, idle: -1, freq: -1 };
+  /** The write hooks are installed (a background snapshot). */
+  private attached = false;
+  private readonly format: SnapshotFormat;
 
   constructor(
     private readonly server: Server,
@@ -70,8 +88,16 @@ export class Snapshot implements SnapshotHook {
     private readonly opts: SnapshotOptions,
   ) {
     this.out = new RdbOut({ compression: server.config.bool('rdbcompression') }, sink);
-    writeHeader(this.out, opts.aux);
-    writeFunctionsSection(this.out, server);
+    this.format = opts.format ?? {
+      header: (out) => {
+        writeHeader(out, opts.aux);
+        writeFunctionsSection(out, server);
+      },
+      selectDb: writeSelectDb,
+      entry: writeKeyValue,
+      footer: (out) => writeFooter(out, opts.checksum),
+    };
+    this.format.header(this.out);
     let total = 0;
     for (const db of server.dbs) {
       if (db.dict.size === 0) continue;
@@ -94,6 +120,7 @@ export class Snapshot implements SnapshotHook {
 
   /** Installs the write hooks (BGSAVE); a synchronous save never needs them. */
   attach(): void {
+    this.attached = true;
     for (const db of this.server.dbs) db.snapshot = this;
     for (const st of this.states) {
       st.dict.onMove = (key, from, to) => {
@@ -105,6 +132,9 @@ export class Snapshot implements SnapshotHook {
   }
 
   private detach(): void {
+    // A synchronous save never attached: it must not remove a background snapshot's hooks.
+    if (!this.attached) return;
+    this.attached = false;
     for (const db of this.server.dbs) if (db.snapshot === this) db.snapshot = null;
     for (const st of this.states) st.dict.onMove = null;
   }
@@ -132,19 +162,19 @@ export class Snapshot implements SnapshotHook {
         meta.freq = -1;
       }
     }
-    writeKeyValue(this.out, key, v, meta, this.server.strings);
+    this.format.entry(this.out, key, v, meta, this.server.strings);
     this.keysWritten++;
   }
 
   private selectFor(st: DictState, walk: boolean): void {
     if (walk && !st.started) {
       st.started = true;
-      writeSelectDb(this.out, st.dbId, st.size, st.expiresSize);
+      this.format.selectDb(this.out, st.dbId, st.size, st.expiresSize);
       this.fileDb = st.dbId;
       return;
     }
     if (this.fileDb !== st.dbId) {
-      writeSelectDb(this.out, st.dbId, -1, 0);
+      this.format.selectDb(this.out, st.dbId, -1, 0);
       this.fileDb = st.dbId;
     }
   }
@@ -221,7 +251,7 @@ export class Snapshot implements SnapshotHook {
 
   private finish(): void {
     if (this.done) return;
-    writeFooter(this.out, this.opts.checksum);
+    this.format.footer(this.out);
     this.done = true;
     this.detach();
   }

@@ -38,6 +38,7 @@ const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const F_FAST = FLAG_BITS.fast;
 const F_DENYOOM = FLAG_BITS.denyoom;
 const F_READONLY = FLAG_BITS.readonly;
+const F_LOADING = FLAG_BITS.loading;
 const F_NO_MULTI = FLAG_BITS.no_multi;
 const F_ALLOW_BUSY = FLAG_BITS.allow_busy;
 
@@ -234,6 +235,11 @@ function dispatch(server: Server, c: Client, argv: string[]): void {
   // A failed save with stop-writes-on-bgsave-error: writes (and PING) get MISCONF.
   if (server.diskErrorReply !== null && ((flags & F_WRITE) !== 0 || cmd.name === 'ping')) {
     reject(c, cmd, server.diskErrorReply);
+    return;
+  }
+  // Loading the dataset at startup: only commands flagged `loading` run (CMD_LOADING).
+  if (server.rdb.loading && (flags & F_LOADING) === 0) {
+    reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
     return;
   }
   // A script runs past busy-reply-threshold (its hook services this client): only the

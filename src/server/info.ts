@@ -268,7 +268,9 @@ function memorySection(server: Server): string {
 }
 
 function persistenceSection(server: Server): string {
-  return '# Persistence\r\n' + server.rdb.infoFields() + server.aof.infoFields();
+  return (
+    '# Persistence\r\n' + server.rdb.infoFields() + server.aof.infoFields() + server.rdb.loadingInfoFields()
+  );
 }
 
 function statsSection(server: Server): string {

@@ -509,10 +509,6 @@ export class Server implements KeyspaceHooks {
    */
   async listen(): Promise<void> {
     this.log.role = 'M';
-    // The dataset is loaded synchronously before any listener opens (no LOADING window).
-    // With appendonly yes the AOF takes precedence over the RDB file, as in Redis.
-    if (this.config.bool('appendonly')) this.aof.loadAtStartup();
-    else this.rdb.loadAtStartup();
     this.started = true;
     const port = this.config.num('port');
     try {
@@ -584,8 +580,20 @@ export class Server implements KeyspaceHooks {
     const httpPort = this.config.num('http-port');
     if (httpPort !== 0) this.gateway = await startGateway(this, httpPort, this.config.str('http-bind'));
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
-    this.startCron();
     this.log.warning('Server initialized');
+    // The dataset loads after the listeners open, in time slices: meanwhile clients get
+    // -LOADING (persistence/manager.ts). The AOF takes precedence over the RDB file. The
+    // cron starts once loaded, as Redis runs no serverCron while loading.
+    try {
+      if (this.config.bool('appendonly')) await this.aof.loadAtStartup();
+      else await this.rdb.loadAtStartup();
+    } catch (e) {
+      // SHUTDOWN or close() while loading ends the load: not a failure to start.
+      if (this.closing) return;
+      this.closeListeners();
+      throw e;
+    }
+    this.startCron();
     if (this.tcpListeners.length > 0 || this.tlsListeners.length > 0)
       this.log.notice('Ready to accept connections');
     if (this.unixListener) this.log.notice(`The server is now ready to accept connections at ${unixsocket}`);
@@ -878,7 +886,11 @@ export class Server implements KeyspaceHooks {
     } finally {
       this.inDataBatch = false;
     }
-    this.flushPending();
+    // With AOF writes buffered: one write (with appendfsync always one fdatasync: group
+    // commit) for every client read in this event-loop turn, in the check phase after all
+    // ready sockets were read.
+    if (this.aof.groupCommit()) this.scheduleFlush();
+    else this.flushPending();
   }
 
   /** Executes every complete command buffered for c, unless it is blocked or closing. */
@@ -1292,6 +1304,8 @@ export class Server implements KeyspaceHooks {
   shutdown(opts: ShutdownOptions = {}): string | null {
     if (opts.abort) return 'ERR No shutdown in progress.';
     if (this.closing) return null;
+    // While the dataset loads, a save would overwrite the file with half of it (Redis forces NOSAVE).
+    if (this.rdb.loadingInProgress) opts = { ...opts, save: false, nosave: true };
     this.log.warning('User requested shutdown...');
     const save = opts.save === true || (!opts.nosave && this.config.str('save') !== '');
     if (this.saveOnShutdown) {
@@ -1334,12 +1348,13 @@ export class Server implements KeyspaceHooks {
       this.log.signal('You insist... exiting now.');
       return true;
     }
-    const msg =
+    let msg =
       sig === 'SIGINT'
         ? 'Received SIGINT scheduling shutdown...'
         : sig === 'SIGTERM'
           ? 'Received SIGTERM scheduling shutdown...'
           : 'Received shutdown signal, scheduling shutdown...';
+    if (this.rdb.loadingInProgress) msg = 'Received shutdown signal during loading, scheduling shutdown.';
     this.log.signal(msg);
     if (this.shutdownAsap) return false;
     this.shutdownAsap = true;

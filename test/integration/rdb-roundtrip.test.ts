@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../helpers/raw-client.js';
 import { inOracleLoading } from '../helpers/rdb-files.js';
-import { startOracle, startRespite, hasOracle, RESPITE_BIN } from '../helpers/servers.js';
+import { freePort, startOracle, startRespite, hasOracle, RESPITE_BIN } from '../helpers/servers.js';
 import { startPair } from '../helpers/compat.js';
 import { captureKeyspace, loadDataset, q, type KeyState } from '../helpers/dataset.js';
 
@@ -425,9 +425,11 @@ test('DEBUG RELOAD saves and reloads the dataset; a corrupt or truncated RDB at 
     await srv.close();
   }
   const file = readFileSync(join(dir, 'dump.rdb'));
+  // A real port: as in Redis, a server that listens nowhere exits before loading anything.
+  const port = String(await freePort());
   const run = (bytes: Buffer) => {
     writeFileSync(join(dir, 'dump.rdb'), bytes);
-    return spawnSync(process.execPath, [RESPITE_BIN, '--port', '0', '--dir', dir], {
+    return spawnSync(process.execPath, [RESPITE_BIN, '--port', port, '--bind', '127.0.0.1', '--dir', dir], {
       encoding: 'latin1',
       env: { ...process.env, RESPITE_NO_RELAUNCH: '1' },
       timeout: 20000,
