@@ -25,7 +25,6 @@ import { readSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import { BusyWorker } from './busy-worker-host.js';
-import { ReplyWriter } from '../protocol/writer.js';
 import { CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 
@@ -50,8 +49,6 @@ export class BusyService {
   private nextService = 0;
   /** Clients whose socket reached EOF or failed during this busy period (left to libuv). */
   private readonly gone = new Set<Client>();
-  /** Swapped in for the pushes Pub/Sub holds for the caller while other clients run. */
-  private spareHeld = new ReplyWriter();
   private worker: BusyWorker | null = null;
 
   constructor(private readonly server: Server) {}
@@ -91,12 +88,8 @@ export class BusyService {
     // run here (the client being served, pushes held for the caller, error counts).
     const current = server.currentClient;
     const executing = server.executingClient;
-    const pubsub = server.pubsub as unknown as { held: ReplyWriter };
-    const tracking = server.tracking as unknown as { pending: (string | null)[] };
-    const held = pubsub.held;
-    const pending = tracking.pending;
-    pubsub.held = this.spareHeld;
-    tracking.pending = [];
+    const held = server.pubsub.saveHeld();
+    const pending = server.tracking.savePending();
     const stats = server.stats;
     const prevErrors = stats.prevErrorReplies;
     const errors0 = stats.totalErrorReplies;
@@ -111,10 +104,8 @@ export class BusyService {
       this.worker?.service();
     } finally {
       Error.stackTraceLimit = traceLimit;
-      this.spareHeld = pubsub.held;
-      this.spareHeld.pos = 0;
-      pubsub.held = held;
-      tracking.pending = pending;
+      server.pubsub.restoreHeld(held);
+      server.tracking.restorePending(pending);
       server.currentClient = current;
       server.executingClient = executing;
       stats.prevErrorReplies = prevErrors + (stats.totalErrorReplies - errors0);
