@@ -70,6 +70,7 @@ export const BUSY_EVAL =
 export const BUSY_FUNCTION =
   'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 const KILLED = 'Script killed by user with SCRIPT KILL...';
+const NO_ARGS: LuaValue[] = [];
 
 export class ScriptEngine {
   readonly vm = new LuaVM();
@@ -85,6 +86,9 @@ export class ScriptEngine {
   killAfterBusy = false;
   /** Services the other clients while a script is busy (created on the first busy script). */
   private busy: BusyService | null = null;
+  /** FUNCTION LOAD's run of a library body (runLibraryBody): its start and limit in ms (0: none). */
+  private loadStart = 0;
+  private loadTimeout = 0;
 
   constructor(readonly server: Server) {
     const vm = this.vm;
@@ -207,7 +211,7 @@ export class ScriptEngine {
     this.scripts.clear();
   }
 
-  /** Runs a cached script for `c`, writing its reply. */
+  /** Runs a cached script for `c` (EVAL/EVALSHA[_RO]), writing its reply. */
   runScript(c: Client, sha: string, keys: string[], args: string[], ro: boolean): void {
     const script = this.scripts.get(sha)!;
     const flags = parseShebangFlags(script.body);
@@ -215,47 +219,27 @@ export class ScriptEngine {
       c.error(flags);
       return;
     }
-    const server = this.server;
-    const fake = this.fakeClient();
-    fake.db = c.db;
-    fake.aclUser = c.aclUser;
-    fake.flags = CLIENT_DENY_BLOCKING;
-    fake.out.pos = 0;
-    this.resp = 2;
-    fake.out.proto = 2;
-    const ctx: RunCtx = {
-      caller: c,
-      fake,
-      sha,
-      flags: flags | (ro ? SCRIPT_NO_WRITES : 0),
-      start: Date.now(),
-      killed: false,
-      writeDirty: false,
-      timedOut: false,
-      isFunction: false,
-      name: '',
-    };
-    this.run = ctx;
-    // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not EVAL.
-    server.preventCommandPropagation();
-    const vm = this.vm;
-    setGlobalForce(vm, 'KEYS', vm.createTable(keys));
-    setGlobalForce(vm, 'ARGV', vm.createTable(args));
-    vm.H.c = 0;
-    let results: LuaValue[] | null = null;
-    try {
-      results = vm.call(script.fn!, []);
-    } catch (e) {
-      this.replyError(c, e, sha);
-    } finally {
-      this.endRun(ctx);
-      fake.aclUser = server.acl.defaultUser;
-    }
-    if (results !== null) luaToReply(c, results[0], this.resp, 0);
+    this.execute(c, script.fn!, flags | (ro ? SCRIPT_NO_WRITES : 0), sha, false, keys, args);
   }
 
-  /** Ends a run started by runScript (or by FCALL): leaves busy mode. */
-  endRun(ctx: RunCtx): void {
+  /**
+   * Runs a library body for FUNCTION LOAD (functions.ts) under the VM's one hook, which
+   * raises `FUNCTION LOAD timeout` past `timeoutMs` (0: no limit, for the AOF or a master).
+   * The hook itself stays installed: it is what detects busy scripts afterwards.
+   */
+  runLibraryBody(chunk: LuaFunction, timeoutMs: number): void {
+    this.loadStart = Date.now();
+    this.loadTimeout = timeoutMs;
+    this.vm.H.c = 0;
+    try {
+      this.vm.call(chunk, NO_ARGS);
+    } finally {
+      this.loadTimeout = 0;
+    }
+  }
+
+  /** Ends a run started by execute(): leaves busy mode. */
+  private endRun(ctx: RunCtx): void {
     if (this.run === ctx) this.run = null;
     if (ctx.timedOut && this.busy !== null) this.busy.end();
   }
@@ -268,7 +252,11 @@ export class ScriptEngine {
    */
   private onHook(): void {
     const ctx = this.run;
-    if (ctx === null) return;
+    if (ctx === null) {
+      if (this.loadTimeout > 0 && Date.now() - this.loadStart > this.loadTimeout)
+        throw new LuaError(errorTable('FUNCTION LOAD timeout'));
+      return;
+    }
     if (ctx.killed) throw new LuaKill(KILLED);
     const server = this.server;
     if (!ctx.timedOut) {
@@ -295,15 +283,35 @@ export class ScriptEngine {
   }
 
   /**
-   * Runs a library function for FCALL/FCALL_RO (functions.ts): as runScript, but the callback
-   * gets KEYS and ARGV as its two arguments and errors name the function
-   * (`script: <name>, on @user_function:N.`). The instruction hook (onHook) serves both.
+   * Runs a library function for FCALL/FCALL_RO (functions.ts), writing its reply. The
+   * instruction hook (onHook) serves both kinds of run.
    */
   runFunction(
     c: Client,
     name: string,
     fn: LuaFunction,
     noWrites: boolean,
+    keys: string[],
+    args: string[],
+  ): void {
+    this.execute(c, fn, noWrites ? SCRIPT_NO_WRITES : 0, name, true, keys, args);
+  }
+
+  /**
+   * One run of an EVAL script or of a function (Redis's scriptPrepareForRun + the engine's
+   * call + scriptResetRun). The differences between the two kinds, all decided here:
+   * - KEYS/ARGV: globals for a script; the function's two arguments for a function.
+   * - `id` (the script's sha or the function's name) and the chunk name in error suffixes:
+   *   ` script: <sha>, on @user_script:N.` vs ` script: <name>, on @user_function:N.`.
+   * - `isFunction`/`name` in the RunCtx: the -BUSY text, SCRIPT vs FUNCTION KILL, FUNCTION
+   *   STATS' running_script.
+   */
+  private execute(
+    c: Client,
+    fn: LuaFunction,
+    flags: number,
+    id: string,
+    isFunction: boolean,
     keys: string[],
     args: string[],
   ): void {
@@ -318,24 +326,33 @@ export class ScriptEngine {
     const ctx: RunCtx = {
       caller: c,
       fake,
-      sha: name,
-      flags: noWrites ? SCRIPT_NO_WRITES : 0,
+      sha: id,
+      flags,
       start: Date.now(),
       killed: false,
       writeDirty: false,
       timedOut: false,
-      isFunction: true,
-      name,
+      isFunction,
+      name: isFunction ? id : '',
     };
     this.run = ctx;
+    // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not the
+    // EVAL/FCALL itself.
     server.preventCommandPropagation();
     const vm = this.vm;
+    let callArgs: LuaValue[];
+    if (isFunction) callArgs = [vm.createTable(keys), vm.createTable(args)];
+    else {
+      setGlobalForce(vm, 'KEYS', vm.createTable(keys));
+      setGlobalForce(vm, 'ARGV', vm.createTable(args));
+      callArgs = NO_ARGS;
+    }
     vm.H.c = 0;
     let results: LuaValue[] | null = null;
     try {
-      results = vm.call(fn, [vm.createTable(keys), vm.createTable(args)]);
+      results = vm.call(fn, callArgs);
     } catch (e) {
-      this.replyError(c, e, name, 'user_function');
+      this.replyError(c, e, id, isFunction ? 'user_function' : 'user_script');
     } finally {
       this.endRun(ctx);
       fake.aclUser = server.acl.defaultUser;
@@ -343,7 +360,7 @@ export class ScriptEngine {
     if (results !== null) luaToReply(c, results[0], this.resp, 0);
   }
 
-  private replyError(c: Client, e: unknown, sha: string, source = 'user_script'): void {
+  private replyError(c: Client, e: unknown, sha: string, source: string): void {
     if (e instanceof LuaKill) {
       // A shutdown during the script: nothing the script did is propagated (Redis exits).
       if (this.server.shuttingDown) this.server.pendingOps.length = 0;
