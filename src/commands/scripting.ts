@@ -43,7 +43,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
     }
     sha = r.sha;
   }
-  engine.runScript(c, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro);
+  engine.runScript(c, sha, argv, numkeys, ro);
 }
 
 function evalKeys(argv: string[]): number[] {

@@ -152,6 +152,30 @@ test('KEYS and ARGV reach the script', async () => {
   ]);
 });
 
+test('KEYS and ARGV are fresh in every script even after a script changed them (reused tables)', async () => {
+  await pair.reset();
+  const check = evk(
+    "return {#KEYS, #ARGV, KEYS[1], ARGV[1], tostring(KEYS.x), tostring(rawget(ARGV, 'y'))}",
+    ['k1'],
+    ['a1'],
+  );
+  await corpus([
+    evk('KEYS[3] = 1 KEYS.x = 2 return #KEYS', ['a', 'b'], ['c']),
+    check,
+    evk("table.insert(ARGV, 'z') ARGV[1] = nil return #ARGV", [], ['c', 'd']),
+    check,
+    evk("setmetatable(ARGV, {__index = function() return 'meta' end}) return ARGV[9]", [], ['c']),
+    check,
+    evk('for i = 1, 40 do ARGV[i] = i end ARGV.y = 1 return #ARGV', [], []),
+    check,
+    evk('KEYS[1] = nil return #KEYS', ['a', 'b', 'c']),
+    check,
+    evk('return {#KEYS, #ARGV}', [], []),
+    evk('return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]}', ['a', 'b'], ['c', 'd', 'e']),
+    evk('return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]}', ['a'], []),
+  ]);
+});
+
 const ERRORS = [
   "return redis.call('nosuch')",
   "return redis.call('get')",
