@@ -42,6 +42,18 @@ interface SocketWithHandle {
   _handle?: { fd?: number } | null;
 }
 
+/**
+ * Set by the CLI when it runs as the sized-heap child of a launcher (src/main.ts): true once
+ * the launcher is gone. The child notices that through its IPC channel, i.e. in the event
+ * loop, which a busy script does not run: checked from the service instead, so that a killed
+ * launcher does not leave a child spinning in an endless script.
+ */
+let launcherGone: (() => boolean) | null = null;
+
+export function watchLauncher(gone: () => boolean): void {
+  launcherGone = gone;
+}
+
 export class BusyService {
   private caller: Client | null = null;
   private readonly scratch = Buffer.allocUnsafe(64 * 1024);
@@ -82,8 +94,14 @@ export class BusyService {
   service(): void {
     const now = Date.now();
     if (now < this.nextService) return;
-    const t0 = performance.now();
     const server = this.server;
+    if (launcherGone !== null && !server.shuttingDown && launcherGone()) {
+      // As main.ts's `orphaned`: the hook then unwinds the script (server.shuttingDown).
+      server.log.warning('The launcher process exited: shutting down.');
+      if (server.shutdown({ nosave: true }) !== null) process.exit(1);
+      return;
+    }
+    const t0 = performance.now();
     // The caller's command is still running: keep its context intact around the commands
     // run here (the client being served, pushes held for the caller, error counts).
     const current = server.currentClient;

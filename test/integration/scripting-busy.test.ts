@@ -338,6 +338,48 @@ test('a script that wrote is UNKILLABLE, SHUTDOWN is refused and SHUTDOWN NOSAVE
   }
 });
 
+test('a server child whose launcher was killed during an endless script shuts down instead of spinning', async () => {
+  const s = await startRespiteProcess(['--busy-reply-threshold', '100']);
+  let pid = 0;
+  try {
+    const a = await RawClient.connect(s.port);
+    const caller = await RawClient.connect(s.port);
+    try {
+      const info = await a.call('INFO', 'server');
+      pid = Number(/process_id:(\d+)/.exec(info)![1]);
+      caller.send('EVAL', 'while true do end', '0');
+      await waitBusy(a);
+    } finally {
+      a.close();
+      caller.close();
+    }
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // The CLI runs the server as a child of a launcher (sized heap) unless it is the launcher.
+    if (pid === s.proc.pid) return;
+    s.proc.kill('SIGKILL');
+    const deadline = Date.now() + WAIT;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(), false, 'the orphaned server child still runs');
+  } finally {
+    await s.stop();
+    // Started by this test: never left spinning, even when the assertion failed.
+    if (pid !== 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+});
+
 let respite: RespiteServer;
 
 test('SCRIPT KILL / FUNCTION KILL / FUNCTION STATS helpers tell EVAL scripts from functions (as scriptKill and functionStatsCommand)', async () => {
