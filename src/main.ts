@@ -25,6 +25,7 @@ const MB = 1024 * 1024;
 /** Set in the child the launcher starts with a sized heap. */
 const CHILD_ENV = 'RESPITE_SIZED_HEAP';
 import { startStallMonitor } from './server/stall-monitor.js';
+import { watchLauncher } from './scripting/busy.js';
 
 function usage(): never {
   process.stderr.write(
@@ -163,6 +164,9 @@ function main(): void {
       if (server.shutdown({ nosave: true }) !== null) process.exit(1);
     };
     process.on('disconnect', orphaned);
+    // During a busy script the event loop (and 'disconnect') waits: its service checks this.
+    const launcher = process.ppid;
+    watchLauncher(() => process.ppid !== launcher);
     // It may have died while this process was starting.
     if (!process.connected) setImmediate(orphaned);
   }

@@ -259,14 +259,7 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     return;
   }
   const numkeys = Number(nk);
-  scriptEngine(c.server).runFunction(
-    c,
-    f.name,
-    f.fn,
-    noWrites,
-    argv.slice(3, 3 + numkeys),
-    argv.slice(3 + numkeys),
-  );
+  scriptEngine(c.server).runFunction(c, f.name, f.fn, noWrites, argv, numkeys);
 }
 
 function fcallKeys(argv: string[]): number[] {

@@ -43,7 +43,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
     }
     sha = r.sha;
   }
-  engine.runScript(c, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro);
+  engine.runScript(c, sha, argv, numkeys, ro);
 }
 
 function evalKeys(argv: string[]): number[] {
@@ -80,9 +80,21 @@ function scriptKill(c: Client): void {
   scriptEngine(c.server).killCommand(c, true);
 }
 
+/**
+ * SCRIPT DEBUG: NO answers as Redis (debugging is never on). YES/SYNC would start Redis's Lua
+ * debugger (ldb) for the client's next EVAL; Respite has none, so they fail with an error
+ * rather than an OK that would promise a debugging session (docs/COMPATIBILITY.md).
+ */
 function scriptDebug(c: Client, argv: string[]): void {
+  // Redis's clientHasPendingReplies: earlier replies of the same batch (a pipeline, or EXEC's
+  // array) are still unsent.
+  if (c.out.pos !== 0) {
+    c.error('ERR SCRIPT DEBUG must be called outside a pipeline');
+    return;
+  }
   if (eq(argv[2], 'no')) c.out.ok();
-  else if (eq(argv[2], 'yes') || eq(argv[2], 'sync')) c.error('ERR SCRIPT DEBUG is not supported by Respite');
+  else if (eq(argv[2], 'yes') || eq(argv[2], 'sync'))
+    c.error('ERR SCRIPT DEBUG YES/SYNC is not supported: Respite has no Lua debugger (ldb)');
   else c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
 }
 

@@ -70,6 +70,21 @@ export class LuaTable {
     if (nhash > 0) this.setNodeVector(nhash);
   }
 
+  /**
+   * Makes this table `new LuaTable(src.slice(from, to))` again, in place, when it has no hash
+   * part and no metatable; returns false (and changes nothing) otherwise. For the host's reuse
+   * of a table that no Lua code can reach any more (a finished script's KEYS/ARGV).
+   */
+  refill(src: readonly LuaValue[], from: number, to: number): boolean {
+    if (!this.dummy || this.index !== null || this.metatable !== null || this.readonly) return false;
+    const a = this.arr;
+    const n = to - from;
+    // Setting `length` is a slow builtin call: only when the size changes.
+    if (a.length !== n) a.length = n;
+    for (let i = 0; i < n; i++) a[i] = src[from + i];
+    return true;
+  }
+
   // ---- lookups
 
   get(k: LuaValue): LuaValue {

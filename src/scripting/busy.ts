@@ -25,7 +25,6 @@ import { readSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import { BusyWorker } from './busy-worker-host.js';
-import { ReplyWriter } from '../protocol/writer.js';
 import { CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 
@@ -43,6 +42,18 @@ interface SocketWithHandle {
   _handle?: { fd?: number } | null;
 }
 
+/**
+ * Set by the CLI when it runs as the sized-heap child of a launcher (src/main.ts): true once
+ * the launcher is gone. The child notices that through its IPC channel, i.e. in the event
+ * loop, which a busy script does not run: checked from the service instead, so that a killed
+ * launcher does not leave a child spinning in an endless script.
+ */
+let launcherGone: (() => boolean) | null = null;
+
+export function watchLauncher(gone: () => boolean): void {
+  launcherGone = gone;
+}
+
 export class BusyService {
   private caller: Client | null = null;
   private readonly scratch = Buffer.allocUnsafe(64 * 1024);
@@ -50,8 +61,6 @@ export class BusyService {
   private nextService = 0;
   /** Clients whose socket reached EOF or failed during this busy period (left to libuv). */
   private readonly gone = new Set<Client>();
-  /** Swapped in for the pushes Pub/Sub holds for the caller while other clients run. */
-  private spareHeld = new ReplyWriter();
   private worker: BusyWorker | null = null;
 
   constructor(private readonly server: Server) {}
@@ -85,18 +94,20 @@ export class BusyService {
   service(): void {
     const now = Date.now();
     if (now < this.nextService) return;
-    const t0 = performance.now();
     const server = this.server;
+    if (launcherGone !== null && !server.shuttingDown && launcherGone()) {
+      // As main.ts's `orphaned`: the hook then unwinds the script (server.shuttingDown).
+      server.log.warning('The launcher process exited: shutting down.');
+      if (server.shutdown({ nosave: true }) !== null) process.exit(1);
+      return;
+    }
+    const t0 = performance.now();
     // The caller's command is still running: keep its context intact around the commands
     // run here (the client being served, pushes held for the caller, error counts).
     const current = server.currentClient;
     const executing = server.executingClient;
-    const pubsub = server.pubsub as unknown as { held: ReplyWriter };
-    const tracking = server.tracking as unknown as { pending: (string | null)[] };
-    const held = pubsub.held;
-    const pending = tracking.pending;
-    pubsub.held = this.spareHeld;
-    tracking.pending = [];
+    const held = server.pubsub.saveHeld();
+    const pending = server.tracking.savePending();
     const stats = server.stats;
     const prevErrors = stats.prevErrorReplies;
     const errors0 = stats.totalErrorReplies;
@@ -111,10 +122,8 @@ export class BusyService {
       this.worker?.service();
     } finally {
       Error.stackTraceLimit = traceLimit;
-      this.spareHeld = pubsub.held;
-      this.spareHeld.pos = 0;
-      pubsub.held = held;
-      tracking.pending = pending;
+      server.pubsub.restoreHeld(held);
+      server.tracking.restorePending(pending);
       server.currentClient = current;
       server.executingClient = executing;
       stats.prevErrorReplies = prevErrors + (stats.totalErrorReplies - errors0);

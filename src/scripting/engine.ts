@@ -36,6 +36,8 @@ export function sha1hex(s: string): string {
 interface CachedScript {
   body: string;
   fn: LuaFunction | null;
+  /** The shebang's flags, or the error every run of the script gets (parsed once). */
+  flags: number | string;
 }
 
 /** Flags of the running script (shebang flags and EVAL_RO). */
@@ -70,6 +72,7 @@ export const BUSY_EVAL =
 export const BUSY_FUNCTION =
   'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 const KILLED = 'Script killed by user with SCRIPT KILL...';
+const NO_ARGS: LuaValue[] = [];
 
 export class ScriptEngine {
   readonly vm = new LuaVM();
@@ -85,6 +88,15 @@ export class ScriptEngine {
   killAfterBusy = false;
   /** Services the other clients while a script is busy (created on the first busy script). */
   private busy: BusyService | null = null;
+  /** FUNCTION LOAD's run of a library body (runLibraryBody): its start and limit in ms (0: none). */
+  private loadStart = 0;
+  private loadTimeout = 0;
+  /** Command names as scripts spell them → spec, for `namesTable` (lookupCommand). */
+  private readonly names = new Map<string, CommandSpec>();
+  private namesTable: Map<string, CommandSpec> | null = null;
+  /** EVAL's KEYS and ARGV tables, reused from run to run (execute). */
+  private keysTable = new LuaTable();
+  private argvTable = new LuaTable();
 
   constructor(readonly server: Server) {
     const vm = this.vm;
@@ -195,7 +207,7 @@ export class ScriptEngine {
     if (cached !== undefined && cached.fn !== null) return { sha };
     try {
       const fn = this.vm.load(stripShebang(body), 'user_script');
-      this.scripts.set(sha, { body, fn });
+      this.scripts.set(sha, { body, fn, flags: parseShebangFlags(body) });
       return { sha };
     } catch (e) {
       const msg = e instanceof LuaError ? this.vm.tostring(e.value) : String(e);
@@ -207,55 +219,38 @@ export class ScriptEngine {
     this.scripts.clear();
   }
 
-  /** Runs a cached script for `c`, writing its reply. */
-  runScript(c: Client, sha: string, keys: string[], args: string[], ro: boolean): void {
+  /**
+   * Runs a cached script for `c` (EVAL/EVALSHA[_RO]), writing its reply: KEYS are
+   * argv[3..3+numkeys), ARGV the rest.
+   */
+  runScript(c: Client, sha: string, argv: string[], numkeys: number, ro: boolean): void {
     const script = this.scripts.get(sha)!;
-    const flags = parseShebangFlags(script.body);
+    const flags = script.flags;
     if (typeof flags === 'string') {
       c.error(flags);
       return;
     }
-    const server = this.server;
-    const fake = this.fakeClient();
-    fake.db = c.db;
-    fake.aclUser = c.aclUser;
-    fake.flags = CLIENT_DENY_BLOCKING;
-    fake.out.pos = 0;
-    this.resp = 2;
-    fake.out.proto = 2;
-    const ctx: RunCtx = {
-      caller: c,
-      fake,
-      sha,
-      flags: flags | (ro ? SCRIPT_NO_WRITES : 0),
-      start: Date.now(),
-      killed: false,
-      writeDirty: false,
-      timedOut: false,
-      isFunction: false,
-      name: '',
-    };
-    this.run = ctx;
-    // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not EVAL.
-    server.preventCommandPropagation();
-    const vm = this.vm;
-    setGlobalForce(vm, 'KEYS', vm.createTable(keys));
-    setGlobalForce(vm, 'ARGV', vm.createTable(args));
-    vm.H.c = 0;
-    let results: LuaValue[] | null = null;
-    try {
-      results = vm.call(script.fn!, []);
-    } catch (e) {
-      this.replyError(c, e, sha);
-    } finally {
-      this.endRun(ctx);
-      fake.aclUser = server.acl.defaultUser;
-    }
-    if (results !== null) luaToReply(c, results[0], this.resp, 0);
+    this.execute(c, script.fn!, flags | (ro ? SCRIPT_NO_WRITES : 0), sha, false, argv, numkeys);
   }
 
-  /** Ends a run started by runScript (or by FCALL): leaves busy mode. */
-  endRun(ctx: RunCtx): void {
+  /**
+   * Runs a library body for FUNCTION LOAD (functions.ts) under the VM's one hook, which
+   * raises `FUNCTION LOAD timeout` past `timeoutMs` (0: no limit, for the AOF or a master).
+   * The hook itself stays installed: it is what detects busy scripts afterwards.
+   */
+  runLibraryBody(chunk: LuaFunction, timeoutMs: number): void {
+    this.loadStart = Date.now();
+    this.loadTimeout = timeoutMs;
+    this.vm.H.c = 0;
+    try {
+      this.vm.call(chunk, NO_ARGS);
+    } finally {
+      this.loadTimeout = 0;
+    }
+  }
+
+  /** Ends a run started by execute(): leaves busy mode. */
+  private endRun(ctx: RunCtx): void {
     if (this.run === ctx) this.run = null;
     if (ctx.timedOut && this.busy !== null) this.busy.end();
   }
@@ -268,7 +263,11 @@ export class ScriptEngine {
    */
   private onHook(): void {
     const ctx = this.run;
-    if (ctx === null) return;
+    if (ctx === null) {
+      if (this.loadTimeout > 0 && Date.now() - this.loadStart > this.loadTimeout)
+        throw new LuaError(errorTable('FUNCTION LOAD timeout'));
+      return;
+    }
     if (ctx.killed) throw new LuaKill(KILLED);
     const server = this.server;
     if (!ctx.timedOut) {
@@ -295,17 +294,38 @@ export class ScriptEngine {
   }
 
   /**
-   * Runs a library function for FCALL/FCALL_RO (functions.ts): as runScript, but the callback
-   * gets KEYS and ARGV as its two arguments and errors name the function
-   * (`script: <name>, on @user_function:N.`). The instruction hook (onHook) serves both.
+   * Runs a library function for FCALL/FCALL_RO (functions.ts), writing its reply; keys and
+   * arguments are in argv as for runScript. The instruction hook (onHook) serves both kinds of
+   * run.
    */
   runFunction(
     c: Client,
     name: string,
     fn: LuaFunction,
     noWrites: boolean,
-    keys: string[],
-    args: string[],
+    argv: string[],
+    numkeys: number,
+  ): void {
+    this.execute(c, fn, noWrites ? SCRIPT_NO_WRITES : 0, name, true, argv, numkeys);
+  }
+
+  /**
+   * One run of an EVAL script or of a function (Redis's scriptPrepareForRun + the engine's
+   * call + scriptResetRun). The differences between the two kinds, all decided here:
+   * - KEYS/ARGV: globals for a script; the function's two arguments for a function.
+   * - `id` (the script's sha or the function's name) and the chunk name in error suffixes:
+   *   ` script: <sha>, on @user_script:N.` vs ` script: <name>, on @user_function:N.`.
+   * - `isFunction`/`name` in the RunCtx: the -BUSY text, SCRIPT vs FUNCTION KILL, FUNCTION
+   *   STATS' running_script.
+   */
+  private execute(
+    c: Client,
+    fn: LuaFunction,
+    flags: number,
+    id: string,
+    isFunction: boolean,
+    argv: string[],
+    numkeys: number,
   ): void {
     const server = this.server;
     const fake = this.fakeClient();
@@ -318,32 +338,62 @@ export class ScriptEngine {
     const ctx: RunCtx = {
       caller: c,
       fake,
-      sha: name,
-      flags: noWrites ? SCRIPT_NO_WRITES : 0,
-      start: Date.now(),
+      sha: id,
+      flags,
+      // The command's start time when the script is the command (a clock read costs ~0.15 µs
+      // here, a tenth of a small script's whole cost); a fresh one inside EXEC or with an
+      // embedder's clock.
+      start: server.callDepth === 1 && server.clock === Date.now ? server.cmdTime : Date.now(),
       killed: false,
       writeDirty: false,
       timedOut: false,
-      isFunction: true,
-      name,
+      isFunction,
+      name: isFunction ? id : '',
     };
     this.run = ctx;
+    // Scripts' effects are propagated (wrapped in MULTI/EXEC by the execution unit), not the
+    // EVAL/FCALL itself.
     server.preventCommandPropagation();
     const vm = this.vm;
+    let callArgs: LuaValue[];
+    if (isFunction) {
+      // Fresh tables: a library's closures may keep them.
+      callArgs = [new LuaTable(argv.slice(3, 3 + numkeys)), new LuaTable(argv.slice(3 + numkeys))];
+    } else {
+      // Nothing outlives an EVAL script (its globals are readonly), so the last run's KEYS and
+      // ARGV are reused when the script left them plain arrays (Redis's luaCreateArray).
+      const keys = this.keysTable;
+      if (!keys.refill(argv, 3, 3 + numkeys) || vm.G.getStr('KEYS') !== keys) {
+        this.keysTable = new LuaTable(argv.slice(3, 3 + numkeys));
+        setGlobalForce(vm, 'KEYS', this.keysTable);
+      }
+      const args = this.argvTable;
+      if (!args.refill(argv, 3 + numkeys, argv.length) || vm.G.getStr('ARGV') !== args) {
+        this.argvTable = new LuaTable(argv.slice(3 + numkeys));
+        setGlobalForce(vm, 'ARGV', this.argvTable);
+      }
+      callArgs = NO_ARGS;
+    }
     vm.H.c = 0;
     let results: LuaValue[] | null = null;
     try {
-      results = vm.call(fn, [vm.createTable(keys), vm.createTable(args)]);
+      results = vm.call(fn, callArgs);
     } catch (e) {
-      this.replyError(c, e, name, 'user_function');
+      this.replyError(c, e, id, isFunction ? 'user_function' : 'user_script');
     } finally {
       this.endRun(ctx);
       fake.aclUser = server.acl.defaultUser;
     }
+    // (The script may return KEYS or ARGV themselves: converted before they are cleared.)
     if (results !== null) luaToReply(c, results[0], this.resp, 0);
+    // The arguments are not kept alive until the next script.
+    if (!isFunction) {
+      clearArray(this.keysTable.arr);
+      clearArray(this.argvTable.arr);
+    }
   }
 
-  private replyError(c: Client, e: unknown, sha: string, source = 'user_script'): void {
+  private replyError(c: Client, e: unknown, sha: string, source: string): void {
     if (e instanceof LuaKill) {
       // A shutdown during the script: nothing the script did is propagated (Redis exits).
       if (this.server.shuttingDown) this.server.pendingOps.length = 0;
@@ -375,18 +425,18 @@ export class ScriptEngine {
     const fail = callFailure;
     if (a.length === 0)
       return fail('ERR Please specify at least one argument for this redis lib call', raise);
-    const argv: string[] = new Array(a.length);
+    // `a` is this call's own rest array (Lua code cannot see it): it becomes argv in place.
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
-      if (typeof v === 'string') argv[i] = v;
+      if (typeof v === 'string') continue;
       // Numbers as Redis's luaArgsToRedisArgv prints them: %.17g, not Lua's %.14g.
-      else if (typeof v === 'number') argv[i] = v !== v ? this.vm.tostring(v) : formatDouble(v);
+      if (typeof v === 'number') a[i] = v !== v ? this.vm.tostring(v) : formatDouble(v);
       else return fail('ERR Lua redis lib command arguments must be strings or integers', raise);
     }
+    const argv = a as string[];
     const server = this.server;
     const fake = ctx.fake;
-    let cmd: CommandSpec | undefined =
-      server.commands.get(argv[0]) ?? server.commands.get(argv[0].toLowerCase());
+    let cmd = this.lookupCommand(argv[0]);
     if (cmd !== undefined && cmd.subMap !== undefined && argv.length >= 2) {
       cmd = cmd.subMap.get(argv[1].toLowerCase());
     }
@@ -410,11 +460,32 @@ export class ScriptEngine {
     fake.out.pos = 0;
     call(server, fake, cmd, argv);
     const out = fake.out;
-    const r = parseReply(out.buf, 0, out.pos);
+    const v = parseReply(out.buf, 0, out.pos);
     out.pos = 0;
-    const v = r[0];
-    if (raise && v instanceof LuaTable && v.get('err') !== undefined && r[2]) throw new LuaError(v);
+    if (raise && parsedError && v instanceof LuaTable) throw new LuaError(v);
     return [v];
+  }
+
+  /**
+   * The command a script names, by the exact string it passed: scripts name commands with
+   * string constants (`'INCR'`), whose hash V8 keeps, so a hit costs one Map probe instead of
+   * a miss, a lower-casing and a probe with a fresh string.
+   */
+  private lookupCommand(name: string): CommandSpec | undefined {
+    const table = this.server.commands;
+    if (table !== this.namesTable) {
+      this.names.clear();
+      this.namesTable = table;
+    }
+    let cmd = this.names.get(name);
+    if (cmd !== undefined) return cmd;
+    cmd = table.get(name) ?? table.get(name.toLowerCase());
+    if (cmd !== undefined) {
+      // Bounded: scripts could spell names in endless case variations.
+      if (this.names.size >= 1024) this.names.clear();
+      this.names.set(name, cmd);
+    }
+    return cmd;
   }
 
   /**
@@ -485,6 +556,11 @@ export class ScriptEngine {
   }
 }
 
+/** Drops an array's references without changing its length (a slow builtin call). */
+function clearArray(a: LuaValue[]): void {
+  for (let i = 0; i < a.length; i++) a[i] = undefined;
+}
+
 /** A redis.call/pcall failure before the command runs: raised by call, returned by pcall. */
 function callFailure(msg: string, raise: boolean): LuaValue[] {
   const t = new LuaTable();
@@ -550,11 +626,21 @@ function parseShebangFlags(body: string): number | string {
   return flags;
 }
 
+/** parseReply's results besides the value: the offset after the reply, and whether it was an error. */
+let parsedEnd = 0;
+let parsedError = false;
+
 /**
- * Parses one RESP reply from buf[start..end] into a Lua value (Redis's redisProtocolToLuaType).
- * Returns [value, next offset, isError].
+ * Parses one RESP reply from buf[p..end] into a Lua value (Redis's redisProtocolToLuaType).
+ * Sets parsedEnd to the offset after it and parsedError for an error reply (a module-level
+ * pair rather than a tuple: no allocation per reply and nested element).
  */
-export function parseReply(buf: Buffer, p: number, end: number): [LuaValue, number, boolean] {
+export function parseReply(buf: Buffer, p: number, end: number): LuaValue {
+  parsedError = buf[p] === 0x2d;
+  return parseOne(buf, p, end);
+}
+
+function parseOne(buf: Buffer, p: number, end: number): LuaValue {
   const type = buf[p];
   // The common headers (integers, bulk lengths, array lengths) without slicing a string.
   if (type === 0x3a || type === 0x24 || type === 0x2a) {
@@ -568,16 +654,22 @@ export function parseReply(buf: Buffer, p: number, end: number): [LuaValue, numb
     if (buf[q] === 13 && q - d0 <= 15 && q > d0) {
       if (neg) v = -v;
       q += 2;
-      if (type === 0x3a) return [v, q, false];
-      if (v < 0) return [false, q, false];
-      if (type === 0x24) return [buf.latin1Slice(q, q + v), q + v + 2, false];
+      if (type === 0x3a || v < 0) {
+        parsedEnd = q;
+        return type === 0x3a ? v : false;
+      }
+      if (type === 0x24) {
+        parsedEnd = q + v + 2;
+        return buf.latin1Slice(q, q + v);
+      }
       const t = new LuaTable();
       for (let i = 1; i <= v; i++) {
-        const r = parseReply(buf, q, end);
-        q = r[1];
-        t.set(i, r[0]);
+        const e = parseOne(buf, q, end);
+        q = parsedEnd;
+        t.set(i, e);
       }
-      return [t, q, false];
+      parsedEnd = q;
+      return t;
     }
   }
   const nl = buf.indexOf(13, p);
@@ -585,71 +677,87 @@ export function parseReply(buf: Buffer, p: number, end: number): [LuaValue, numb
   let q = nl + 2;
   switch (type) {
     case 0x3a: // :
-      return [Number(line), q, false];
+      parsedEnd = q;
+      return Number(line);
     case 0x24: {
       // $
       const n = Number(line);
-      if (n < 0) return [false, q, false];
-      return [buf.latin1Slice(q, q + n), q + n + 2, false];
+      if (n < 0) {
+        parsedEnd = q;
+        return false;
+      }
+      parsedEnd = q + n + 2;
+      return buf.latin1Slice(q, q + n);
     }
     case 0x2b: {
       const t = new LuaTable();
       t.set('ok', line);
-      return [t, q, false];
+      parsedEnd = q;
+      return t;
     }
     case 0x2d: {
       const t = new LuaTable();
       t.set('err', line);
-      return [t, q, true];
+      parsedEnd = q;
+      return t;
     }
     case 0x2a: // *
     case 0x7e: // ~
     case 0x3e: {
       // >
       const n = Number(line);
-      if (n < 0) return [false, q, false];
+      if (n < 0) {
+        parsedEnd = q;
+        return false;
+      }
       const t = new LuaTable();
       for (let i = 1; i <= n; i++) {
-        const r = parseReply(buf, q, end);
-        q = r[1];
-        if (type === 0x7e) t.set(r[0], true);
-        else t.set(i, r[0]);
+        const e = parseOne(buf, q, end);
+        q = parsedEnd;
+        if (type === 0x7e) t.set(e, true);
+        else t.set(i, e);
       }
+      parsedEnd = q;
       if (type === 0x7e) {
         const w = new LuaTable();
         w.set('set', t);
-        return [w, q, false];
+        return w;
       }
-      return [t, q, false];
+      return t;
     }
     case 0x25: {
       // %
       const n = Number(line);
       const t = new LuaTable();
       for (let i = 0; i < n; i++) {
-        const k = parseReply(buf, q, end);
-        const v = parseReply(buf, k[1], end);
-        q = v[1];
-        t.set(k[0], v[0]);
+        const k = parseOne(buf, q, end);
+        const v = parseOne(buf, parsedEnd, end);
+        q = parsedEnd;
+        t.set(k, v);
       }
+      parsedEnd = q;
       const w = new LuaTable();
       w.set('map', t);
-      return [w, q, false];
+      return w;
     }
     case 0x5f: // _
-      return [undefined, q, false];
+      parsedEnd = q;
+      return undefined;
     case 0x23: // #
-      return [line === 't', q, false];
+      parsedEnd = q;
+      return line === 't';
     case 0x2c: {
       // ,
       const t = new LuaTable();
       t.set('double', Number(line === 'inf' ? Infinity : line === '-inf' ? -Infinity : line));
-      return [t, q, false];
+      parsedEnd = q;
+      return t;
     }
     case 0x28: {
       const t = new LuaTable();
       t.set('big_number', line);
-      return [t, q, false];
+      parsedEnd = q;
+      return t;
     }
     case 0x3d: {
       // = verbatim
@@ -660,16 +768,21 @@ export function parseReply(buf: Buffer, p: number, end: number): [LuaValue, numb
       inner.set('format', s.slice(0, 3));
       inner.set('string', s.slice(4));
       t.set('verbatim_string', inner);
-      return [t, q + n + 2, false];
+      parsedEnd = q + n + 2;
+      return t;
     }
     case 0x7c: {
       // | attribute: skip it and parse what follows
       const n = Number(line);
-      for (let i = 0; i < 2 * n; i++) q = parseReply(buf, q, end)[1];
-      return parseReply(buf, q, end);
+      for (let i = 0; i < 2 * n; i++) {
+        parseOne(buf, q, end);
+        q = parsedEnd;
+      }
+      return parseOne(buf, q, end);
     }
     default:
-      return [undefined, end, false];
+      parsedEnd = end;
+      return undefined;
   }
 }
 

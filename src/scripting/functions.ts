@@ -269,14 +269,9 @@ export class FunctionsRegistry {
       const msg = e instanceof LuaError ? vm.tostring(e.value) : String(e);
       return `Error compiling function: ${msg}`;
     }
-    const start = Date.now();
     this.loading = li;
-    vm.setHook(100000, () => {
-      if (timeoutMs > 0 && Date.now() - start > timeoutMs)
-        throw new LuaError(errorTable('FUNCTION LOAD timeout'));
-    });
     try {
-      vm.call(chunk, []);
+      engine.runLibraryBody(chunk, timeoutMs);
       return null;
     } catch (e) {
       let msg: string;
@@ -289,7 +284,6 @@ export class FunctionsRegistry {
       } else msg = 'ERR ' + (e instanceof Error ? e.message : String(e));
       return `Error registering functions: ${msg}`;
     } finally {
-      vm.setHook(0, null);
       this.loading = null;
     }
   }

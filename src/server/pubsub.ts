@@ -56,7 +56,9 @@ export class PubSub {
   /** Scratch writer where each message frame is encoded once (RESP2 framing). */
   private readonly frame = new ReplyWriter();
   /** Pushes for the client running a command, inserted before its reply afterwards. */
-  private readonly held = new ReplyWriter();
+  private held = new ReplyWriter();
+  /** An empty writer for saveHeld (reused: busy scripts call it every few ms). */
+  private spareHeld: ReplyWriter | null = null;
   /** The message being delivered, built on the first transport subscriber that takes it. */
   private msg: PublishedMessage | null = null;
   private msgKind: 'message' | 'pmessage' | 'smessage' = 'message';
@@ -267,6 +269,26 @@ export class PubSub {
     out.pos += n;
     c.requestWrite();
     this.server.checkOutputBufferLimits(c);
+  }
+
+  /**
+   * Sets aside the pushes held for the running command's client while other clients'
+   * commands run in the middle of it (a busy script's service, src/scripting/busy.ts);
+   * returns them for restoreHeld.
+   */
+  saveHeld(): ReplyWriter {
+    const saved = this.held;
+    this.held = this.spareHeld ?? new ReplyWriter();
+    this.spareHeld = null;
+    return saved;
+  }
+
+  /** Puts back the pushes set aside by saveHeld. */
+  restoreHeld(saved: ReplyWriter): void {
+    // The nested commands released what was held for them after each one.
+    this.held.pos = 0;
+    this.spareHeld = this.held;
+    this.held = saved;
   }
 
   /** notifyKeyspaceEvent's delivery part: `flags` already passed the class check. */

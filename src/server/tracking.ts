@@ -216,6 +216,22 @@ export class Tracking {
     this.totalItems = 0;
   }
 
+  /**
+   * Sets aside the invalidations pending for the running command's client while other
+   * clients' commands run in the middle of it (a busy script's service); returns them for
+   * restorePending.
+   */
+  savePending(): (string | null)[] {
+    const saved = this.pending;
+    this.pending = [];
+    return saved;
+  }
+
+  /** Puts back the invalidations set aside by savePending. */
+  restorePending(saved: (string | null)[]): void {
+    this.pending = saved;
+  }
+
   /** Sends the invalidations held for the client whose command just ended. */
   releasePending(c: Client): void {
     if (this.pending.length === 0) return;

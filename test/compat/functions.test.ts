@@ -342,6 +342,19 @@ describe('FCALL and FCALL_RO', () => {
     ]);
   });
 
+  test('a function keeping its KEYS/ARGV tables across calls sees them unchanged (fresh tables per call)', async () => {
+    await fresh();
+    await corpus([
+      load(
+        "#!lua name=keep\nlocal kept = {}\nredis.register_function('keep', function(keys, args) kept[#kept + 1] = keys kept[#kept + 1] = args local out = {} for _, t in ipairs(kept) do out[#out + 1] = table.concat(t, ',') end return out end)",
+      ),
+      ['FCALL', 'keep', '1', 'k1', 'a1'],
+      ['FCALL', 'keep', '2', 'k2', 'k3', 'a2', 'a3'],
+      ['EVAL', 'return {KEYS[1], ARGV[1]}', '1', 'ek', 'ea'],
+      ['FCALL', 'keep', '0'],
+    ]);
+  });
+
   test('no-writes: FCALL_RO runs only no-writes functions, which cannot write', async () => {
     await fresh();
     await corpus([

@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
+import type { RawClient } from '../helpers/raw-client.js';
 
 let pair: Pair;
 
@@ -152,6 +153,30 @@ test('KEYS and ARGV reach the script', async () => {
   ]);
 });
 
+test('KEYS and ARGV are fresh in every script even after a script changed them (reused tables)', async () => {
+  await pair.reset();
+  const check = evk(
+    "return {#KEYS, #ARGV, KEYS[1], ARGV[1], tostring(KEYS.x), tostring(rawget(ARGV, 'y'))}",
+    ['k1'],
+    ['a1'],
+  );
+  await corpus([
+    evk('KEYS[3] = 1 KEYS.x = 2 return #KEYS', ['a', 'b'], ['c']),
+    check,
+    evk("table.insert(ARGV, 'z') ARGV[1] = nil return #ARGV", [], ['c', 'd']),
+    check,
+    evk("setmetatable(ARGV, {__index = function() return 'meta' end}) return ARGV[9]", [], ['c']),
+    check,
+    evk('for i = 1, 40 do ARGV[i] = i end ARGV.y = 1 return #ARGV', [], []),
+    check,
+    evk('KEYS[1] = nil return #KEYS', ['a', 'b', 'c']),
+    check,
+    evk('return {#KEYS, #ARGV}', [], []),
+    evk('return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]}', ['a', 'b'], ['c', 'd', 'e']),
+    evk('return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]}', ['a'], []),
+  ]);
+});
+
 const ERRORS = [
   "return redis.call('nosuch')",
   "return redis.call('get')",
@@ -224,6 +249,44 @@ test('EVALSHA, SCRIPT LOAD/EXISTS/FLUSH/HELP and numkeys errors', async () => {
     ['SCRIPT', 'LOAD'],
     ['EVAL', 'return redis.sha1hex(ARGV[1])', '0', 'return 42'],
   ]);
+});
+
+test('SCRIPT DEBUG: NO answers OK, refused inside a pipeline or EXEC; YES/SYNC (the Lua debugger) are a clear error', async () => {
+  await pair.reset();
+  await corpus([
+    ['SCRIPT', 'DEBUG', 'no'],
+    ['SCRIPT', 'DEBUG', 'NO', 'x'],
+    ['SCRIPT', 'DEBUG'],
+    ['SCRIPT', 'DEBUG', ''],
+  ]);
+  const transcript = async (c: RawClient): Promise<string[]> => {
+    // One packet: the PING's reply is still pending when SCRIPT DEBUG runs.
+    c.write('PING\r\nSCRIPT DEBUG NO\r\nSCRIPT DEBUG maybe\r\n');
+    const out = [await c.read(), await c.read(), await c.read()];
+    c.write('MULTI\r\nSCRIPT DEBUG NO\r\nEXEC\r\n');
+    out.push(await c.read(), await c.read(), await c.read());
+    out.push(await c.call('SCRIPT', 'DEBUG', 'NO'));
+    return out;
+  };
+  const o = await transcript(pair.o);
+  assert.deepEqual(await transcript(pair.r), o);
+  assert.deepEqual(o, [
+    '+PONG\r\n',
+    '-ERR SCRIPT DEBUG must be called outside a pipeline\r\n',
+    '-ERR SCRIPT DEBUG must be called outside a pipeline\r\n',
+    '+OK\r\n',
+    '+QUEUED\r\n',
+    '*1\r\n-ERR SCRIPT DEBUG must be called outside a pipeline\r\n',
+    '+OK\r\n',
+  ]);
+  // Redis would answer OK and debug the next EVAL; Respite has no debugger (not sent to the
+  // oracle: its next EVAL would start a debugging session).
+  for (const mode of ['YES', 'sync'])
+    assert.equal(
+      await pair.r.call('SCRIPT', 'DEBUG', mode),
+      '-ERR SCRIPT DEBUG YES/SYNC is not supported: Respite has no Lua debugger (ldb)\r\n',
+    );
+  assert.equal(await pair.r.call('EVAL', 'return 1', '0'), ':1\r\n');
 });
 
 test('EVAL_RO and no-writes scripts refuse writes', async () => {

@@ -72,12 +72,12 @@ async function same(scenario: (port: number, unix: string) => Promise<string[]>)
 }
 
 /** Sends PING on c until the reply is -BUSY: a script started on another connection is busy. */
-async function waitBusy(c: RawClient): Promise<void> {
+async function waitBusy(c: RawClient, busy = BUSY): Promise<void> {
   const deadline = Date.now() + WAIT;
   for (;;) {
     c.send('PING');
     const r = await c.read(WAIT);
-    if (r === BUSY) return;
+    if (r === busy) return;
     assert.equal(r, '+PONG\r\n');
     if (Date.now() > deadline) throw new Error('the script never became busy');
     await new Promise((res) => setTimeout(res, 20));
@@ -158,6 +158,70 @@ test('other connections get -BUSY, allowed commands run, SCRIPT KILL from an exi
     '-NOTBUSY No scripts in execution right now.\r\n',
     '$1\r\nv\r\n',
   ]);
+});
+
+test('a busy no-writes function (FCALL) gets the FUNCTION KILL texts: -BUSY, SCRIPT KILL refused, FUNCTION STATS, FUNCTION KILL ends it; a later EVAL is still detected as busy', async () => {
+  const busyFn = `-${BUSY_FUNCTION}\r\n`;
+  // Own servers: a failure in the middle leaves a spinning script, which must not reach the
+  // other tests; stop() SIGKILLs it.
+  const procs: ChildServer[] = [await startRespiteProcess(['--busy-reply-threshold', '100'])];
+  try {
+    if (oracle) procs.push(await startOracle(['--busy-reply-threshold', '100']));
+    const transcripts: string[][] = [];
+    for (const s of procs) {
+      const log: string[] = [];
+      const a = await RawClient.connect(s.port);
+      const caller = await RawClient.connect(s.port);
+      try {
+        log.push(
+          await a.call(
+            'FUNCTION',
+            'LOAD',
+            "#!lua name=busylib\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}",
+          ),
+        );
+        caller.send('FCALL', 'spin', '0');
+        caller.send('PING');
+        await waitBusy(a, busyFn);
+        log.push(await a.call('GET', 'k'), await a.call('SCRIPT', 'KILL'));
+        // running_script: name and command (the duration varies).
+        const stats = await a.call('FUNCTION', 'STATS');
+        log.push(stats.slice(0, stats.indexOf('duration_ms')));
+        log.push(await a.call('FUNCTION', 'KILL'));
+        log.push(...(await readN(caller, 2)));
+        log.push(await a.call('PING'), await a.call('FUNCTION', 'KILL'));
+        // The VM's hook survived FUNCTION LOAD: an endless EVAL still becomes busy.
+        caller.send('EVAL', 'while true do end', '0');
+        await waitBusy(a);
+        log.push(await a.call('FUNCTION', 'KILL'), await a.call('SCRIPT', 'KILL'));
+        log.push(await caller.read(WAIT), await a.call('FUNCTION', 'DELETE', 'busylib'));
+      } finally {
+        a.close();
+        caller.close();
+      }
+      transcripts.push(log);
+    }
+    if (transcripts.length > 1) assert.deepEqual(transcripts[0], transcripts[1], 'respite vs oracle');
+    const t = transcripts[0];
+    assert.deepEqual(t.slice(0, 3), ['$7\r\nbusylib\r\n', busyFn, busyFn]);
+    assert.match(t[3], /running_script.*spin.*FCALL/s);
+    assert.equal(t[4], '+OK\r\n');
+    assert.match(
+      t[5],
+      /^-ERR Script killed by user with SCRIPT KILL\.\.\. script: spin, on @user_function:2\.\r\n$/,
+    );
+    assert.deepEqual(t.slice(6, 11), [
+      '+PONG\r\n',
+      '+PONG\r\n',
+      '-NOTBUSY No scripts in execution right now.\r\n',
+      BUSY,
+      '+OK\r\n',
+    ]);
+    assert.match(t[11], /^-ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}/);
+    assert.equal(t[12], '+OK\r\n');
+  } finally {
+    for (const s of procs) await s.stop();
+  }
 });
 
 test('new connections made during a busy script (TCP and unix socket) get -BUSY and can SCRIPT KILL, and keep working afterwards', async () => {
@@ -271,6 +335,48 @@ test('a script that wrote is UNKILLABLE, SHUTDOWN is refused and SHUTDOWN NOSAVE
     ]);
   } finally {
     for (const s of procs) await s.stop();
+  }
+});
+
+test('a server child whose launcher was killed during an endless script shuts down instead of spinning', async () => {
+  const s = await startRespiteProcess(['--busy-reply-threshold', '100']);
+  let pid = 0;
+  try {
+    const a = await RawClient.connect(s.port);
+    const caller = await RawClient.connect(s.port);
+    try {
+      const info = await a.call('INFO', 'server');
+      pid = Number(/process_id:(\d+)/.exec(info)![1]);
+      caller.send('EVAL', 'while true do end', '0');
+      await waitBusy(a);
+    } finally {
+      a.close();
+      caller.close();
+    }
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // The CLI runs the server as a child of a launcher (sized heap) unless it is the launcher.
+    if (pid === s.proc.pid) return;
+    s.proc.kill('SIGKILL');
+    const deadline = Date.now() + WAIT;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(), false, 'the orphaned server child still runs');
+  } finally {
+    await s.stop();
+    // Started by this test: never left spinning, even when the assertion failed.
+    if (pid !== 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
   }
 });
 

@@ -84,6 +84,18 @@ function plannedArea(fullName: string, group: string): string {
   return byGroup[group] ?? group;
 }
 
+/**
+ * Implemented commands that differ from Redis 7.0 in part: what differs, listed under the
+ * tables (their line says `partly: see below`).
+ */
+const PARTIAL: Record<string, string> = {
+  'script|debug':
+    '`SCRIPT DEBUG NO` answers as Redis (also its `must be called outside a pipeline` error). ' +
+    '`YES` and `SYNC` would start the Lua debugger (ldb) for the next EVAL; Respite has none and ' +
+    'answers `-ERR SCRIPT DEBUG YES/SYNC is not supported: Respite has no Lua debugger (ldb)` ' +
+    'instead of `+OK`.',
+};
+
 /** `CLIENT LIST` from `client|list`. */
 export function displayName(fullName: string): string {
   return fullName.toUpperCase().replace('|', ' ');
@@ -162,9 +174,20 @@ export function renderCompatibility(table: Map<string, CommandSpec>): string {
     lines.push('| --- | --- | --- | --- |');
     for (const r of gr) {
       const status = r.implemented ? 'implemented' : 'not yet';
-      const area = r.implemented ? '' : plannedArea(r.fullName, r.group);
+      const area = r.implemented
+        ? PARTIAL[r.fullName] !== undefined
+          ? 'partly: see below'
+          : ''
+        : plannedArea(r.fullName, r.group);
       lines.push(`| \`${displayName(r.fullName)}\` | ${r.since} | ${status} | ${area} |`);
     }
+  }
+  const partial = Object.keys(PARTIAL).filter((n) => impl.has(n));
+  if (partial.length !== 0) {
+    lines.push('');
+    lines.push('## Implemented in part');
+    lines.push('');
+    for (const n of partial.sort()) lines.push(`- \`${displayName(n)}\`: ${PARTIAL[n]}`);
   }
   lines.push('');
   return lines.join('\n');
