@@ -12,6 +12,7 @@
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
  *     V8 heap used − young generation + off-heap string bytes in use − evicted since last full GC
+ *     + the lookup tables of big hashes and sets (off-heap Int32Arrays, store/types/compact-dict.ts)
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
  * `used_memory` reports the same figure, measured afresh. The young
@@ -40,6 +41,7 @@ import type { Server } from './server.js';
 import type { Database, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
 import { NOTIFY_EVICTED } from './notify.js';
+import { compactDictBytes } from '../store/types/compact-dict.js';
 
 export const EVICT_OK = 0;
 export const EVICT_RUNNING = 1;
@@ -124,7 +126,12 @@ export class Evictor {
       this.sampledAt = now;
       this.sinceSample = 0;
     }
-    const used = this.heapSample - this.freedBeforeGc - this.freedSinceGc + this.server.strings.usedBytes();
+    const used =
+      this.heapSample -
+      this.freedBeforeGc -
+      this.freedSinceGc +
+      this.server.strings.usedBytes() +
+      compactDictBytes(); // big hashes' and sets' lookup tables (off-heap)
     return used > 0 ? used : 0;
   }
 

@@ -10,7 +10,7 @@
  *   each pair's expire time (0 = none); pairs are kept ordered by it, volatile fields first
  *   (earliest first), persistent ones last, exactly as Redis orders them, so HGETALL's
  *   order is Redis's order.
- * - `hashtable`: a Dict (field -> value); field TTLs in a Map plus a lazy min-heap.
+ * - `hashtable`: a CompactDict (field -> value); field TTLs in a Map plus a lazy min-heap.
  * listpack -> listpackex on the first H*EXPIRE*; listpack(ex) -> hashtable when a field or
  * value exceeds hash-max-listpack-value or the size exceeds hash-max-listpack-entries;
  * never back.
@@ -19,7 +19,7 @@
  * commands, or the active cycle): HLEN counts it, as Redis 7.4 does. The store only keeps the
  * data; commands/hash.ts decides when to reclaim and what to notify.
  */
-import { Dict } from '../dict.js';
+import { CompactDict } from './compact-dict.js';
 import type { RObject } from '../database.js';
 import { parseInt64 } from '../../util/numbers.js';
 import {
@@ -159,7 +159,7 @@ export class HashObject implements RObject {
   /** Number of pairs in `lp`. */
   private lpLen = 0;
   /** hashtable: field -> value. */
-  dict: Dict<string> | null = null;
+  dict: CompactDict<string> | null = null;
   /** Field TTLs and active-expiry registration, once the hash had H*EXPIRE* called on it. */
   ex: HashTtls | null = null;
 
@@ -279,13 +279,7 @@ export class HashObject implements RObject {
       if (this.lpLen > maxEntries) this.toHashtable();
       return created;
     }
-    const d = this.dict!;
-    const i = d.indexOf(field);
-    if (i === -1) {
-      d.add(field, value);
-      return true;
-    }
-    d.setAt(i, value);
+    if (this.dict!.set(field, value)) return true;
     if (!keepTtl) this.ex?.map?.delete(field);
     return false;
   }
@@ -310,8 +304,7 @@ export class HashObject implements RObject {
       this.ex?.lp?.splice(i, 1);
       return;
     }
-    const f = this.dict!.keys[i];
-    this.dict!.delete(f);
+    const f = this.dict!.deleteAt(i);
     this.ex?.map?.delete(f);
   }
 
@@ -414,7 +407,7 @@ export class HashObject implements RObject {
     const s = this.lp;
     if (s === null) return;
     const entries = unpack(s);
-    const d = new Dict<string>();
+    const d = new CompactDict<string>(true, entries.length >>> 1);
     for (let i = 0; i < entries.length; i += 2) d.add(entries[i], entries[i + 1]);
     this.dict = d;
     this.setLp(null, 0);
@@ -446,8 +439,8 @@ export class HashObject implements RObject {
       return h;
     }
     h.setLp(null, 0);
-    const d = new Dict<string>();
     const src = this.dict!;
+    const d = new CompactDict<string>(true, src.size);
     for (let i = 0; i < src.size; i++) d.add(src.keys[i], src.vals[i]);
     h.dict = d;
     const map = this.ex?.map;

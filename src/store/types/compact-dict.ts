@@ -1,0 +1,336 @@
+/**
+ * CompactDict: the dictionary of big (hashtable-encoded) hashes and sets.
+ *
+ * Same contract as store/dict.ts (dense `keys[]` / `vals[]`, O(1) random index, SCAN cursor
+ * walking indices from the highest down, a delete moving the last entry into the hole), but
+ * the key -> index lookup is an open-addressing table of 32-bit slots in Int32Arrays instead
+ * of V8 Maps. A Map entry costs 3 words plus its bucket share and load-factor slack (~30-40
+ * bytes); a slot here is 4 bytes at a load of 0.35-0.7 (~6-11 bytes per entry), off the JS
+ * heap. Sets keep no `vals` at all. That is what brings a big hash or set near 1.5x Redis's
+ * memory instead of 2.2-2.4x.
+ *
+ * - Slots: 0 = empty, else (tag << 28) | (index + 1), the tag being 4 more bits of the key's
+ *   hash so that most probes that meet another key skip the string compare. Linear probing;
+ *   deletes shift the following cluster back (no tombstones).
+ * - Hash: FNV-1a over the latin1 chars from a per-process random basis, then a murmur3
+ *   finaliser (the basis makes colliding key sets hard to prepare in advance).
+ * - Like Dict, the table splits into SEGMENTS tables (by the hash's top bits) once it holds
+ *   SPLIT_AT keys, so growing one rehashes about n/1024 keys, never the whole dict at once.
+ * - The tables' bytes are off the V8 heap: `compactDictBytes()` reports them for used_memory
+ *   (a FinalizationRegistry gives back those of dicts the collector freed).
+ */
+
+const SEG_BITS = 10;
+const SEGMENTS = 1 << SEG_BITS;
+const SEG_SHIFT = 32 - SEG_BITS;
+const SPLIT_AT = 1 << 16;
+const MIN_CAP = 8;
+/** A segment's table right after the split: SPLIT_AT keys spread over SEGMENTS of them. */
+const SEG_START_CAP = 128;
+const IDX_MASK = (1 << 28) - 1;
+/** Tag bits: below the segment bits and above any table's slot bits (tables stay < 2^18 slots). */
+const TAG_SHIFT = 18;
+
+const BASIS = (Math.random() * 0x100000000) | 0 || 0x811c9dc5 | 0;
+
+/** The 32-bit hash of a latin1 key. */
+export function keyHash(key: string): number {
+  let h = BASIS;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/** Bytes of every live CompactDict table (off-heap, so not in V8's heap figure). */
+let tableBytes = 0;
+const finalizer = new FinalizationRegistry<{ bytes: number }>((acct) => {
+  tableBytes -= acct.bytes;
+});
+
+export function compactDictBytes(): number {
+  return tableBytes;
+}
+
+/** Where the last probe ended: the segment and slot (the key's slot, or the empty slot for it). */
+let pSeg = 0;
+let pPos = 0;
+let pTag = 0;
+
+export class CompactDict<V> {
+  /** Dense entries: index i holds keys[i] (-> vals[i] when the dict has values). */
+  keys: string[] = [];
+  vals: V[] = [];
+  /** One table until SPLIT_AT keys, then SEGMENTS. */
+  private tabs: Int32Array[];
+  /** Keys in each table. */
+  private counts: number[];
+  private readonly acct = { bytes: 0 };
+
+  /**
+   * @param hasVals false for sets: `vals` stays empty.
+   * @param expected keys about to be added (sizes the first table).
+   */
+  constructor(
+    private readonly hasVals: boolean,
+    expected = 0,
+  ) {
+    let cap = MIN_CAP;
+    while (cap * 0.7 < expected && cap < SPLIT_AT * 2) cap *= 2;
+    this.tabs = [new Int32Array(cap)];
+    this.counts = [0];
+    this.account(cap * 4);
+    finalizer.register(this, this.acct);
+  }
+
+  private account(delta: number): void {
+    this.acct.bytes += delta;
+    tableBytes += delta;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Index of key, or -1; either way pSeg/pPos/pTag tell where the probe ended. */
+  indexOf(key: string): number {
+    const h = keyHash(key);
+    const seg = this.tabs.length === 1 ? 0 : h >>> SEG_SHIFT;
+    const t = this.tabs[seg];
+    const mask = t.length - 1;
+    const tag = (h >>> TAG_SHIFT) & 15;
+    const keys = this.keys;
+    let p = h & mask;
+    for (;;) {
+      const s = t[p];
+      if (s === 0) break;
+      if (s >>> 28 === tag && keys[(s & IDX_MASK) - 1] === key) {
+        pSeg = seg;
+        pPos = p;
+        return (s & IDX_MASK) - 1;
+      }
+      p = (p + 1) & mask;
+    }
+    pSeg = seg;
+    pPos = p;
+    pTag = tag;
+    return -1;
+  }
+
+  has(key: string): boolean {
+    return this.indexOf(key) !== -1;
+  }
+
+  get(key: string): V | undefined {
+    const i = this.indexOf(key);
+    return i === -1 ? undefined : this.vals[i];
+  }
+
+  keyAt(i: number): string {
+    return this.keys[i];
+  }
+
+  valAt(i: number): V {
+    return this.vals[i];
+  }
+
+  setAt(i: number, v: V): void {
+    this.vals[i] = v;
+  }
+
+  /** Sets key to v; returns true when the key is new. */
+  set(key: string, v: V): boolean {
+    const i = this.indexOf(key);
+    if (i !== -1) {
+      this.vals[i] = v;
+      return false;
+    }
+    this.insertAtProbe(key, v);
+    return true;
+  }
+
+  /** Adds key (with v) unless present; false, changing nothing, when it was there. */
+  tryAdd(key: string, v?: V): boolean {
+    if (this.indexOf(key) !== -1) return false;
+    this.insertAtProbe(key, v);
+    return true;
+  }
+
+  /** Adds a key known to be absent. */
+  add(key: string, v?: V): void {
+    this.indexOf(key);
+    this.insertAtProbe(key, v);
+  }
+
+  /** Appends key at the empty slot where the last (missed) probe ended. */
+  private insertAtProbe(key: string, v: V | undefined): void {
+    const i = this.keys.length;
+    if (i >= IDX_MASK - 1) throw new RangeError('CompactDict full');
+    this.keys.push(key);
+    if (this.hasVals) this.vals.push(v as V);
+    const seg = pSeg;
+    const t = this.tabs[seg];
+    t[pPos] = (pTag << 28) | (i + 1);
+    const n = ++this.counts[seg];
+    if (this.tabs.length === 1) {
+      if (i + 1 >= SPLIT_AT) this.split();
+      else if (n > t.length * 0.7) this.resize(0, t.length * 2);
+    } else if (n > t.length * 0.7) this.resize(seg, t.length * 2);
+  }
+
+  /** Deletes key; true when it was there. */
+  delete(key: string): boolean {
+    const i = this.indexOf(key);
+    if (i === -1) return false;
+    this.removeProbed(i);
+    return true;
+  }
+
+  /** Deletes the entry at index i (the last entry moves into i); returns its key. */
+  deleteAt(i: number): string {
+    const key = this.keys[i];
+    this.probeIndex(key, i);
+    this.removeProbed(i);
+    return key;
+  }
+
+  /** Points pSeg/pPos at the slot of entry i (whose key is key). */
+  private probeIndex(key: string, i: number): void {
+    const h = keyHash(key);
+    const seg = this.tabs.length === 1 ? 0 : h >>> SEG_SHIFT;
+    const t = this.tabs[seg];
+    const mask = t.length - 1;
+    let p = h & mask;
+    while ((t[p] & IDX_MASK) !== i + 1) p = (p + 1) & mask;
+    pSeg = seg;
+    pPos = p;
+  }
+
+  /** Removes entry i, whose slot the last probe found, and fills its hole in keys/vals. */
+  private removeProbed(i: number): void {
+    const seg = pSeg;
+    this.clearSlot(seg, pPos);
+    const last = this.keys.length - 1;
+    if (i !== last) {
+      const lk = this.keys[last];
+      this.probeIndex(lk, last);
+      const t = this.tabs[pSeg];
+      t[pPos] = (t[pPos] & ~IDX_MASK) | (i + 1);
+      this.keys[i] = lk;
+      if (this.hasVals) this.vals[i] = this.vals[last];
+    }
+    this.keys.pop();
+    if (this.hasVals) this.vals.pop();
+    const t = this.tabs[seg];
+    if (t.length > MIN_CAP && this.counts[seg] < t.length >>> 3) this.resize(seg, t.length >>> 1);
+  }
+
+  /** Empties slot p of table seg, shifting back the entries of its cluster that may move. */
+  private clearSlot(seg: number, p: number): void {
+    const t = this.tabs[seg];
+    const mask = t.length - 1;
+    const keys = this.keys;
+    let hole = p;
+    for (let q = (p + 1) & mask; ; q = (q + 1) & mask) {
+      const s = t[q];
+      if (s === 0) break;
+      const home = keyHash(keys[(s & IDX_MASK) - 1]) & mask;
+      // The entry may fill the hole unless its home lies cyclically in (hole, q].
+      if (((q - home) & mask) >= ((q - hole) & mask)) {
+        t[hole] = s;
+        hole = q;
+      }
+    }
+    t[hole] = 0;
+    this.counts[seg]--;
+  }
+
+  /** Rebuilds table seg with cap slots. */
+  private resize(seg: number, cap: number): void {
+    const old = this.tabs[seg];
+    const t = new Int32Array(cap);
+    const mask = cap - 1;
+    const keys = this.keys;
+    for (let j = 0; j < old.length; j++) {
+      const s = old[j];
+      if (s === 0) continue;
+      let p = keyHash(keys[(s & IDX_MASK) - 1]) & mask;
+      while (t[p] !== 0) p = (p + 1) & mask;
+      t[p] = s;
+    }
+    this.tabs[seg] = t;
+    this.account((cap - old.length) * 4);
+  }
+
+  private split(): void {
+    const old = this.tabs[0];
+    const tabs: Int32Array[] = [];
+    const counts: number[] = [];
+    for (let s = 0; s < SEGMENTS; s++) {
+      tabs.push(new Int32Array(SEG_START_CAP));
+      counts.push(0);
+    }
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const h = keyHash(keys[i]);
+      const seg = h >>> SEG_SHIFT;
+      const t = tabs[seg];
+      const mask = t.length - 1;
+      let p = h & mask;
+      while (t[p] !== 0) p = (p + 1) & mask;
+      t[p] = (((h >>> TAG_SHIFT) & 15) << 28) | (i + 1);
+      if (++counts[seg] > t.length * 0.7) {
+        this.tabs = tabs;
+        this.resize(seg, t.length * 2);
+      }
+    }
+    this.tabs = tabs;
+    this.counts = counts;
+    this.account(SEGMENTS * SEG_START_CAP * 4 - old.length * 4);
+  }
+
+  /** A uniformly random index, or -1 when empty. */
+  randomIndex(): number {
+    const n = this.keys.length;
+    return n === 0 ? -1 : Math.floor(Math.random() * n);
+  }
+
+  /**
+   * One SCAN step, exactly as Dict.scan: cursor 0 starts, the returned cursor is 0 when
+   * done; visits `count` entries from the highest index down. Entries only move downwards
+   * (into holes) and new ones are appended above, so one present throughout is always met.
+   */
+  scan(cursor: number, count: number, fn: (key: string, v: V) => void): number {
+    const top = this.keys.length - 1;
+    let i = cursor === 0 || cursor - 1 > top ? top : cursor - 1;
+    for (let n = 0; n < count && i >= 0; n++, i--) fn(this.keys[i], this.vals[i]);
+    return i < 0 ? 0 : i + 1;
+  }
+
+  /** Bytes of the lookup tables (for tests and estimates). */
+  tableBytes(): number {
+    return this.acct.bytes;
+  }
+
+  /** Checks the table invariants (tests): every entry found at its index, counts right. */
+  check(): string | null {
+    let total = 0;
+    for (let s = 0; s < this.tabs.length; s++) {
+      let c = 0;
+      for (const v of this.tabs[s]) if (v !== 0) c++;
+      if (c !== this.counts[s]) return `segment ${s}: ${c} slots used, count ${this.counts[s]}`;
+      total += c;
+    }
+    if (total !== this.keys.length) return `${total} slots used for ${this.keys.length} keys`;
+    for (let i = 0; i < this.keys.length; i++)
+      if (this.indexOf(this.keys[i]) !== i) return `key ${i} not found at its index`;
+    if (this.hasVals && this.vals.length !== this.keys.length) return 'vals out of step';
+    return null;
+  }
+}
