@@ -16,6 +16,9 @@
  *   finaliser (the basis makes colliding key sets hard to prepare in advance).
  * - Like Dict, the table splits into SEGMENTS tables (by the hash's top bits) once it holds
  *   SPLIT_AT keys, so growing one rehashes about n/1024 keys, never the whole dict at once.
+ * - keys and values live in pages of PAGE entries (pages of a JS array each) rather than
+ *   two flat arrays: no x1.5 growth slack, no copy of millions of entries (and its garbage
+ *   of the same size) when the dict grows; read them with keyAt()/valAt().
  * - The tables' bytes are off the V8 heap: `compactDictBytes()` reports them for used_memory
  *   (a FinalizationRegistry gives back those of dicts the collector freed).
  */
@@ -30,6 +33,9 @@ const SEG_START_CAP = 128;
 const IDX_MASK = (1 << 28) - 1;
 /** Tag bits: below the segment bits and above any table's slot bits (tables stay < 2^18 slots). */
 const TAG_SHIFT = 18;
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 
 const BASIS = (Math.random() * 0x100000000) | 0 || 0x811c9dc5 | 0;
 
@@ -64,9 +70,10 @@ let pPos = 0;
 let pTag = 0;
 
 export class CompactDict<V> {
-  /** Dense entries: index i holds keys[i] (-> vals[i] when the dict has values). */
-  keys: string[] = [];
-  vals: V[] = [];
+  /** Dense entries: index i is in page i >> PAGE_BITS of kp (and vp when the dict has values). */
+  private kp: string[][] = [];
+  private vp: V[][] = [];
+  private n = 0;
   /** One table until SPLIT_AT keys, then SEGMENTS. */
   private tabs: Int32Array[];
   /** Keys in each table. */
@@ -95,7 +102,7 @@ export class CompactDict<V> {
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.n;
   }
 
   /** Index of key, or -1; either way pSeg/pPos/pTag tell where the probe ended. */
@@ -105,15 +112,18 @@ export class CompactDict<V> {
     const t = this.tabs[seg];
     const mask = t.length - 1;
     const tag = (h >>> TAG_SHIFT) & 15;
-    const keys = this.keys;
+    const kp = this.kp;
     let p = h & mask;
     for (;;) {
       const s = t[p];
       if (s === 0) break;
-      if (s >>> 28 === tag && keys[(s & IDX_MASK) - 1] === key) {
-        pSeg = seg;
-        pPos = p;
-        return (s & IDX_MASK) - 1;
+      if (s >>> 28 === tag) {
+        const i = (s & IDX_MASK) - 1;
+        if (kp[i >> PAGE_BITS][i & PAGE_MASK] === key) {
+          pSeg = seg;
+          pPos = p;
+          return i;
+        }
       }
       p = (p + 1) & mask;
     }
@@ -129,26 +139,27 @@ export class CompactDict<V> {
 
   get(key: string): V | undefined {
     const i = this.indexOf(key);
-    return i === -1 ? undefined : this.vals[i];
+    return i === -1 ? undefined : this.vp[i >> PAGE_BITS][i & PAGE_MASK];
   }
 
   keyAt(i: number): string {
-    return this.keys[i];
+    return this.kp[i >> PAGE_BITS][i & PAGE_MASK];
   }
 
+  /** The value at index i (undefined in a dict without values). */
   valAt(i: number): V {
-    return this.vals[i];
+    return this.hasVals ? this.vp[i >> PAGE_BITS][i & PAGE_MASK] : (undefined as V);
   }
 
   setAt(i: number, v: V): void {
-    this.vals[i] = v;
+    this.vp[i >> PAGE_BITS][i & PAGE_MASK] = v;
   }
 
   /** Sets key to v; returns true when the key is new. */
   set(key: string, v: V): boolean {
     const i = this.indexOf(key);
     if (i !== -1) {
-      this.vals[i] = v;
+      this.vp[i >> PAGE_BITS][i & PAGE_MASK] = v;
       return false;
     }
     this.insertAtProbe(key, v);
@@ -170,10 +181,17 @@ export class CompactDict<V> {
 
   /** Appends key at the empty slot where the last (missed) probe ended. */
   private insertAtProbe(key: string, v: V | undefined): void {
-    const i = this.keys.length;
+    const i = this.n;
     if (i >= IDX_MASK - 1) throw new RangeError('CompactDict full');
-    this.keys.push(key);
-    if (this.hasVals) this.vals.push(v as V);
+    const pg = i >> PAGE_BITS;
+    // Pages are allocated at their full size (holey arrays, filled in order): no growth copies.
+    if (pg === this.kp.length) {
+      this.kp.push(new Array<string>(PAGE));
+      if (this.hasVals) this.vp.push(new Array<V>(PAGE));
+    }
+    this.kp[pg][i & PAGE_MASK] = key;
+    if (this.hasVals) this.vp[pg][i & PAGE_MASK] = v as V;
+    this.n = i + 1;
     const seg = pSeg;
     const t = this.tabs[seg];
     t[pPos] = (pTag << 28) | (i + 1);
@@ -194,7 +212,7 @@ export class CompactDict<V> {
 
   /** Deletes the entry at index i (the last entry moves into i); returns its key. */
   deleteAt(i: number): string {
-    const key = this.keys[i];
+    const key = this.keyAt(i);
     this.probeIndex(key, i);
     this.removeProbed(i);
     return key;
@@ -216,17 +234,26 @@ export class CompactDict<V> {
   private removeProbed(i: number): void {
     const seg = pSeg;
     this.clearSlot(seg, pPos);
-    const last = this.keys.length - 1;
+    const last = this.n - 1;
+    const lp = last >> PAGE_BITS;
+    const lo = last & PAGE_MASK;
     if (i !== last) {
-      const lk = this.keys[last];
+      const lk = this.kp[lp][lo];
       this.probeIndex(lk, last);
       const t = this.tabs[pSeg];
       t[pPos] = (t[pPos] & ~IDX_MASK) | (i + 1);
-      this.keys[i] = lk;
-      if (this.hasVals) this.vals[i] = this.vals[last];
+      this.kp[i >> PAGE_BITS][i & PAGE_MASK] = lk;
+      if (this.hasVals) this.vp[i >> PAGE_BITS][i & PAGE_MASK] = this.vp[lp][lo];
     }
-    this.keys.pop();
-    if (this.hasVals) this.vals.pop();
+    // Clear the vacated slot (the strings must not stay reachable), and drop an emptied page
+    // once the page before it is half empty too (no churn at a page boundary).
+    (this.kp[lp] as (string | undefined)[])[lo] = undefined;
+    if (this.hasVals) (this.vp[lp] as (V | undefined)[])[lo] = undefined;
+    this.n = last;
+    if (this.kp.length > 1 && this.kp.length - 1 > (last + PAGE / 2) >> PAGE_BITS) {
+      this.kp.pop();
+      if (this.hasVals) this.vp.pop();
+    }
     const t = this.tabs[seg];
     if (t.length > MIN_CAP && this.counts[seg] < t.length >>> 3) this.resize(seg, t.length >>> 1);
   }
@@ -235,12 +262,11 @@ export class CompactDict<V> {
   private clearSlot(seg: number, p: number): void {
     const t = this.tabs[seg];
     const mask = t.length - 1;
-    const keys = this.keys;
     let hole = p;
     for (let q = (p + 1) & mask; ; q = (q + 1) & mask) {
       const s = t[q];
       if (s === 0) break;
-      const home = keyHash(keys[(s & IDX_MASK) - 1]) & mask;
+      const home = keyHash(this.keyAt((s & IDX_MASK) - 1)) & mask;
       // The entry may fill the hole unless its home lies cyclically in (hole, q].
       if (((q - home) & mask) >= ((q - hole) & mask)) {
         t[hole] = s;
@@ -256,11 +282,10 @@ export class CompactDict<V> {
     const old = this.tabs[seg];
     const t = new Int32Array(cap);
     const mask = cap - 1;
-    const keys = this.keys;
     for (let j = 0; j < old.length; j++) {
       const s = old[j];
       if (s === 0) continue;
-      let p = keyHash(keys[(s & IDX_MASK) - 1]) & mask;
+      let p = keyHash(this.keyAt((s & IDX_MASK) - 1)) & mask;
       while (t[p] !== 0) p = (p + 1) & mask;
       t[p] = s;
     }
@@ -276,9 +301,8 @@ export class CompactDict<V> {
       tabs.push(new Int32Array(SEG_START_CAP));
       counts.push(0);
     }
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) {
-      const h = keyHash(keys[i]);
+    for (let i = 0; i < this.n; i++) {
+      const h = keyHash(this.keyAt(i));
       const seg = h >>> SEG_SHIFT;
       const t = tabs[seg];
       const mask = t.length - 1;
@@ -297,7 +321,7 @@ export class CompactDict<V> {
 
   /** A uniformly random index, or -1 when empty. */
   randomIndex(): number {
-    const n = this.keys.length;
+    const n = this.n;
     return n === 0 ? -1 : Math.floor(Math.random() * n);
   }
 
@@ -307,9 +331,9 @@ export class CompactDict<V> {
    * (into holes) and new ones are appended above, so one present throughout is always met.
    */
   scan(cursor: number, count: number, fn: (key: string, v: V) => void): number {
-    const top = this.keys.length - 1;
+    const top = this.n - 1;
     let i = cursor === 0 || cursor - 1 > top ? top : cursor - 1;
-    for (let n = 0; n < count && i >= 0; n++, i--) fn(this.keys[i], this.vals[i]);
+    for (let n = 0; n < count && i >= 0; n++, i--) fn(this.keyAt(i), this.valAt(i));
     return i < 0 ? 0 : i + 1;
   }
 
@@ -327,10 +351,16 @@ export class CompactDict<V> {
       if (c !== this.counts[s]) return `segment ${s}: ${c} slots used, count ${this.counts[s]}`;
       total += c;
     }
-    if (total !== this.keys.length) return `${total} slots used for ${this.keys.length} keys`;
-    for (let i = 0; i < this.keys.length; i++)
-      if (this.indexOf(this.keys[i]) !== i) return `key ${i} not found at its index`;
-    if (this.hasVals && this.vals.length !== this.keys.length) return 'vals out of step';
+    if (total !== this.n) return `${total} slots used for ${this.n} keys`;
+    for (let i = 0; i < this.n; i++)
+      if (this.indexOf(this.keyAt(i)) !== i) return `key ${i} not found at its index`;
+    const pages = this.kp.length;
+    if (pages < this.n / PAGE || pages > (this.n >> PAGE_BITS) + 2)
+      return `${pages} pages for ${this.n} keys`;
+    if (this.hasVals && this.vp.length !== pages) return 'value pages out of step';
+    const next = this.kp[this.n >> PAGE_BITS];
+    if (next !== undefined && next[this.n & PAGE_MASK] !== undefined)
+      return 'a vacated slot still holds a key';
     return null;
   }
 }

@@ -217,14 +217,14 @@ export class HashObject implements RObject {
   }
 
   fieldAt(i: number): string {
-    if (this.lp === null) return this.dict!.keys[i];
+    if (this.lp === null) return this.dict!.keyAt(i);
     const s = this.lp;
     readEntry(s, this.seek(i));
     return s.substring(eStart, eStart + eLen);
   }
 
   valueAt(i: number): string {
-    if (this.lp === null) return this.dict!.vals[i];
+    if (this.lp === null) return this.dict!.valAt(i);
     const s = this.lp;
     readEntry(s, skipEntry(s, this.seek(i)));
     return s.substring(eStart, eStart + eLen);
@@ -235,7 +235,7 @@ export class HashObject implements RObject {
     const ex = this.ex;
     if (ex === null) return 0;
     if (ex.lp !== null) return ex.lp[i];
-    if (ex.map !== null) return ex.map.get(this.dict!.keys[i]) ?? 0;
+    if (ex.map !== null) return ex.map.get(this.dict!.keyAt(i)) ?? 0;
     return 0;
   }
 
@@ -326,7 +326,7 @@ export class HashObject implements RObject {
       this.lpMove(i, when);
       return;
     }
-    const f = this.dict!.keys[i];
+    const f = this.dict!.keyAt(i);
     if (when === 0) {
       this.ex?.map?.delete(f);
       return;
@@ -441,7 +441,7 @@ export class HashObject implements RObject {
     h.setLp(null, 0);
     const src = this.dict!;
     const d = new CompactDict<string>(true, src.size);
-    for (let i = 0; i < src.size; i++) d.add(src.keys[i], src.vals[i]);
+    for (let i = 0; i < src.size; i++) d.add(src.keyAt(i), src.valAt(i));
     h.dict = d;
     const map = this.ex?.map;
     if (map) {
@@ -476,7 +476,7 @@ export class HashObject implements RObject {
     const k = Math.min(USAGE_SAMPLES, n);
     let sample = 0;
     for (let i = 0; i < k; i++)
-      sample += DICT_ENTRY_SIZE + sdsSize(d.keys[i].length) + sdsSize(d.vals[i].length);
+      sample += DICT_ENTRY_SIZE + sdsSize(d.keyAt(i).length) + sdsSize(d.valAt(i).length);
     return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
   }
 

@@ -177,7 +177,7 @@ export class SetObject implements RObject {
   memberAt(i: number): string {
     if (this.nums !== null) return String(this.nums[i]);
     if (this.bigs !== null) return this.bigs[i].toString();
-    return this.dict!.keys[i];
+    return this.dict!.keyAt(i);
   }
 
   /** Every member, in memberAt order (sorted-set commands take sets as inputs). */
@@ -214,9 +214,9 @@ export class SetObject implements RObject {
       if (this.bigs !== null) s.bigs = this.bigs.slice();
       return s;
     }
-    const keys = this.dict.keys;
-    const d = new CompactDict<undefined>(false, keys.length);
-    for (let i = 0; i < keys.length; i++) d.add(keys[i]);
+    const src = this.dict;
+    const d = new CompactDict<undefined>(false, src.size);
+    for (let i = 0; i < src.size; i++) d.add(src.keyAt(i));
     return new SetObject(null, d);
   }
 
@@ -242,7 +242,7 @@ export class SetObject implements RObject {
     const n = d.size;
     let sample = 0;
     const k = Math.min(USAGE_SAMPLES, n);
-    for (let i = 0; i < k; i++) sample += DICT_ENTRY_SIZE + sdsSize(d.keys[i].length);
+    for (let i = 0; i < k; i++) sample += DICT_ENTRY_SIZE + sdsSize(d.keyAt(i).length);
     return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
   }
 }
