@@ -251,7 +251,9 @@ export class Evictor {
    */
   private heapSizeOf(db: Database, key: string, v: Value): number {
     const base = KEY_OVERHEAD + (key.length & ~7) + (db.expires.size !== 0 && db.expires.has(key) ? 24 : 0);
-    return typeof v === 'number' ? base : base + v.memoryUsage();
+    return typeof v === 'number'
+      ? base
+      : base + (v.heapBytes !== undefined ? v.heapBytes() : v.memoryUsage());
   }
 
   private pickRandom(policy: Policy): { db: Database; key: string } | null {

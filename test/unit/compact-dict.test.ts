@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompactDict, compactDictBytes } from '../../src/store/types/compact-dict.js';
+import { SetObject } from '../../src/store/types/set.js';
+import { HashObject } from '../../src/store/types/hash.js';
 
 /** Small deterministic PRNG so failures reproduce. */
 function prng(seed: number): (n: number) => number {
@@ -103,4 +105,19 @@ test('compactDictBytes counts the lookup tables of live dicts', () => {
   for (let i = 0; i < 100000; i++) d.add(`x:${i}`);
   assert.ok(d.tableBytes() >= 100000 * 4, `tables ${d.tableBytes()} bytes`);
   assert.equal(compactDictBytes() - before, d.tableBytes());
+});
+
+test('heapBytes of a hashtable set or hash counts its V8 strings and page slots', () => {
+  const s = SetObject.emptyHashtable();
+  const h = new HashObject();
+  for (let i = 0; i < 1000; i++) {
+    const m = `m${String(i).padStart(9, '0')}`;
+    s.add(m, 512);
+    h.set(m, `v${String(i).padStart(9, '0')}`, false, 128, 64);
+  }
+  assert.equal(s.encoding(), 'hashtable');
+  assert.equal(h.encoding(), 'hashtable');
+  // A 10-char string is a 32-byte V8 object; a page slot is 8 bytes per column.
+  assert.equal(s.heapBytes(), 1000 * (32 + 8));
+  assert.equal(h.heapBytes(), 1000 * (32 + 32 + 16));
 });

@@ -30,6 +30,7 @@ import {
   dictSlots,
   jemallocSize,
   sdsSize,
+  v8StringSize,
 } from './alloc.js';
 
 export const ENC_LISTPACK = 0;
@@ -478,6 +479,21 @@ export class HashObject implements RObject {
     for (let i = 0; i < k; i++)
       sample += DICT_ENTRY_SIZE + sdsSize(d.keyAt(i).length) + sdsSize(d.valAt(i).length);
     return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
+  }
+
+  /**
+   * Heap bytes of a hashtable hash (the first pairs sampled, as memoryUsage): each field's and
+   * value's string and their page slots; the lookup table is off-heap (compactDictBytes).
+   */
+  heapBytes(): number {
+    const d = this.dict;
+    if (d === null) return this.memoryUsage();
+    const n = d.size;
+    const k = Math.min(USAGE_SAMPLES, n);
+    let sample = 0;
+    for (let i = 0; i < k; i++)
+      sample += v8StringSize(d.keyAt(i).length) + v8StringSize(d.valAt(i).length) + 16;
+    return k === 0 ? 0 : Math.floor((sample / k) * n);
   }
 
   private setLp(s: string | null, len: number): void {

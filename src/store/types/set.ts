@@ -24,6 +24,7 @@ import {
   dictSlots,
   jemallocSize,
   sdsSize,
+  v8StringSize,
 } from './alloc.js';
 
 /** Redis limits intsets to 2^30 entries whatever set-max-intset-entries says. */
@@ -230,6 +231,20 @@ export class SetObject implements RObject {
     if (lo >= -32768 && hi <= 32767) return 2;
     if (lo >= -2147483648 && hi <= 2147483647) return 4;
     return 8;
+  }
+
+  /**
+   * Heap bytes of a hashtable set (the first members sampled, as memoryUsage): each member's
+   * string and its page slot; the lookup table is off-heap (compactDictBytes).
+   */
+  heapBytes(): number {
+    const d = this.dict;
+    if (d === null) return this.memoryUsage();
+    const n = d.size;
+    const k = Math.min(USAGE_SAMPLES, n);
+    let sample = 0;
+    for (let i = 0; i < k; i++) sample += v8StringSize(d.keyAt(i).length) + 8;
+    return k === 0 ? 0 : Math.floor((sample / k) * n);
   }
 
   /**
