@@ -56,6 +56,16 @@ test('a CompactDict agrees with a Map through random sets, deletes and deleteAts
   for (const [k, v] of model) assert.equal(d.get(k), v);
 });
 
+test('a small CompactDict (most sets) has no off-heap table and a small first page', () => {
+  const d = new CompactDict<undefined>(false);
+  for (const m of ['a', 'b', 'c']) d.add(m);
+  assert.equal(d.tableBytes(), 0);
+  assert.equal(d.check(), null);
+  assert.equal(d.deleteAt(0), 'a');
+  assert.deepEqual([d.keyAt(0), d.keyAt(1)], ['c', 'b']);
+  assert.equal(d.check(), null);
+});
+
 test('a CompactDict of keys only (sets) keeps no values and tryAdd adds each key once', () => {
   const d = new CompactDict<undefined>(false, 1000);
   for (let i = 0; i < 1000; i++) assert.equal(d.tryAdd(String(i)), true);

@@ -60,6 +60,11 @@ const finalizer = new FinalizationRegistry<{ bytes: number }>((acct) => {
   tableBytes -= acct.bytes;
 });
 
+/** V8 keeps typed arrays of up to 64 bytes on its heap (counted there): only bigger ones count. */
+function offHeapBytes(cap: number): number {
+  return cap * 4 > 64 ? cap * 4 : 0;
+}
+
 export function compactDictBytes(): number {
   return tableBytes;
 }
@@ -78,7 +83,8 @@ export class CompactDict<V> {
   private tabs: Int32Array[];
   /** Keys in each table. */
   private counts: number[];
-  private readonly acct = { bytes: 0 };
+  /** Off-heap bytes of the tables, registered with the finalizer once there are some. */
+  private acct: { bytes: number } | null = null;
 
   /**
    * @param hasVals false for sets: `vals` stays empty.
@@ -92,11 +98,17 @@ export class CompactDict<V> {
     while (cap * 0.7 < expected && cap < SPLIT_AT * 2) cap *= 2;
     this.tabs = [new Int32Array(cap)];
     this.counts = [0];
-    this.account(cap * 4);
-    finalizer.register(this, this.acct);
+    this.account(0, cap);
   }
 
-  private account(delta: number): void {
+  /** Accounts a table of oldCap slots replaced by one of newCap (0 = none). */
+  private account(oldCap: number, newCap: number): void {
+    const delta = offHeapBytes(newCap) - offHeapBytes(oldCap);
+    if (delta === 0) return;
+    if (this.acct === null) {
+      this.acct = { bytes: 0 };
+      finalizer.register(this, this.acct);
+    }
     this.acct.bytes += delta;
     tableBytes += delta;
   }
@@ -184,10 +196,11 @@ export class CompactDict<V> {
     const i = this.n;
     if (i >= IDX_MASK - 1) throw new RangeError('CompactDict full');
     const pg = i >> PAGE_BITS;
-    // Pages are allocated at their full size (holey arrays, filled in order): no growth copies.
+    // Pages after the first are allocated at their full size (holey arrays, filled in
+    // order): no growth copies. The first grows as it fills: most sets are small.
     if (pg === this.kp.length) {
-      this.kp.push(new Array<string>(PAGE));
-      if (this.hasVals) this.vp.push(new Array<V>(PAGE));
+      this.kp.push(pg === 0 ? [] : new Array<string>(PAGE));
+      if (this.hasVals) this.vp.push(pg === 0 ? [] : new Array<V>(PAGE));
     }
     this.kp[pg][i & PAGE_MASK] = key;
     if (this.hasVals) this.vp[pg][i & PAGE_MASK] = v as V;
@@ -277,8 +290,8 @@ export class CompactDict<V> {
     this.counts[seg]--;
   }
 
-  /** Rebuilds table seg with cap slots. */
-  private resize(seg: number, cap: number): void {
+  /** Rebuilds table seg with cap slots (accounted unless the split accounts it). */
+  private resize(seg: number, cap: number, counted = true): void {
     const old = this.tabs[seg];
     const t = new Int32Array(cap);
     const mask = cap - 1;
@@ -290,7 +303,7 @@ export class CompactDict<V> {
       t[p] = s;
     }
     this.tabs[seg] = t;
-    this.account((cap - old.length) * 4);
+    if (counted) this.account(old.length, cap);
   }
 
   private split(): void {
@@ -311,12 +324,13 @@ export class CompactDict<V> {
       t[p] = (((h >>> TAG_SHIFT) & 15) << 28) | (i + 1);
       if (++counts[seg] > t.length * 0.7) {
         this.tabs = tabs;
-        this.resize(seg, t.length * 2);
+        this.resize(seg, t.length * 2, false);
       }
     }
     this.tabs = tabs;
     this.counts = counts;
-    this.account(SEGMENTS * SEG_START_CAP * 4 - old.length * 4);
+    this.account(old.length, 0);
+    for (let s = 0; s < SEGMENTS; s++) this.account(0, tabs[s].length);
   }
 
   /** A uniformly random index, or -1 when empty. */
@@ -337,9 +351,9 @@ export class CompactDict<V> {
     return i < 0 ? 0 : i + 1;
   }
 
-  /** Bytes of the lookup tables (for tests and estimates). */
+  /** Off-heap bytes of the lookup tables (for tests and estimates). */
   tableBytes(): number {
-    return this.acct.bytes;
+    return this.acct === null ? 0 : this.acct.bytes;
   }
 
   /** Checks the table invariants (tests): every entry found at its index, counts right. */
@@ -352,6 +366,10 @@ export class CompactDict<V> {
       total += c;
     }
     if (total !== this.n) return `${total} slots used for ${this.n} keys`;
+    let bytes = 0;
+    for (const t of this.tabs) bytes += offHeapBytes(t.length);
+    if (bytes !== this.tableBytes())
+      return `tables of ${bytes} off-heap bytes accounted as ${this.tableBytes()}`;
     for (let i = 0; i < this.n; i++)
       if (this.indexOf(this.keyAt(i)) !== i) return `key ${i} not found at its index`;
     const pages = this.kp.length;
