@@ -69,6 +69,9 @@ export function compactDictBytes(): number {
   return tableBytes;
 }
 
+/** The value pages of every dict without values (never written). */
+const NO_PAGES: never[][] = [];
+
 /** Where the last probe ended: the segment and slot (the key's slot, or the empty slot for it). */
 let pSeg = 0;
 let pPos = 0;
@@ -77,12 +80,15 @@ let pTag = 0;
 export class CompactDict<V> {
   /** Dense entries: index i is in page i >> PAGE_BITS of kp (and vp when the dict has values). */
   private kp: string[][] = [];
-  private vp: V[][] = [];
+  private vp: V[][];
   private n = 0;
   /** One table until SPLIT_AT keys, then SEGMENTS. */
-  private tabs: Int32Array[];
+  private tab: Int32Array;
+  /** After the split: SEGMENTS tables (tab is then unused) and their key counts. */
+  private segs: Int32Array[] | null = null;
+  private segCounts: number[] | null = null;
   /** Keys in each table. */
-  private counts: number[];
+  private count = 0;
   /** Off-heap bytes of the tables, registered with the finalizer once there are some. */
   private acct: { bytes: number } | null = null;
 
@@ -94,10 +100,10 @@ export class CompactDict<V> {
     private readonly hasVals: boolean,
     expected = 0,
   ) {
+    this.vp = hasVals ? [] : NO_PAGES;
     let cap = MIN_CAP;
     while (cap * 0.7 < expected && cap < SPLIT_AT * 2) cap *= 2;
-    this.tabs = [new Int32Array(cap)];
-    this.counts = [0];
+    this.tab = new Int32Array(cap);
     this.account(0, cap);
   }
 
@@ -120,8 +126,9 @@ export class CompactDict<V> {
   /** Index of key, or -1; either way pSeg/pPos/pTag tell where the probe ended. */
   indexOf(key: string): number {
     const h = keyHash(key);
-    const seg = this.tabs.length === 1 ? 0 : h >>> SEG_SHIFT;
-    const t = this.tabs[seg];
+    const segs = this.segs;
+    const seg = segs === null ? 0 : h >>> SEG_SHIFT;
+    const t = segs === null ? this.tab : segs[seg];
     const mask = t.length - 1;
     const tag = (h >>> TAG_SHIFT) & 15;
     const kp = this.kp;
@@ -167,6 +174,14 @@ export class CompactDict<V> {
     this.vp[i >> PAGE_BITS][i & PAGE_MASK] = v;
   }
 
+  private tableOf(seg: number): Int32Array {
+    return this.segs === null ? this.tab : this.segs[seg];
+  }
+
+  private countOf(seg: number): number {
+    return this.segCounts === null ? this.count : this.segCounts[seg];
+  }
+
   /** Sets key to v; returns true when the key is new. */
   set(key: string, v: V): boolean {
     const i = this.indexOf(key);
@@ -206,13 +221,18 @@ export class CompactDict<V> {
     if (this.hasVals) this.vp[pg][i & PAGE_MASK] = v as V;
     this.n = i + 1;
     const seg = pSeg;
-    const t = this.tabs[seg];
-    t[pPos] = (pTag << 28) | (i + 1);
-    const n = ++this.counts[seg];
-    if (this.tabs.length === 1) {
+    const segs = this.segs;
+    if (segs === null) {
+      const t = this.tab;
+      t[pPos] = (pTag << 28) | (i + 1);
+      const n = ++this.count;
       if (i + 1 >= SPLIT_AT) this.split();
       else if (n > t.length * 0.7) this.resize(0, t.length * 2);
-    } else if (n > t.length * 0.7) this.resize(seg, t.length * 2);
+    } else {
+      const t = segs[seg];
+      t[pPos] = (pTag << 28) | (i + 1);
+      if (++this.segCounts![seg] > t.length * 0.7) this.resize(seg, t.length * 2);
+    }
   }
 
   /** Deletes key; true when it was there. */
@@ -234,8 +254,9 @@ export class CompactDict<V> {
   /** Points pSeg/pPos at the slot of entry i (whose key is key). */
   private probeIndex(key: string, i: number): void {
     const h = keyHash(key);
-    const seg = this.tabs.length === 1 ? 0 : h >>> SEG_SHIFT;
-    const t = this.tabs[seg];
+    const segs = this.segs;
+    const seg = segs === null ? 0 : h >>> SEG_SHIFT;
+    const t = segs === null ? this.tab : segs[seg];
     const mask = t.length - 1;
     let p = h & mask;
     while ((t[p] & IDX_MASK) !== i + 1) p = (p + 1) & mask;
@@ -253,7 +274,7 @@ export class CompactDict<V> {
     if (i !== last) {
       const lk = this.kp[lp][lo];
       this.probeIndex(lk, last);
-      const t = this.tabs[pSeg];
+      const t = this.tableOf(pSeg);
       t[pPos] = (t[pPos] & ~IDX_MASK) | (i + 1);
       this.kp[i >> PAGE_BITS][i & PAGE_MASK] = lk;
       if (this.hasVals) this.vp[i >> PAGE_BITS][i & PAGE_MASK] = this.vp[lp][lo];
@@ -267,13 +288,13 @@ export class CompactDict<V> {
       this.kp.pop();
       if (this.hasVals) this.vp.pop();
     }
-    const t = this.tabs[seg];
-    if (t.length > MIN_CAP && this.counts[seg] < t.length >>> 3) this.resize(seg, t.length >>> 1);
+    const t = this.tableOf(seg);
+    if (t.length > MIN_CAP && this.countOf(seg) < t.length >>> 3) this.resize(seg, t.length >>> 1);
   }
 
   /** Empties slot p of table seg, shifting back the entries of its cluster that may move. */
   private clearSlot(seg: number, p: number): void {
-    const t = this.tabs[seg];
+    const t = this.tableOf(seg);
     const mask = t.length - 1;
     let hole = p;
     for (let q = (p + 1) & mask; ; q = (q + 1) & mask) {
@@ -287,12 +308,13 @@ export class CompactDict<V> {
       }
     }
     t[hole] = 0;
-    this.counts[seg]--;
+    if (this.segCounts === null) this.count--;
+    else this.segCounts[seg]--;
   }
 
   /** Rebuilds table seg with cap slots (accounted unless the split accounts it). */
   private resize(seg: number, cap: number, counted = true): void {
-    const old = this.tabs[seg];
+    const old = this.tableOf(seg);
     const t = new Int32Array(cap);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j++) {
@@ -302,12 +324,13 @@ export class CompactDict<V> {
       while (t[p] !== 0) p = (p + 1) & mask;
       t[p] = s;
     }
-    this.tabs[seg] = t;
+    if (this.segs === null) this.tab = t;
+    else this.segs[seg] = t;
     if (counted) this.account(old.length, cap);
   }
 
   private split(): void {
-    const old = this.tabs[0];
+    const old = this.tab;
     const tabs: Int32Array[] = [];
     const counts: number[] = [];
     for (let s = 0; s < SEGMENTS; s++) {
@@ -323,12 +346,13 @@ export class CompactDict<V> {
       while (t[p] !== 0) p = (p + 1) & mask;
       t[p] = (((h >>> TAG_SHIFT) & 15) << 28) | (i + 1);
       if (++counts[seg] > t.length * 0.7) {
-        this.tabs = tabs;
+        this.segs = tabs;
         this.resize(seg, t.length * 2, false);
       }
     }
-    this.tabs = tabs;
-    this.counts = counts;
+    this.segs = tabs;
+    this.segCounts = counts;
+    this.tab = tabs[0]; // drop the old table (tab is unused from here on)
     this.account(old.length, 0);
     for (let s = 0; s < SEGMENTS; s++) this.account(0, tabs[s].length);
   }
@@ -359,15 +383,16 @@ export class CompactDict<V> {
   /** Checks the table invariants (tests): every entry found at its index, counts right. */
   check(): string | null {
     let total = 0;
-    for (let s = 0; s < this.tabs.length; s++) {
+    const tabs = this.segs ?? [this.tab];
+    for (let s = 0; s < tabs.length; s++) {
       let c = 0;
-      for (const v of this.tabs[s]) if (v !== 0) c++;
-      if (c !== this.counts[s]) return `segment ${s}: ${c} slots used, count ${this.counts[s]}`;
+      for (const v of tabs[s]) if (v !== 0) c++;
+      if (c !== this.countOf(s)) return `segment ${s}: ${c} slots used, count ${this.countOf(s)}`;
       total += c;
     }
     if (total !== this.n) return `${total} slots used for ${this.n} keys`;
     let bytes = 0;
-    for (const t of this.tabs) bytes += offHeapBytes(t.length);
+    for (const t of tabs) bytes += offHeapBytes(t.length);
     if (bytes !== this.tableBytes())
       return `tables of ${bytes} off-heap bytes accounted as ${this.tableBytes()}`;
     for (let i = 0; i < this.n; i++)
