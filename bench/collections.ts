@@ -164,6 +164,7 @@ async function collMemory(o: Options): Promise<CollMemRow[]> {
   const n = o.collElements;
   const rows: CollMemRow[] = [];
   for (const t of COLL_MEM) {
+    if (o.collTypes.length > 0 && !o.collTypes.includes(t.kind)) continue;
     // Fresh servers per type: freed memory does not reliably go back to the OS (RSS).
     const redis = await startServer('redis');
     const respite = await startServer('respite');
@@ -250,7 +251,7 @@ function fmtX(r: number): string {
 }
 
 export async function collectionsMode(o: Options, m: MachineInfo): Promise<string> {
-  const { modes, rows } = await collThroughput(o);
+  const { modes, rows } = o.collMemoryOnly ? { modes: [], rows: [] } : await collThroughput(o);
   const mem = await collMemory(o);
   const parts: string[] = [];
   parts.push(machineLine(m));

@@ -30,6 +30,10 @@ export interface Options {
   keys: number;
   /** Elements in the one key of each type in the collections memory test. */
   collElements: number;
+  /** Collections run: only the memory part (`--coll-memory-only`), with `--coll-types`. */
+  collMemoryOnly: boolean;
+  /** Collections memory part: the types to measure (`--coll-types hash,set`; default all). */
+  collTypes: string[];
   scaleKeys: number;
   scaleSeconds: number;
   profilePipeline: number;
@@ -61,6 +65,8 @@ export function parseOptions(argv: string[]): Options {
     tests: ['set', 'get', 'incr', 'lpush', 'mset'],
     keys: 1000000,
     collElements: 1000000,
+    collMemoryOnly: false,
+    collTypes: [],
     scaleKeys: 10000000,
     scaleSeconds: 20,
     profilePipeline: 16,
@@ -112,6 +118,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--tests') o.tests = String(argv[++i]).toLowerCase().split(',');
     else if (a === '--keys') o.keys = num(++i);
     else if (a === '--coll-elements') o.collElements = num(++i);
+    else if (a === '--coll-memory-only') o.collMemoryOnly = true;
+    else if (a === '--coll-types') o.collTypes = String(argv[++i]).toLowerCase().split(',');
     else if (a === '--scale-keys') o.scaleKeys = num(++i);
     else if (a === '--scale-seconds') o.scaleSeconds = num(++i);
     else if (a === '--profile-pipeline') o.profilePipeline = num(++i);
@@ -130,6 +138,7 @@ export function parseOptions(argv: string[]): Options {
     if (!explicit.has('--bullmq-jobs')) o.bullmqJobs = 3000;
     o.write = false; // a smoke test never replaces the published figures
   }
+  if (o.collMemoryOnly || o.collTypes.length > 0) o.write = false; // a partial run neither
   return o;
 }
 

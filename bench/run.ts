@@ -35,7 +35,8 @@
  *
  * Options: --quick (smaller runs, for a smoke test), --no-write (do not update
  * docs/BENCHMARKS.md), --repeat N (median of N runs per test and server), --requests N,
- * --latency-requests N, --tests set,get,..., --keys N, --coll-elements N, --scale-keys N, --scale-seconds S,
+ * --latency-requests N, --tests set,get,..., --keys N, --coll-elements N, --coll-memory-only
+ * (collections: memory part only, never written), --coll-types hash,set, --scale-keys N, --scale-seconds S,
  * --profile-pipeline P, --profile-requests N, --profile-tests set,get, --geo-points N,
  * --bullmq-jobs N, --bullmq-profile.
  *

@@ -12,6 +12,7 @@
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
  *     V8 heap used − young generation + the types' off-heap arrays (store/external.ts)
+ *       + the lookup tables of big hashes and sets (store/types/compact-dict.ts)
  *       + off-heap string bytes in use − evicted since last full GC
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
@@ -43,6 +44,7 @@ import type { Server } from './server.js';
 import type { Database, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
 import { NOTIFY_EVICTED } from './notify.js';
+import { compactDictBytes } from '../store/types/compact-dict.js';
 
 export const EVICT_OK = 0;
 export const EVICT_RUNNING = 1;
@@ -130,7 +132,12 @@ export class Evictor {
       this.sampledAt = now;
       this.sinceSample = 0;
     }
-    const used = this.heapSample - this.freedBeforeGc - this.freedSinceGc + this.server.strings.usedBytes();
+    const used =
+      this.heapSample -
+      this.freedBeforeGc -
+      this.freedSinceGc +
+      this.server.strings.usedBytes() +
+      compactDictBytes(); // big hashes' and sets' lookup tables (off-heap)
     return used > 0 ? used : 0;
   }
 
@@ -286,7 +293,9 @@ export class Evictor {
    */
   private heapSizeOf(db: Database, key: string, v: Value): number {
     const base = KEY_OVERHEAD + (key.length & ~7) + (db.expires.size !== 0 && db.expires.has(key) ? 24 : 0);
-    return typeof v === 'number' ? base : base + v.memoryUsage();
+    return typeof v === 'number'
+      ? base
+      : base + (v.heapBytes !== undefined ? v.heapBytes() : v.memoryUsage());
   }
 
   private pickRandom(policy: Policy): { db: Database; key: string } | null {

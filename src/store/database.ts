@@ -33,6 +33,11 @@ export interface RObject {
   clone(): RObject;
   /** Approximate bytes used, for MEMORY USAGE / INFO. */
   memoryUsage(): number;
+  /**
+   * V8 heap bytes the value holds, a lower bound (eviction's estimate of what deleting it
+   * frees), where that differs from memoryUsage()'s Redis-shaped figure.
+   */
+  heapBytes?(): number;
 }
 
 export type Value = number | RObject;

@@ -30,3 +30,8 @@ export const DICT_SIZE = 56;
 export const DICT_ENTRY_SIZE = 24;
 /** MEMORY USAGE's default number of sampled elements. */
 export const USAGE_SAMPLES = 5;
+
+/** V8 heap bytes of a sequential one-byte string of len chars (16-byte header, 8-byte aligned). */
+export function v8StringSize(len: number): number {
+  return (16 + len + 7) & ~7;
+}

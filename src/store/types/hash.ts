@@ -10,7 +10,7 @@
  *   each pair's expire time (0 = none); pairs are kept ordered by it, volatile fields first
  *   (earliest first), persistent ones last, exactly as Redis orders them, so HGETALL's
  *   order is Redis's order.
- * - `hashtable`: a Dict (field -> value); field TTLs in a Map plus a lazy min-heap.
+ * - `hashtable`: a CompactDict (field -> value); field TTLs in a Map plus a lazy min-heap.
  * listpack -> listpackex on the first H*EXPIRE*; listpack(ex) -> hashtable when a field or
  * value exceeds hash-max-listpack-value or the size exceeds hash-max-listpack-entries;
  * never back.
@@ -19,7 +19,7 @@
  * commands, or the active cycle): HLEN counts it, as Redis 7.4 does. The store only keeps the
  * data; commands/hash.ts decides when to reclaim and what to notify.
  */
-import { Dict } from '../dict.js';
+import { CompactDict } from './compact-dict.js';
 import type { RObject } from '../database.js';
 import { parseInt64 } from '../../util/numbers.js';
 import {
@@ -30,6 +30,7 @@ import {
   dictSlots,
   jemallocSize,
   sdsSize,
+  v8StringSize,
 } from './alloc.js';
 
 export const ENC_LISTPACK = 0;
@@ -159,7 +160,7 @@ export class HashObject implements RObject {
   /** Number of pairs in `lp`. */
   private lpLen = 0;
   /** hashtable: field -> value. */
-  dict: Dict<string> | null = null;
+  dict: CompactDict<string> | null = null;
   /** Field TTLs and active-expiry registration, once the hash had H*EXPIRE* called on it. */
   ex: HashTtls | null = null;
 
@@ -217,14 +218,14 @@ export class HashObject implements RObject {
   }
 
   fieldAt(i: number): string {
-    if (this.lp === null) return this.dict!.keys[i];
+    if (this.lp === null) return this.dict!.keyAt(i);
     const s = this.lp;
     readEntry(s, this.seek(i));
     return s.substring(eStart, eStart + eLen);
   }
 
   valueAt(i: number): string {
-    if (this.lp === null) return this.dict!.vals[i];
+    if (this.lp === null) return this.dict!.valAt(i);
     const s = this.lp;
     readEntry(s, skipEntry(s, this.seek(i)));
     return s.substring(eStart, eStart + eLen);
@@ -235,7 +236,7 @@ export class HashObject implements RObject {
     const ex = this.ex;
     if (ex === null) return 0;
     if (ex.lp !== null) return ex.lp[i];
-    if (ex.map !== null) return ex.map.get(this.dict!.keys[i]) ?? 0;
+    if (ex.map !== null) return ex.map.get(this.dict!.keyAt(i)) ?? 0;
     return 0;
   }
 
@@ -279,13 +280,7 @@ export class HashObject implements RObject {
       if (this.lpLen > maxEntries) this.toHashtable();
       return created;
     }
-    const d = this.dict!;
-    const i = d.indexOf(field);
-    if (i === -1) {
-      d.add(field, value);
-      return true;
-    }
-    d.setAt(i, value);
+    if (this.dict!.set(field, value)) return true;
     if (!keepTtl) this.ex?.map?.delete(field);
     return false;
   }
@@ -310,8 +305,7 @@ export class HashObject implements RObject {
       this.ex?.lp?.splice(i, 1);
       return;
     }
-    const f = this.dict!.keys[i];
-    this.dict!.delete(f);
+    const f = this.dict!.deleteAt(i);
     this.ex?.map?.delete(f);
   }
 
@@ -333,7 +327,7 @@ export class HashObject implements RObject {
       this.lpMove(i, when);
       return;
     }
-    const f = this.dict!.keys[i];
+    const f = this.dict!.keyAt(i);
     if (when === 0) {
       this.ex?.map?.delete(f);
       return;
@@ -414,7 +408,7 @@ export class HashObject implements RObject {
     const s = this.lp;
     if (s === null) return;
     const entries = unpack(s);
-    const d = new Dict<string>();
+    const d = new CompactDict<string>(true, entries.length >>> 1);
     for (let i = 0; i < entries.length; i += 2) d.add(entries[i], entries[i + 1]);
     this.dict = d;
     this.setLp(null, 0);
@@ -446,9 +440,9 @@ export class HashObject implements RObject {
       return h;
     }
     h.setLp(null, 0);
-    const d = new Dict<string>();
     const src = this.dict!;
-    for (let i = 0; i < src.size; i++) d.add(src.keys[i], src.vals[i]);
+    const d = new CompactDict<string>(true, src.size);
+    for (let i = 0; i < src.size; i++) d.add(src.keyAt(i), src.valAt(i));
     h.dict = d;
     const map = this.ex?.map;
     if (map) {
@@ -483,8 +477,23 @@ export class HashObject implements RObject {
     const k = Math.min(USAGE_SAMPLES, n);
     let sample = 0;
     for (let i = 0; i < k; i++)
-      sample += DICT_ENTRY_SIZE + sdsSize(d.keys[i].length) + sdsSize(d.vals[i].length);
+      sample += DICT_ENTRY_SIZE + sdsSize(d.keyAt(i).length) + sdsSize(d.valAt(i).length);
     return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
+  }
+
+  /**
+   * Heap bytes of a hashtable hash (the first pairs sampled, as memoryUsage): each field's and
+   * value's string and their page slots; the lookup table is off-heap (compactDictBytes).
+   */
+  heapBytes(): number {
+    const d = this.dict;
+    if (d === null) return this.memoryUsage();
+    const n = d.size;
+    const k = Math.min(USAGE_SAMPLES, n);
+    let sample = 0;
+    for (let i = 0; i < k; i++)
+      sample += v8StringSize(d.keyAt(i).length) + v8StringSize(d.valAt(i).length) + 16;
+    return k === 0 ? 0 : Math.floor((sample / k) * n);
   }
 
   private setLp(s: string | null, len: number): void {

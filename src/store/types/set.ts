@@ -3,7 +3,8 @@
  * - `intset`: every member is a canonical int64 (string2ll accepts it); kept as one sorted
  *   array of numbers, so iteration is in ascending order like Redis's intset. Becomes a
  *   hashtable when a non-integer member arrives or the size exceeds set-max-intset-entries.
- * - `hashtable`: a Dict (member -> 0): O(1) membership, O(1) random member, SCAN cursor.
+ * - `hashtable`: a CompactDict of members only (no values): O(1) membership, O(1) random
+ *   member, SCAN cursor.
  * Conversion only goes one way, as in Redis (except SPOP's rebuild, which Redis also does).
  *
  * The intset is a plain JS array held by the set object itself (no wrapper object): numbers
@@ -12,7 +13,7 @@
  * exact size on insert — a typed array or an array grown by push would carry 100-200 bytes
  * of slack, more than a small intset's members.
  */
-import { Dict } from '../dict.js';
+import { CompactDict } from './compact-dict.js';
 import type { RObject } from '../database.js';
 import { parseInt64 } from '../../util/numbers.js';
 import {
@@ -23,6 +24,7 @@ import {
   dictSlots,
   jemallocSize,
   sdsSize,
+  v8StringSize,
 } from './alloc.js';
 
 /** Redis limits intsets to 2^30 entries whatever set-max-intset-entries says. */
@@ -84,10 +86,10 @@ export class SetObject implements RObject {
   private nums: number[] | null;
   /** intset encoding once a value is beyond ±2^53: ascending bigints. */
   private bigs: bigint[] | null = null;
-  /** hashtable encoding (member -> 0), or null. */
-  dict: Dict<number> | null;
+  /** hashtable encoding (members, no values), or null. */
+  dict: CompactDict<undefined> | null;
 
-  private constructor(nums: number[] | null, dict: Dict<number> | null) {
+  private constructor(nums: number[] | null, dict: CompactDict<undefined> | null) {
     this.nums = nums;
     this.dict = dict;
   }
@@ -102,7 +104,7 @@ export class SetObject implements RObject {
   }
 
   static emptyHashtable(): SetObject {
-    return new SetObject(null, new Dict<number>());
+    return new SetObject(null, new CompactDict<undefined>(false));
   }
 
   get type(): 'set' {
@@ -158,15 +160,12 @@ export class SetObject implements RObject {
       }
       this.toHashtable();
     }
-    const d = this.dict!;
-    if (d.has(m)) return false;
-    d.add(m, 0);
-    return true;
+    return this.dict!.tryAdd(m);
   }
 
   /** Removes m; false when it was not a member. */
   remove(m: string): boolean {
-    if (this.dict !== null) return this.dict.delete(m) !== undefined;
+    if (this.dict !== null) return this.dict.delete(m);
     const v = intsetValue(m);
     if (v === null) return false;
     const i = this.search(v);
@@ -179,7 +178,7 @@ export class SetObject implements RObject {
   memberAt(i: number): string {
     if (this.nums !== null) return String(this.nums[i]);
     if (this.bigs !== null) return this.bigs[i].toString();
-    return this.dict!.keys[i];
+    return this.dict!.keyAt(i);
   }
 
   /** Every member, in memberAt order (sorted-set commands take sets as inputs). */
@@ -192,7 +191,7 @@ export class SetObject implements RObject {
   removeAt(i: number): void {
     if (this.nums !== null) this.nums.splice(i, 1);
     else if (this.bigs !== null) this.bigs.splice(i, 1);
-    else this.dict!.delete(this.dict!.keys[i]);
+    else this.dict!.deleteAt(i);
   }
 
   /** A uniformly random index in [0, size). */
@@ -202,9 +201,9 @@ export class SetObject implements RObject {
 
   toHashtable(): void {
     if (this.dict !== null) return;
-    const d = new Dict<number>();
     const n = this.size;
-    for (let i = 0; i < n; i++) d.add(this.memberAt(i), 0);
+    const d = new CompactDict<undefined>(false, n);
+    for (let i = 0; i < n; i++) d.add(this.memberAt(i));
     this.dict = d;
     this.nums = null;
     this.bigs = null;
@@ -216,9 +215,9 @@ export class SetObject implements RObject {
       if (this.bigs !== null) s.bigs = this.bigs.slice();
       return s;
     }
-    const d = new Dict<number>();
-    const keys = this.dict.keys;
-    for (let i = 0; i < keys.length; i++) d.add(keys[i], 0);
+    const src = this.dict;
+    const d = new CompactDict<undefined>(false, src.size);
+    for (let i = 0; i < src.size; i++) d.add(src.keyAt(i));
     return new SetObject(null, d);
   }
 
@@ -235,6 +234,20 @@ export class SetObject implements RObject {
   }
 
   /**
+   * Heap bytes of a hashtable set (the first members sampled, as memoryUsage): each member's
+   * string and its page slot; the lookup table is off-heap (compactDictBytes).
+   */
+  heapBytes(): number {
+    const d = this.dict;
+    if (d === null) return this.memoryUsage();
+    const n = d.size;
+    const k = Math.min(USAGE_SAMPLES, n);
+    let sample = 0;
+    for (let i = 0; i < k; i++) sample += v8StringSize(d.keyAt(i).length) + 8;
+    return k === 0 ? 0 : Math.floor((sample / k) * n);
+  }
+
+  /**
    * What Redis's objectComputeSize reports: the robj and the intset's exact allocation, or
    * the dict's table plus the average of the first members sampled, times the size.
    */
@@ -244,7 +257,7 @@ export class SetObject implements RObject {
     const n = d.size;
     let sample = 0;
     const k = Math.min(USAGE_SAMPLES, n);
-    for (let i = 0; i < k; i++) sample += DICT_ENTRY_SIZE + sdsSize(d.keys[i].length);
+    for (let i = 0; i < k; i++) sample += DICT_ENTRY_SIZE + sdsSize(d.keyAt(i).length);
     return ROBJ_SIZE + DICT_SIZE + 8 * dictSlots(n) + (k === 0 ? 0 : Math.floor((sample / k) * n));
   }
 }
