@@ -114,9 +114,22 @@ export async function startOracle(extraArgs: string[] = []): Promise<ChildServer
 }
 
 /** Starts Respite's CLI (dist/src/main.js) as a child process. */
-export async function startRespiteProcess(extraArgs: string[] = []): Promise<ChildServer> {
+export async function startRespiteProcess(
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<ChildServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'respite-cli-'));
-  const args = [RESPITE_BIN, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extraArgs];
+  const args = [
+    ...nodeArgs,
+    RESPITE_BIN,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    ...extraArgs,
+  ];
   return childServer(process.execPath, args, port, dir, 'respite-server');
 }

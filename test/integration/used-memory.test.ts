@@ -1,9 +1,12 @@
 /**
  * INFO used_memory is what maxmemory and eviction act on, so it must track what the dataset
  * really costs the process. Measured from outside: the growth of the server process's RSS
- * (/proc/<pid>/status) while a dataset is built inside the server, measured after a first,
- * discarded build has grown V8's young generation, once V8 has given its free pages back
- * (MEMORY PURGE runs a full GC; V8's memory reducer returns pages when idle).
+ * (/proc/<pid>/status) while a dataset is built inside the server, with V8's young generation
+ * capped at 1 MB (its growth is the runtime's, not the dataset's), once V8 has given its free
+ * pages back (MEMORY PURGE runs a full GC; V8's memory reducer returns pages when idle).
+ * RSS also holds allocator slack and heap-page fragmentation, hence a 30% tolerance (the
+ * ratios measured are 0.78–0.89; before the types counted their off-heap arrays a list-only
+ * dataset measured 0.11).
  *
  * List chunks, stream nodes and skiplist columns live in ArrayBuffers outside V8's heap: the
  * types count them (src/store/external.ts), and the list/stream test proves the count.
@@ -50,8 +53,8 @@ async function script(body: string, prefix: string, n: number): Promise<void> {
 }
 
 /** A server of its own per test: memory a previous dataset freed would be reused, not grown. */
-async function withServer(t: TestContext): Promise<void> {
-  const server = await startRespiteProcess(['--save', '', '--enable-debug-command', 'yes']);
+async function withServer(t: TestContext, nodeArgs: string[] = []): Promise<void> {
+  const server = await startRespiteProcess(['--save', '', '--enable-debug-command', 'yes'], nodeArgs);
   r = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 });
   t.after(async () => {
     r.disconnect();
@@ -76,8 +79,10 @@ function describe(m: { dRss: number; dUsed: number }): string {
   return `used_memory grew ${(m.dUsed / 1e6).toFixed(1)} MB, RSS ${(m.dRss / 1e6).toFixed(1)} MB (ratio ${ratio})`;
 }
 
-test('used_memory tracks the growth of the process RSS within 25% for strings, hashes, sets and sorted sets', async (t) => {
-  await withServer(t);
+test('used_memory tracks the growth of the process RSS within 30% for strings, hashes, sets and sorted sets', async (t) => {
+  // A young generation capped at 1 MB instead of a warm-up build: that build's freed off-heap
+  // tables would stay in malloc's arena, where the measured build would reuse them unseen.
+  await withServer(t, ['--max-semi-space-size=1']);
   const build = async (prefix: string) => {
     await r.debug('POPULATE', 200000, `${prefix}key`, 48);
     await script(
@@ -88,24 +93,17 @@ test('used_memory tracks the growth of the process RSS within 25% for strings, h
       100000,
     );
   };
-  // The same build once, thrown away, grows V8's young generation to what this work needs:
-  // that growth is the runtime's, not the dataset's. (V8 gives freed old-generation pages
-  // back to the system, so the second build's heap grows again.)
-  await build('warmup:');
-  await r.flushall();
   const m = await measure(build);
   assert.equal(await r.dbsize(), 200000 + 3 * 10);
   t.diagnostic(describe(m));
   const ratio = m.dUsed / m.dRss;
-  assert.ok(ratio >= 0.75 && ratio <= 1.25, describe(m));
+  assert.ok(ratio >= 0.7 && ratio <= 1.3, describe(m));
 });
 
-test('used_memory tracks the growth of the process RSS within 25% for lists and streams (off-heap chunks)', async (t) => {
-  await withServer(t);
-  // Warm-up on a heap-only type: it grows V8's young generation as the real build will, and
-  // frees nothing into malloc's arena that the measured build could reuse unseen.
-  await script(`redis.call('HSET', p .. 'h:' .. g, 'field:' .. i, 'element:' .. i)`, 'warmup:', 100000);
-  await r.flushall();
+test('used_memory tracks the growth of the process RSS within 30% for lists and streams (off-heap chunks)', async (t) => {
+  // A young generation capped at 1 MB instead of a warm-up: a warm-up's freed chunks would
+  // stay in malloc's arena, where the measured build would reuse them unseen.
+  await withServer(t, ['--max-semi-space-size=1']);
   const m = await measure(async (prefix) => {
     await script(`redis.call('RPUSH', p .. 'l:' .. g, 'element:' .. i)`, prefix, 1000000);
     await script(`redis.call('XADD', p .. 'x:' .. g, '*', 'field', 'value:' .. i, 'n', i)`, prefix, 200000);
@@ -114,5 +112,5 @@ test('used_memory tracks the growth of the process RSS within 25% for lists and 
   assert.equal(await r.xlen('x:3'), 20000);
   t.diagnostic(describe(m));
   const ratio = m.dUsed / m.dRss;
-  assert.ok(ratio >= 0.75 && ratio <= 1.25, describe(m));
+  assert.ok(ratio >= 0.7 && ratio <= 1.3, describe(m));
 });
