@@ -120,6 +120,17 @@ function unlinkQuiet(path: string): void {
   }
 }
 
+/** The aux fields of an AOF base's RDB preamble (aof-base 1 tells a loader what it reads). */
+function baseAux(s: Server): [string, string][] {
+  return [
+    ['redis-ver', REDIS_VERSION],
+    ['redis-bits', '64'],
+    ['ctime', String(Math.floor(s.clock() / 1000))],
+    ['used-mem', String(process.memoryUsage().rss)],
+    ['aof-base', '1'],
+  ];
+}
+
 function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
@@ -786,13 +797,7 @@ export class AofManager {
     const policy = s.config.str('maxmemory-policy');
     const fd = job.fd;
     const snap = new Snapshot(s, (chunk) => writeAll(fd, chunk), {
-      aux: [
-        ['redis-ver', REDIS_VERSION],
-        ['redis-bits', '64'],
-        ['ctime', String(Math.floor(s.clock() / 1000))],
-        ['used-mem', String(process.memoryUsage().rss)],
-        ['aof-base', '1'],
-      ],
+      aux: baseAux(s),
       checksum: s.config.bool('rdbchecksum'),
       saveLru: policy.endsWith('-lru'),
       saveLfu: policy.endsWith('-lfu'),
@@ -1155,13 +1160,7 @@ export class AofManager {
     }
     try {
       const snap = new Snapshot(s, (chunk) => writeAll(fd, chunk), {
-        aux: [
-          ['redis-ver', REDIS_VERSION],
-          ['redis-bits', '64'],
-          ['ctime', String(Math.floor(s.clock() / 1000))],
-          ['used-mem', String(process.memoryUsage().rss)],
-          ['aof-base', '1'],
-        ],
+        aux: baseAux(s),
         checksum: s.config.bool('rdbchecksum'),
         saveLru: false,
         saveLfu: false,

@@ -555,22 +555,7 @@ export class RdbManager {
       if (startup)
         s.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     } catch (e) {
-      if (e instanceof RdbError) {
-        const msg = e.message;
-        if (msg === 'Short read') {
-          s.log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
-        } else if (
-          msg.startsWith('Wrong signature') ||
-          msg.startsWith("Can't handle") ||
-          msg.startsWith('Wrong RDB checksum') ||
-          msg.startsWith('FATAL')
-        ) {
-          s.log.warning(msg);
-        } else {
-          s.log.warning(`Internal error in RDB reading: ${msg}`);
-        }
-        s.log.warning('Fatal error loading the DB: Invalid argument. Exiting.');
-      }
+      this.logLoadError(e);
       throw e;
     }
   }
