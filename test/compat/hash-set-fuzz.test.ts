@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startPair, fmt, type Cmd, type Pair } from '../helpers/compat.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { configBoth, resetBoth, sameEncoding, sameUnordered, splitAggregate } from '../helpers/unordered.js';
+import { prng } from '../helpers/prng.js';
 
 let pair: Pair;
 
@@ -39,18 +40,6 @@ async function fullScan(c: RawClient, cmd: Cmd, group: number): Promise<string[]
 /** Both servers scan to the end and find the same elements. */
 async function sameScan(cmd: Cmd, group: number): Promise<void> {
   assert.deepEqual(await fullScan(pair.r, cmd, group), await fullScan(pair.o, cmd, group), fmt(cmd));
-}
-
-function prng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
 }
 
 test('random set command sequences reply like redis, through intset/hashtable conversions', async () => {

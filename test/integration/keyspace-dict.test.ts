@@ -7,18 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient, encodeCommand } from '../helpers/raw-client.js';
 import { startRespite } from '../helpers/servers.js';
-
-function prng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** Parses a SCAN reply: [cursor, keys]. */
 function parseScan(raw: string): [string, string[]] {

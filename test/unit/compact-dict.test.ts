@@ -3,19 +3,7 @@ import assert from 'node:assert/strict';
 import { CompactDict, compactDictBytes } from '../../src/store/types/compact-dict.js';
 import { SetObject } from '../../src/store/types/set.js';
 import { HashObject } from '../../src/store/types/hash.js';
-
-/** Small deterministic PRNG so failures reproduce. */
-function prng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 function assertSame(d: CompactDict<number>, model: Map<string, number>): void {
   assert.equal(d.check(), null);

@@ -1,19 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dict } from '../../src/store/dict.js';
-
-/** Small deterministic PRNG so failures reproduce. */
-function prng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** Checks that every index maps back to its key and the Maps hold exactly the entries. */
 function checkIndex<V>(d: Dict<V>, limit: number): void {
