@@ -245,15 +245,17 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
     assert.equal(tickRuns.length, TICKS);
     assert.equal(new Set(tickRuns).size, TICKS);
 
-    // The rate limit: any 4 consecutive starts span about one window (processedOn is the
-    // worker's clock when it asked for the job, not the server's: some slack), so the 12 jobs
-    // span 3 windows; unlimited, they would all start within a few milliseconds.
+    // The rate limit: any 4 consecutive starts span about one window, so the 12 jobs span 3
+    // windows; unlimited, they would all start within a few milliseconds. processedOn is the
+    // worker's clock when it sent the request, not when the server ran it: with concurrency 10
+    // a request can wait in the worker's pipeline while a test file runs next to this one
+    // (121 ms apart was seen with both servers), hence a third of a window of slack.
     const starts = (await Promise.all(limitedJobs.map((j) => limitedQ.getJob(j.id!))))
       .map((j) => j!.processedOn!)
       .sort((a, b) => a - b);
     for (let i = 0; i + 3 < starts.length; i++)
       assert.ok(
-        starts[i + 3] - starts[i] >= 150,
+        starts[i + 3] - starts[i] >= 100,
         `jobs ${i} and ${i + 3} of the limited queue started ${starts[i + 3] - starts[i]} ms apart`,
       );
     assert.ok(
