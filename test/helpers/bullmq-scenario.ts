@@ -249,7 +249,7 @@ export async function runBullmqScenario(port: number, opts: ScenarioOptions = {}
     // windows; unlimited, they would all start within a few milliseconds. processedOn is the
     // worker's clock when it sent the request, not when the server ran it: with concurrency 10
     // a request can wait in the worker's pipeline while a test file runs next to this one
-    // (121 ms apart was seen with both servers), hence a third of a window of slack.
+    // (121–144 ms were seen in loaded runs), hence a third of a window of slack.
     const starts = (await Promise.all(limitedJobs.map((j) => limitedQ.getJob(j.id!))))
       .map((j) => j!.processedOn!)
       .sort((a, b) => a - b);
