@@ -11,8 +11,8 @@
  * includes garbage until the collector runs — mostly the young generation's, which can be
  * tens of MB under load and would make eviction erratic. The figure used here is
  *
- *     V8 heap used − young generation + the types' off-heap arrays (store/external.ts)
- *       + the lookup tables of big hashes and sets (store/types/compact-dict.ts)
+ *     V8 heap used − young generation + the types' off-heap arrays (store/external.ts:
+ *       list chunks, stream nodes, skiplists, big hashes' and sets' lookup tables)
  *       + off-heap string bytes in use − evicted since last full GC
  *
  * sampled at most every 5 ms or 1,024 calls (getHeapSpaceStatistics costs a few µs); INFO's
@@ -44,7 +44,6 @@ import type { Server } from './server.js';
 import type { Database, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
 import { NOTIFY_EVICTED } from './notify.js';
-import { compactDictBytes } from '../store/types/compact-dict.js';
 
 export const EVICT_OK = 0;
 export const EVICT_RUNNING = 1;
@@ -132,12 +131,7 @@ export class Evictor {
       this.sampledAt = now;
       this.sinceSample = 0;
     }
-    const used =
-      this.heapSample -
-      this.freedBeforeGc -
-      this.freedSinceGc +
-      this.server.strings.usedBytes() +
-      compactDictBytes(); // big hashes' and sets' lookup tables (off-heap)
+    const used = this.heapSample - this.freedBeforeGc - this.freedSinceGc + this.server.strings.usedBytes();
     return used > 0 ? used : 0;
   }
 

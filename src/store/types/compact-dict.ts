@@ -19,9 +19,10 @@
  * - keys and values live in pages of PAGE entries (pages of a JS array each) rather than
  *   two flat arrays: no x1.5 growth slack, no copy of millions of entries (and its garbage
  *   of the same size) when the dict grows; read them with keyAt()/valAt().
- * - The tables' bytes are off the V8 heap: `compactDictBytes()` reports them for used_memory
- *   (a FinalizationRegistry gives back those of dicts the collector freed).
+ * - The tables' bytes are off the V8 heap: they are counted for used_memory as every type's
+ *   off-heap arrays are (store/external.ts).
  */
+import { tracked } from '../external.js';
 
 const SEG_BITS = 10;
 const SEGMENTS = 1 << SEG_BITS;
@@ -54,19 +55,9 @@ export function keyHash(key: string): number {
   return h;
 }
 
-/** Bytes of every live CompactDict table (off-heap, so not in V8's heap figure). */
-let tableBytes = 0;
-const finalizer = new FinalizationRegistry<{ bytes: number }>((acct) => {
-  tableBytes -= acct.bytes;
-});
-
 /** V8 keeps typed arrays of up to 64 bytes on its heap (counted there): only bigger ones count. */
 function offHeapBytes(cap: number): number {
   return cap * 4 > 64 ? cap * 4 : 0;
-}
-
-export function compactDictBytes(): number {
-  return tableBytes;
 }
 
 /** The value pages of every dict without values (never written). */
@@ -89,8 +80,6 @@ export class CompactDict<V> {
   private segCounts: number[] | null = null;
   /** Keys in each table. */
   private count = 0;
-  /** Off-heap bytes of the tables, registered with the finalizer once there are some. */
-  private acct: { bytes: number } | null = null;
 
   /**
    * @param hasVals false for sets: `vals` stays empty.
@@ -103,20 +92,7 @@ export class CompactDict<V> {
     this.vp = hasVals ? [] : NO_PAGES;
     let cap = MIN_CAP;
     while (cap * 0.7 < expected && cap < SPLIT_AT * 2) cap *= 2;
-    this.tab = new Int32Array(cap);
-    this.account(0, cap);
-  }
-
-  /** Accounts a table of oldCap slots replaced by one of newCap (0 = none). */
-  private account(oldCap: number, newCap: number): void {
-    const delta = offHeapBytes(newCap) - offHeapBytes(oldCap);
-    if (delta === 0) return;
-    if (this.acct === null) {
-      this.acct = { bytes: 0 };
-      finalizer.register(this, this.acct);
-    }
-    this.acct.bytes += delta;
-    tableBytes += delta;
+    this.tab = tracked(new Int32Array(cap));
   }
 
   get size(): number {
@@ -312,10 +288,10 @@ export class CompactDict<V> {
     else this.segCounts[seg]--;
   }
 
-  /** Rebuilds table seg with cap slots (accounted unless the split accounts it). */
-  private resize(seg: number, cap: number, counted = true): void {
+  /** Rebuilds table seg with cap slots. */
+  private resize(seg: number, cap: number): void {
     const old = this.tableOf(seg);
-    const t = new Int32Array(cap);
+    const t = tracked(new Int32Array(cap));
     const mask = cap - 1;
     for (let j = 0; j < old.length; j++) {
       const s = old[j];
@@ -326,15 +302,13 @@ export class CompactDict<V> {
     }
     if (this.segs === null) this.tab = t;
     else this.segs[seg] = t;
-    if (counted) this.account(old.length, cap);
   }
 
   private split(): void {
-    const old = this.tab;
     const tabs: Int32Array[] = [];
     const counts: number[] = [];
     for (let s = 0; s < SEGMENTS; s++) {
-      tabs.push(new Int32Array(SEG_START_CAP));
+      tabs.push(tracked(new Int32Array(SEG_START_CAP)));
       counts.push(0);
     }
     for (let i = 0; i < this.n; i++) {
@@ -347,14 +321,12 @@ export class CompactDict<V> {
       t[p] = (((h >>> TAG_SHIFT) & 15) << 28) | (i + 1);
       if (++counts[seg] > t.length * 0.7) {
         this.segs = tabs;
-        this.resize(seg, t.length * 2, false);
+        this.resize(seg, t.length * 2);
       }
     }
     this.segs = tabs;
     this.segCounts = counts;
     this.tab = tabs[0]; // drop the old table (tab is unused from here on)
-    this.account(old.length, 0);
-    for (let s = 0; s < SEGMENTS; s++) this.account(0, tabs[s].length);
   }
 
   /** A uniformly random index, or -1 when empty. */
@@ -375,9 +347,11 @@ export class CompactDict<V> {
     return i < 0 ? 0 : i + 1;
   }
 
-  /** Off-heap bytes of the lookup tables (for tests and estimates). */
+  /** Off-heap bytes of the live lookup tables (for tests and estimates). */
   tableBytes(): number {
-    return this.acct === null ? 0 : this.acct.bytes;
+    let bytes = 0;
+    for (const t of this.segs ?? [this.tab]) bytes += offHeapBytes(t.length);
+    return bytes;
   }
 
   /** Checks the table invariants (tests): every entry found at its index, counts right. */
@@ -391,10 +365,6 @@ export class CompactDict<V> {
       total += c;
     }
     if (total !== this.n) return `${total} slots used for ${this.n} keys`;
-    let bytes = 0;
-    for (const t of tabs) bytes += offHeapBytes(t.length);
-    if (bytes !== this.tableBytes())
-      return `tables of ${bytes} off-heap bytes accounted as ${this.tableBytes()}`;
     for (let i = 0; i < this.n; i++)
       if (this.indexOf(this.keyAt(i)) !== i) return `key ${i} not found at its index`;
     const pages = this.kp.length;

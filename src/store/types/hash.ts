@@ -483,7 +483,7 @@ export class HashObject implements RObject {
 
   /**
    * Heap bytes of a hashtable hash (the first pairs sampled, as memoryUsage): each field's and
-   * value's string and their page slots; the lookup table is off-heap (compactDictBytes).
+   * value's string and their page slots; the lookup table is off-heap (store/external.ts).
    */
   heapBytes(): number {
     const d = this.dict;

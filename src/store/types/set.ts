@@ -235,7 +235,7 @@ export class SetObject implements RObject {
 
   /**
    * Heap bytes of a hashtable set (the first members sampled, as memoryUsage): each member's
-   * string and its page slot; the lookup table is off-heap (compactDictBytes).
+   * string and its page slot; the lookup table is off-heap (store/external.ts).
    */
   heapBytes(): number {
     const d = this.dict;
