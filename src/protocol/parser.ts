@@ -171,6 +171,23 @@ export class RequestParser {
     this.scanBase = -1;
   }
 
+  /**
+   * The caller is about to reuse the buffer of the chunk it fed last (one read buffer shared
+   * by every connection): unparsed bytes still in it are copied into a buffer of our own.
+   */
+  release(): void {
+    if (this.ownsBuffer || this.pos === this.avail) return;
+    const remaining = this.avail - this.pos;
+    const nb = Buffer.allocUnsafe(Math.max(remaining * 2, MIN_ALLOC));
+    this.buf.copy(nb, 0, this.pos, this.avail);
+    this.buf = nb;
+    this.ownsBuffer = true;
+    this.end -= this.pos;
+    this.pos = 0;
+    this.avail = remaining;
+    this.scanBase = -1;
+  }
+
   /** Drop everything buffered (used when the connection is being closed). */
   reset(): void {
     this.buf = EMPTY;
