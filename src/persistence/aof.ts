@@ -7,8 +7,9 @@
  * (server.flushPending): with `appendfsync always` the batch is fsynced first (group commit),
  * with `everysec` the cron fsyncs once per second, with `no` the OS decides.
  *
- * BGREWRITEAOF and turning AOF on at runtime rewrite synchronously (no fork): a new base
- * from the current dataset, a new incremental file, then the manifest, each atomically.
+ * BGREWRITEAOF and turning AOF on at runtime need no fork: writes go to a new incremental
+ * file at once (named in the manifest), and a point-in-time snapshot of the dataset, written
+ * in time slices, becomes the new base.
  */
 import {
   close,

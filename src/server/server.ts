@@ -3,8 +3,9 @@
  * timeouts, stats). One Server is one isolated Respite instance; several can live in one
  * process (embedding).
  *
- * Data flow: socket 'data' -> client.parser -> dispatcher.processCommand (synchronous
- * handler) -> client.out -> flushPending() writes every touched client once per batch.
+ * Data flow: socket read (acceptWithSharedReads) -> client.parser -> dispatcher.processCommand
+ * (synchronous handler) -> client.out -> flushPending() writes every touched client once per
+ * batch.
  */
 import net from 'node:net';
 import util from 'node:util';
