@@ -123,8 +123,8 @@ export class RequestParser {
     return this.buf.length;
   }
 
-  feed(chunk: Buffer): void {
-    const n = chunk.length;
+  /** Appends the first n bytes of chunk (all of it by default). */
+  feed(chunk: Buffer, n = chunk.length): void {
     if (n === 0) return;
     if (this.pos === this.avail) {
       // Nothing buffered: parse straight from the socket's chunk, no copy.
@@ -136,7 +136,7 @@ export class RequestParser {
       return;
     }
     if (this.ownsBuffer && this.buf.length - this.avail >= n) {
-      chunk.copy(this.buf, this.avail);
+      chunk.copy(this.buf, this.avail, 0, n);
       this.avail += n;
       return;
     }
@@ -164,7 +164,7 @@ export class RequestParser {
       this.buf = nb;
       this.ownsBuffer = true;
     }
-    chunk.copy(this.buf, remaining);
+    chunk.copy(this.buf, remaining, 0, n);
     this.end -= this.pos;
     this.pos = 0;
     this.avail = need;

@@ -852,7 +852,7 @@ export class Server implements KeyspaceHooks {
         onread: {
           buffer: SHARED_READ_BUFFER,
           callback: (n: number): boolean => {
-            if (c !== null) this.onData(c, SHARED_READ_BUFFER.subarray(0, n), true);
+            if (c !== null) this.onData(c, SHARED_READ_BUFFER, n, true);
             return true;
           },
         },
@@ -893,7 +893,7 @@ export class Server implements KeyspaceHooks {
     }
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     this.clients.set(c.id, c);
-    if (dataEvents) socket.on('data', (chunk: Buffer) => this.onData(c, chunk, false));
+    if (dataEvents) socket.on('data', (chunk: Buffer) => this.onData(c, chunk, chunk.length, false));
     socket.on('error', () => this.freeClient(c));
     socket.on('close', () => this.freeClient(c));
     socket.on('drain', () => this.onDrain(c));
@@ -909,16 +909,19 @@ export class Server implements KeyspaceHooks {
 
   /** Request bytes for a client without a socket (the gateway): handled as socket data. */
   feedClient(c: Client, chunk: Buffer): void {
-    this.onData(c, chunk, false);
+    this.onData(c, chunk, chunk.length, false);
   }
 
-  /** `shared`: chunk is SHARED_READ_BUFFER, reused by the next read of any connection. */
-  private onData(c: Client, chunk: Buffer, shared: boolean): void {
+  /**
+   * The first n bytes of chunk arrived for c. `shared`: chunk is SHARED_READ_BUFFER, reused
+   * by the next read of any connection.
+   */
+  private onData(c: Client, chunk: Buffer, n: number, shared: boolean): void {
     if (c.closed) return;
-    c.netInput += chunk.length;
-    this.stats.netInputBytes += chunk.length;
+    c.netInput += n;
+    this.stats.netInputBytes += n;
     c.lastInteraction = this.clock();
-    c.parser.feed(chunk);
+    c.parser.feed(chunk, n);
     if (c.parser.pending > this.queryBufferLimit) {
       this.log.warning(
         `Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ...)`,
