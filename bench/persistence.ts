@@ -20,7 +20,6 @@ import { fmtInt, fmtNum, fmtMB, table, machineLine } from './report.js';
 import { say, commandLine, type Options } from './options.js';
 import { stallLines, summariseStalls, type StallSummary } from './scale.js';
 import { value10 } from './memory.js';
-import { SEMI_SPACE_FLAG } from '../src/util/v8-flags.js';
 
 interface Window {
   seconds: number;
@@ -94,7 +93,7 @@ async function loadTime(kind: 'redis' | 'respite', rdb: string): Promise<number>
   const child =
     kind === 'redis'
       ? spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, [heap, SEMI_SPACE_FLAG, join(ROOT, 'dist', 'src', 'main.js'), ...args], {
+      : spawn(process.execPath, [heap, join(ROOT, 'dist', 'src', 'main.js'), ...args], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
   let out = '';

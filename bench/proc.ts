@@ -10,7 +10,6 @@ import os from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RespConn } from './resp.js';
-import { SEMI_SPACE_FLAG, setsSemiSpace } from '../src/util/v8-flags.js';
 
 export type ServerKind = 'redis' | 'respite';
 
@@ -158,9 +157,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     const heap = flags.some((f) => f.startsWith('--max-old-space-size'))
       ? []
       : [`--max-old-space-size=${Math.floor((os.totalmem() * 0.75) / (1024 * 1024))}`];
-    // And the young generation as the launcher caps it.
-    const semi = setsSemiSpace(flags) ? [] : [SEMI_SPACE_FLAG];
-    child = spawn(process.execPath, [...heap, ...semi, ...flags, script, ...common], {
+    child = spawn(process.execPath, [...heap, ...flags, script, ...common], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: tmpDir,
       env: { ...process.env, ...opts.env },

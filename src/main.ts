@@ -6,10 +6,9 @@
  *
  * The launcher sizes V8's heap: it re-runs itself as a child process with
  * `--max-old-space-size` set from `maxmemory` (maxmemory × 1.5 + 256 MB) or, without
- * maxmemory, from the machine (75% of its memory), and the young generation capped
- * (`SEMI_SPACE_FLAG`, src/util/v8-flags.ts), unless both already hold or the user set
- * `--max-old-space-size` (in NODE_OPTIONS or node's own arguments). The parent only forwards
- * signals and exits with the child's code.
+ * maxmemory, from the machine (75% of its memory), unless the heap limit already fits or
+ * the user set `--max-old-space-size` (in NODE_OPTIONS or node's own arguments). The parent
+ * only forwards signals and exits with the child's code.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -27,7 +26,6 @@ const MB = 1024 * 1024;
 const CHILD_ENV = 'RESPITE_SIZED_HEAP';
 import { startStallMonitor } from './server/stall-monitor.js';
 import { watchLauncher } from './scripting/busy.js';
-import { SEMI_SPACE_FLAG, setsSemiSpace } from './util/v8-flags.js';
 
 function usage(): never {
   process.stderr.write(
@@ -57,22 +55,12 @@ function userSetHeapSize(): boolean {
   return process.execArgv.some((a) => flag.test(a)) || flag.test(process.env.NODE_OPTIONS ?? '');
 }
 
-function userSetSemiSpace(): boolean {
-  return setsSemiSpace(process.execArgv) || setsSemiSpace([process.env.NODE_OPTIONS ?? '']);
-}
-
 /** Runs this script again with a sized heap; resolves never (the process exits with the child). */
 function relaunch(heapMb: number, stdinText: string | null): void {
   const script = realpathSync(fileURLToPath(import.meta.url));
   const child = spawn(
     process.execPath,
-    [
-      ...process.execArgv,
-      `--max-old-space-size=${heapMb}`,
-      ...(userSetSemiSpace() ? [] : [SEMI_SPACE_FLAG]),
-      script,
-      ...process.argv.slice(2),
-    ],
+    [...process.execArgv, `--max-old-space-size=${heapMb}`, script, ...process.argv.slice(2)],
     {
       // Its own process group: signals reach it once, through this parent.
       detached: true,
@@ -161,7 +149,7 @@ function main(): void {
     const target = heapTargetMb(memtoull(server.config.str('maxmemory')) ?? 0n);
     const current = getHeapStatistics().heap_size_limit / MB;
     // heap_size_limit includes the young generation: a margin avoids needless relaunches.
-    if (current < target || current > target * 1.25 + 128 || !userSetSemiSpace()) {
+    if (current < target || current > target * 1.25 + 128) {
       relaunch(target, stdinText);
       return;
     }
