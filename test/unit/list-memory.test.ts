@@ -1,7 +1,7 @@
 /**
  * The list type's off-heap bytes (counted by store/external.ts for used_memory): full inner
- * chunks hold exactly their elements' bytes, and buffers a chunk outgrows or drops are
- * released at once rather than when a full garbage collection finds them.
+ * chunks hold their elements' bytes with at most a few percent of slack, and buffers a chunk
+ * outgrows or drops are released at once rather than when a full garbage collection finds them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,13 +15,13 @@ for (const [name, where] of [
   ['RPUSH', LIST_TAIL],
   ['LPUSH', LIST_HEAD],
 ] as const) {
-  test(`a list built by ${name} counts its payload plus 2-byte offsets, no slack or garbage`, () => {
+  test(`a list built by ${name} counts its payload plus 2-byte offsets and little slack, no garbage`, () => {
     const before = externalBytes();
     const l = new ListValue();
     for (let i = 0; i < N; i++) l.push(el(i), where);
     const perElement = (externalBytes() - before) / N;
-    // 10 bytes of payload + 2 of offsets; the open end chunk may keep some slack.
-    assert.ok(perElement >= 12 && perElement < 12.3, `external bytes per element ${perElement}`);
+    // 10 bytes of payload + 2 of offsets + each chunk's headroom (1/64 + 64 bytes).
+    assert.ok(perElement >= 12 && perElement < 12.4, `external bytes per element ${perElement}`);
     assert.equal(l.at(0), el(where === LIST_TAIL ? 0 : N - 1));
     assert.equal(l.at(N - 1), el(where === LIST_TAIL ? N - 1 : 0));
   });

@@ -91,7 +91,8 @@ class Chunk {
     let slots = 8;
     if (neighbour !== null) {
       const used = neighbour.bhi - neighbour.blo;
-      size = Math.max(size, firstLen + used + (used >> 4));
+      // A little headroom: a seal that copies (or a growth) leaves garbage that fragments malloc.
+      size = Math.max(size, firstLen + used + (used >> 6) + 64);
       slots = K;
     }
     const data = externalBuffer(size);
@@ -180,7 +181,10 @@ class Chunk {
       this.relayData(size, front);
       return;
     }
-    const nsize = Math.max(used + need, size * 2);
+    // A chunk sized from its neighbour (all K slots) is near its final size: grow in steps
+    // of 1/8 (still geometric) rather than doubling, which seal() would copy back down.
+    const step = this.st.length >= K ? size >> 3 : size;
+    const nsize = Math.max(used + need, size + step);
     this.relayData(nsize, atTail ? 0 : nsize - used);
   }
 
@@ -246,14 +250,14 @@ class Chunk {
   }
 
   /**
-   * Shrinks the buffer to the bytes in use once the chunk is full and inner: it will not grow
-   * again, and the slack of its size prediction (about 1/16) would otherwise stay for good.
+   * Shrinks the buffer to the bytes in use once the chunk is full and inner (it will not grow
+   * again) when its slack is more than 1/16: below that, the copy's garbage costs more.
    */
   seal(): void {
     const used = this.bhi - this.blo;
     const old = this.st;
     const narrow = used <= U16_LIMIT && old instanceof Int32Array;
-    if (this.data.length === Math.max(used, 1) && !narrow) return;
+    if (this.data.length - used <= used >> 4 && !narrow) return;
     const nd = externalBuffer(Math.max(used, 1));
     this.data.copy(nd, 0, this.blo, this.bhi);
     release(this.data);
