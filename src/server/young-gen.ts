@@ -19,8 +19,8 @@ import { minorGc } from '../util/gc.js';
 const QUIET_MS = 5500;
 /** How often the young generation is looked at (a few µs). */
 const CHECK_MS = 500;
-/** A nursery at most this big (both semi-spaces) is left alone: V8's starting size is 2 MB. */
-const SMALL = 4 << 20;
+/** A nursery at most this big is left alone: V8 starts it at 1 MB and shrinks it to that. */
+const SMALL = 2 << 20;
 /** Young-generation allocation below this between two checks (0.5 MB/s; V8 shrinks below 1 MB/s) is quiet. */
 const QUIET_BYTES = 256 << 10;
 
