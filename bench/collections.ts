@@ -119,6 +119,8 @@ export const ELEMENT_DESC: Record<string, string> = {
 interface CollMemSide {
   emptyRss: number;
   loadedRss: number;
+  /** RSS REST_MS later, the server idle: what it keeps at rest (allocators trim by then). */
+  restRss: number;
   emptyUsed: number;
   loadedUsed: number;
   usedNa?: string;
@@ -126,6 +128,14 @@ interface CollMemSide {
   encoding: string;
   check: string;
 }
+
+/**
+ * How long after the first reading the server is left idle before RSS is read again: Respite
+ * gives its grown V8 young generation back after 5.5 s without allocation (server/young-gen.ts;
+ * a second try 5.5 s later if V8 kept it),
+ * as jemalloc decays redis-server's dirty pages within 10 s.
+ */
+const REST_MS = 12000;
 
 async function collMemoryOf(s: ServerProc, t: CollMem, n: number): Promise<CollMemSide> {
   const per = 100;
@@ -141,9 +151,12 @@ async function collMemoryOf(s: ServerProc, t: CollMem, n: number): Promise<CollM
   await sleep(1000);
   const loadedRss = s.rssBytes();
   const u1 = await usedMemory(s);
+  await sleep(REST_MS);
+  const restRss = s.rssBytes();
   return {
     emptyRss,
     loadedRss,
+    restRss,
     emptyUsed: typeof u0 === 'number' ? u0 : NaN,
     loadedUsed: typeof u1 === 'number' ? u1 : NaN,
     usedNa: typeof u0 === 'string' ? u0 : typeof u1 === 'string' ? u1 : undefined,
@@ -177,7 +190,8 @@ async function collMemory(o: Options): Promise<CollMemRow[]> {
         ['Respite', p],
       ] as const)
         say(
-          `  ${label.padEnd(8)} RSS/element ${fmtNum((m.loadedRss - m.emptyRss) / n, 1)} B, ` +
+          `  ${label.padEnd(8)} RSS/element ${fmtNum((m.loadedRss - m.emptyRss) / n, 1)} B ` +
+            `(at rest ${fmtNum((m.restRss - m.emptyRss) / n, 1)} B), ` +
             `used_memory/element ${fmtNum((m.loadedUsed - m.emptyUsed) / n, 1)} B, ${m.encoding}, ` +
             `load ${fmtNum(m.loadSeconds)} s`,
         );
@@ -195,6 +209,8 @@ function collMemoryTable(rows: CollMemRow[]): string {
   for (const { t, n, redis: a, respite: b } of rows) {
     const rssA = (a.loadedRss - a.emptyRss) / n;
     const rssB = (b.loadedRss - b.emptyRss) / n;
+    const restA = (a.restRss - a.emptyRss) / n;
+    const restB = (b.restRss - b.emptyRss) / n;
     const usedA = (a.loadedUsed - a.emptyUsed) / n;
     const usedB = (b.loadedUsed - b.emptyUsed) / n;
     out.push([
@@ -205,6 +221,8 @@ function collMemoryTable(rows: CollMemRow[]): string {
       `${fmtNum(rssA, 1)} B`,
       `${fmtNum(rssB, 1)} B`,
       `**${fmtRatio(rssB, rssA)}**`,
+      `${fmtNum(restA, 1)} B / ${fmtNum(restB, 1)} B`,
+      `**${fmtRatio(restB, restA)}**`,
       a.usedNa ?? `${fmtNum(usedA, 1)} B`,
       b.usedNa ?? `${fmtNum(usedB, 1)} B`,
       a.usedNa || b.usedNa ? 'n/a' : fmtRatio(usedB, usedA),
@@ -219,6 +237,8 @@ function collMemoryTable(rows: CollMemRow[]): string {
       'RSS per element Redis',
       'RSS per element Respite',
       '**RSS ratio**',
+      `RSS per element at rest (${REST_MS / 1000} s later) Redis / Respite`,
+      '**RSS ratio at rest**',
       'used_memory per element Redis',
       'used_memory per element Respite',
       'used_memory ratio',
@@ -242,6 +262,10 @@ function collTargets(modes: BenchMode[], rows: Row[][], mem: CollMemRow[]): stri
     const b = (m.respite.loadedRss - m.respite.emptyRss) / m.n;
     const ok = Number.isFinite(b / a) ? (b / a <= 2 ? ' (≤ 2×: yes)' : ' (≤ 2×: **no**)') : '';
     out.push([`RSS per element, ${fmtInt(m.n)}-element ${m.t.kind}`, fmtX(b / a) + ok]);
+    const ra = (m.redis.restRss - m.redis.emptyRss) / m.n;
+    const rb = (m.respite.restRss - m.respite.emptyRss) / m.n;
+    const rok = Number.isFinite(rb / ra) ? (rb / ra <= 2 ? ' (≤ 2×: yes)' : ' (≤ 2×: **no**)') : '';
+    out.push([`RSS per element at rest, ${fmtInt(m.n)}-element ${m.t.kind}`, fmtX(rb / ra) + rok]);
   }
   return table(['Respite / Redis', 'ratio'], out);
 }
@@ -267,7 +291,9 @@ export async function collectionsMode(o: Options, m: MachineInfo): Promise<strin
   parts.push(
     `### Memory, one key holding ${fmtInt(mem[0]?.n ?? o.collElements)} elements\n\n` +
       'Loaded by pipelined RPUSH/HSET/SADD/ZADD of 100 elements each over one connection into fresh ' +
-      'servers per type; per element = (loaded − empty) / elements.\n\n' +
+      'servers per type; per element = (loaded − empty) / elements, loaded RSS read 1 s after the ' +
+      `load and again at rest, ${REST_MS / 1000} s later (Respite gives its grown V8 young ` +
+      'generation back after 5.5 s without allocation, as jemalloc decays dirty pages).\n\n' +
       collMemoryTable(mem),
   );
   return parts.join('\n\n');

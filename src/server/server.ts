@@ -54,6 +54,7 @@ import { Acl } from './acl.js';
 import { ConfigFileError } from '../config/config.js';
 import { touchAllWatchedKeysInDb, touchWatchedKey } from './multi.js';
 import { deliverOps, PROPAGATE_ALL, type PropagatedOp, type PropagationSink } from './propagate.js';
+import { YoungGenTrimmer } from './young-gen.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -181,6 +182,8 @@ export class Server implements KeyspaceHooks {
   tlsPort = 0;
   private unixListener: net.Server | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
+  /** Gives the young generation's memory back at rest (young-gen.ts). */
+  private readonly youngGen = new YoungGenTrimmer();
   private flushScheduled = false;
   /** True while onData processes a read: flushPending() runs at its end anyway. */
   private inDataBatch = false;
@@ -1238,6 +1241,7 @@ export class Server implements KeyspaceHooks {
       this.clientsTimeout();
       this.rdb.cron();
       this.aof.cron();
+      this.youngGen.tick(this.cmdTime);
       this.flushPending();
     } catch (e) {
       this.log.warning(`Error in server cron: ${(e as Error).stack}`);

@@ -23,7 +23,7 @@ export function tracked<T extends ArrayBufferView>(v: T): T {
   if (v.byteLength > ON_HEAP_MAX) {
     const ab = v.buffer;
     total += ab.byteLength;
-    registry.register(ab, ab.byteLength);
+    registry.register(ab, ab.byteLength, ab);
   }
   return v;
 }
@@ -32,9 +32,25 @@ export function tracked<T extends ArrayBufferView>(v: T): T {
 export function trackedArrayBuffer(ab: ArrayBuffer): ArrayBuffer {
   if (ab.byteLength > ON_HEAP_MAX) {
     total += ab.byteLength;
-    registry.register(ab, ab.byteLength);
+    registry.register(ab, ab.byteLength, ab);
   }
   return ab;
+}
+
+/**
+ * Frees v's backing store now instead of when the collector finds v unreachable, for a view
+ * made by tracked()/externalBuffer() that its owner is dropping and nothing else references
+ * (a list chunk's outgrown or removed buffer). Such views usually live long enough to reach
+ * the old generation, where only a full collection would free them: meanwhile their bytes
+ * stay allocated and counted. Detaching moves the store to a new, young ArrayBuffer that the
+ * next scavenge frees; v reads as empty afterwards.
+ */
+export function release(v: ArrayBufferView): void {
+  if (v.byteLength <= ON_HEAP_MAX) return;
+  const ab = v.buffer;
+  if (!registry.unregister(ab)) return; // not counted here: someone else's store
+  total -= ab.byteLength;
+  structuredClone(ab, { transfer: [ab as ArrayBuffer] });
 }
 
 /** A counted Buffer of n bytes with a backing store of its own (not from Node's pool). */

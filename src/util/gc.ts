@@ -5,17 +5,28 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-let gcFn: (() => void) | null = null;
+type GcFn = (options?: { type: 'major' | 'minor' }) => void;
+
+let gcFn: GcFn | null = null;
 
 /** Runs a full (mark-sweep-compact) GC, giving freed memory back to the allocator. */
 export function fullGc(): void {
+  gcFunction()();
+}
+
+/** Runs a young-generation GC (a scavenge): a millisecond or so. */
+export function minorGc(): void {
+  gcFunction()({ type: 'minor' });
+}
+
+function gcFunction(): GcFn {
   if (gcFn === null) {
     const exposed = (globalThis as { gc?: () => void }).gc;
     if (typeof exposed === 'function') gcFn = exposed;
     else {
       setFlagsFromString('--expose-gc');
-      gcFn = runInNewContext('gc') as () => void;
+      gcFn = runInNewContext('gc') as GcFn;
     }
   }
-  gcFn();
+  return gcFn;
 }

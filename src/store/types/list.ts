@@ -18,7 +18,7 @@
  * chunk's bytes, so LRANGE/LPOP allocate no strings.
  */
 import type { RObject } from '../database.js';
-import { externalBuffer, externalLatin1, tracked } from '../external.js';
+import { externalBuffer, externalLatin1, release, tracked } from '../external.js';
 
 export const LIST_HEAD = 0;
 export const LIST_TAIL = 1;
@@ -91,7 +91,8 @@ class Chunk {
     let slots = 8;
     if (neighbour !== null) {
       const used = neighbour.bhi - neighbour.blo;
-      size = Math.max(size, firstLen + used + (used >> 4));
+      // A little headroom: a seal that copies (or a growth) leaves garbage that fragments malloc.
+      size = Math.max(size, firstLen + used + (used >> 6) + 64);
       slots = K;
     }
     const data = externalBuffer(size);
@@ -117,6 +118,7 @@ class Chunk {
     const st = this.st;
     const ns = tracked(this.data.length <= U16_LIMIT ? new Uint16Array(cap) : new Int32Array(cap));
     for (let i = 0; i < n; i++) ns[front + i] = st[this.lo + i];
+    release(st);
     const big = this.big;
     if (big !== null) {
       const nb: (Buffer | undefined)[] = new Array(cap);
@@ -153,11 +155,13 @@ class Chunk {
     const old = this.data;
     const nd = size === old.length ? old : externalBuffer(size);
     old.copy(nd, nblo, this.blo, this.bhi);
+    if (nd !== old) release(old);
     const delta = nblo - this.blo;
     let st = this.st;
     if (size > U16_LIMIT && st instanceof Uint16Array) {
       const wide = tracked(new Int32Array(st.length));
       wide.set(st);
+      release(st);
       st = this.st = wide;
     }
     if (delta !== 0) for (let s = this.lo; s < this.hi; s++) st[s] += delta;
@@ -177,7 +181,10 @@ class Chunk {
       this.relayData(size, front);
       return;
     }
-    const nsize = Math.max(used + need, size * 2);
+    // A chunk sized from its neighbour (all K slots) is near its final size: grow in steps
+    // of 1/8 (still geometric) rather than doubling, which seal() would copy back down.
+    const step = this.st.length >= K ? size >> 3 : size;
+    const nsize = Math.max(used + need, size + step);
     this.relayData(nsize, atTail ? 0 : nsize - used);
   }
 
@@ -242,17 +249,22 @@ class Chunk {
     this.bhi = this.lo < this.hi ? this.st[this.hi] : this.blo;
   }
 
-  /** Shrinks the buffer to the bytes in use once the chunk is full and inner (no slack kept). */
+  /**
+   * Shrinks the buffer to the bytes in use once the chunk is full and inner (it will not grow
+   * again) when its slack is more than 1/16: below that, the copy's garbage costs more.
+   */
   seal(): void {
     const used = this.bhi - this.blo;
     const old = this.st;
     const narrow = used <= U16_LIMIT && old instanceof Int32Array;
-    if (this.data.length - used <= used >> 3 && !narrow) return;
+    if (this.data.length - used <= used >> 4 && !narrow) return;
     const nd = externalBuffer(Math.max(used, 1));
     this.data.copy(nd, 0, this.blo, this.bhi);
+    release(this.data);
     const st = narrow ? tracked(new Uint16Array(old.length)) : old;
     const blo = this.blo;
     for (let s = this.lo; s < this.hi; s++) st[s] = old[s] - blo;
+    if (narrow) release(old);
     this.st = st;
     this.data = nd;
     this.blo = 0;
@@ -279,10 +291,12 @@ class Chunk {
     const nstart = start - this.blo;
     nd.latin1Write(str, nstart);
     this.data.copy(nd, nstart + str.length, end, this.bhi);
+    release(this.data);
     let st = this.st;
     if (nsize > U16_LIMIT && st instanceof Uint16Array) {
       const wide = tracked(new Int32Array(st.length));
       wide.set(st);
+      release(st);
       st = this.st = wide;
     }
     const shift = -this.blo;
@@ -291,6 +305,12 @@ class Chunk {
     this.data = nd;
     this.blo = 0;
     this.bhi = used;
+  }
+
+  /** Frees the chunk's buffers now (it is being dropped; out-of-line elements may be shared). */
+  free(): void {
+    release(this.data);
+    release(this.st);
   }
 
   clone(): Chunk {
@@ -384,13 +404,16 @@ export class ListValue implements RObject {
   }
 
   private removeHeadChunk(): void {
+    this.chunks[this.cHead]!.free();
     this.chunks[this.cHead] = undefined;
     this.cHead = (this.cHead + 1) & (this.chunks.length - 1);
     this.cCount--;
   }
 
   private removeTailChunk(): void {
-    this.chunks[(this.cHead + this.cCount - 1) & (this.chunks.length - 1)] = undefined;
+    const j = (this.cHead + this.cCount - 1) & (this.chunks.length - 1);
+    this.chunks[j]!.free();
+    this.chunks[j] = undefined;
     this.cCount--;
   }
 
@@ -751,6 +774,7 @@ export class ListValue implements RObject {
         else cur.pushTailBytes(ch.data, ch.st[s], ch.end(s));
         this.len++;
       }
+      ch.free();
     }
     return removed;
   }
