@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Dict } from '../../src/store/dict.js';
 import { KeyTable, MAX_KEYS } from '../../src/store/key-table.js';
 import { externalBytes } from '../../src/store/external.js';
+import { CompactDict } from '../../src/store/types/compact-dict.js';
 import { prng } from '../helpers/prng.js';
 
 /** Checks that every index maps back to its key and the Maps hold exactly the entries. */
@@ -255,4 +256,47 @@ test('a table refuses an index beyond what its 28-bit slots hold, changing nothi
   keys.push('a');
   assert.equal(t.find('a'), 0);
   assert.equal(t.check(1), null);
+});
+
+test('add after a lookup miss stays right when other dicts and tables are probed or changed in between', () => {
+  const rnd = prng(5);
+  const ds = [new Dict<number>(), new Dict<number>(64), new Dict<number>()];
+  const cds = [new CompactDict<number>(true), new CompactDict<number>(true)];
+  const models = ds.map(() => new Map<string, number>());
+  for (let step = 0; step < 30000; step++) {
+    const j = rnd(ds.length);
+    const d = ds[j];
+    const k = `a${rnd(2000)}`;
+    if (d.indexOf(k) !== -1) {
+      if (rnd(2) === 0) d.delete(k);
+      else models[j].delete(d.deleteAt(d.randomIndex()));
+      models[j].delete(k);
+      if (d.has(k)) models[j].set(k, d.get(k)!);
+    } else {
+      // Something else between the miss and the add: another dict, a CompactDict, or this one.
+      const op = rnd(5);
+      if (op === 0) ds[(j + 1) % ds.length].has(`a${rnd(2000)}`);
+      else if (op === 1) cds[rnd(2)].set(`c${rnd(3000)}`, step);
+      else if (op === 2) cds[rnd(2)].delete(`c${rnd(3000)}`);
+      else if (op === 3 && d.size > 0) d.get(d.keyAt(d.randomIndex()));
+      d.add(k, step);
+      models[j].set(k, step);
+    }
+  }
+  ds.forEach((d, j) => {
+    assert.equal(d.check(), null);
+    assert.equal(d.size, models[j].size);
+    for (const [key, v] of models[j]) assert.equal(d.get(key), v);
+  });
+  for (const c of cds) assert.equal(c.check(), null);
+  // A miss, then the same key added to a different dict, then to the first: both hold it once.
+  const a = new Dict<number>();
+  const b = new Dict<number>();
+  assert.equal(a.indexOf('x'), -1);
+  b.add('x', 1);
+  a.add('x', 2);
+  assert.equal(a.check(), null);
+  assert.equal(b.check(), null);
+  assert.equal(a.get('x'), 2);
+  assert.equal(b.get('x'), 1);
 });
