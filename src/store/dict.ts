@@ -1,15 +1,17 @@
 /**
- * Dict: the dictionary under the keyspace (and big hashes, sets, zset member maps).
+ * Dict: the dictionary under the keyspace (the main dict and the expires dict of each
+ * database).
  *
- * A plain `Map` falls short of what Redis needs in three ways, so Dict wraps it:
- * - Size: a V8 Map holds at most 2^24 entries. Dict starts with one Map and, once it holds
- *   SPLIT_AT entries (or `segmentLimit`, if smaller), spreads its index over SEGMENTS Maps
- *   chosen by a hash of the key: room for SEGMENTS * 2^24 keys, more than the dense arrays
- *   below can hold (V8 caps an array at ~2^27 elements on 64-bit).
- *   Splitting early also bounds stalls: a Map grows by rehashing all its entries at once
- *   (about a second at 8M entries on a busy 2-core machine), so no single Map gets big.
- * - O(1) random entry (RANDOMKEY, SPOP, eviction and expiry sampling): Maps map a key to an
- *   index into dense `keys[]` / `vals[]` arrays; a delete moves the last entry into the hole.
+ * - Lookup: key -> index in an open-addressing table of 32-bit slots off the V8 heap,
+ *   shared with CompactDict (store/key-table.ts). Compared with a V8 Map it costs ~6-11
+ *   bytes per key instead of ~30-40 and a lookup is cheaper; it holds up to 2^28 keys (an
+ *   insert past that throws a RangeError), more than the dense arrays below can hold (V8
+ *   caps an array at ~2^27 elements on 64-bit). Past SPLIT_AT keys (or `segmentLimit`, if
+ *   smaller) the table splits into 1,024 tables by hash, so growing rehashes ~n/1024 keys,
+ *   never the whole keyspace at once.
+ * - O(1) random entry (RANDOMKEY, SPOP, eviction and expiry sampling): the table maps a key
+ *   to an index into dense `keys[]` / `vals[]` arrays; a delete moves the last entry into
+ *   the hole.
  * - SCAN's guarantee: a cursor walks indices from the highest down. Entries only ever move
  *   downwards (into holes) and new ones are appended above every live cursor, so an entry
  *   present for the whole scan is always met; one that moves below the cursor may be
@@ -22,40 +24,14 @@
  * a noticeable pause; read entries through keyAt()/valAt() so a paged layout can replace
  * the arrays later without touching callers.
  */
+import { KeyTable, MAX_KEYS } from './key-table.js';
 
-const SEGMENT_BITS = 10;
-const SEGMENTS = 1 << SEGMENT_BITS;
-const SEGMENT_SHIFT = 32 - SEGMENT_BITS;
-/** Split the single Map at this many entries: a one-time rebuild of a few ms. */
-const SPLIT_AT = 1 << 16;
-/** V8's Map limit. */
-export const MAP_MAX_ENTRIES = 1 << 24;
-/** Default for the `segmentLimit` constructor argument (how many entries one Map may hold). */
-export const DEFAULT_SEGMENT_LIMIT = MAP_MAX_ENTRIES;
-
-/**
- * FNV-1a over every latin1 char of the key; the segment is taken from the top bits, which
- * the final multiply mixes from all of them. Every char counts: keys that share long
- * prefixes and suffixes (`app:prod:user:<id>:preferences`) must still spread evenly.
- */
-function segmentOf(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> SEGMENT_SHIFT;
-}
+/** Default for the `segmentLimit` constructor argument (most entries one table may hold). */
+export const DEFAULT_SEGMENT_LIMIT = MAX_KEYS;
 
 export class Dict<V> {
-  /** key -> index; one Map until the split, then SEGMENTS Maps by hash. */
-  private map: Map<string, number> | null = new Map();
-  private segments: Map<string, number>[] | null = null;
-  private readonly splitAt: number;
-  /** The last key whose segment was computed, and that segment: a lookup followed by an
-   * insert or delete of the same key (the usual pattern) hashes it once. */
-  private lastKey: string | null = null;
-  private lastSeg: Map<string, number> | null = null;
+  /** key -> index into keys[]/vals[]. */
+  private table: KeyTable;
   /** Dense entries: index i holds keys[i] -> vals[i]. Mutate only through Dict methods. */
   keys: string[] = [];
   vals: V[] = [];
@@ -67,39 +43,34 @@ export class Dict<V> {
   onMove: ((key: string | null, from: number, to: number) => void) | null = null;
 
   /**
-   * @param segmentLimit most entries one internal Map may hold (V8's 2^24); tests pass a
-   *   small value to exercise the split. The Dict splits at min(segmentLimit, 65536).
+   * @param segmentLimit most entries one internal table may hold (an insert past it throws a
+   *   RangeError); tests pass a small value to exercise the split. The Dict splits at
+   *   min(segmentLimit, 65536).
    */
   constructor(private readonly segmentLimit = DEFAULT_SEGMENT_LIMIT) {
-    this.splitAt = Math.max(1, Math.min(segmentLimit, SPLIT_AT));
+    this.table = this.newTable();
+  }
+
+  private newTable(): KeyTable {
+    return new KeyTable(this, 0, this.segmentLimit, this.segmentLimit, 'Dict');
   }
 
   get size(): number {
     return this.keys.length;
   }
 
-  private mapFor(key: string): Map<string, number> {
-    if (this.map !== null) return this.map;
-    if (key === this.lastKey) return this.lastSeg!;
-    const m = this.segments![segmentOf(key)];
-    this.lastKey = key;
-    this.lastSeg = m;
-    return m;
-  }
-
   /** Index of key in keys[]/vals[], or -1. */
   indexOf(key: string): number {
-    const i = this.mapFor(key).get(key);
-    return i === undefined ? -1 : i;
+    return this.table.find(key);
   }
 
   has(key: string): boolean {
-    return this.mapFor(key).has(key);
+    return this.table.find(key) !== -1;
   }
 
   get(key: string): V | undefined {
-    const i = this.mapFor(key).get(key);
-    return i === undefined ? undefined : this.vals[i];
+    const i = this.table.find(key);
+    return i === -1 ? undefined : this.vals[i];
   }
 
   keyAt(i: number): string {
@@ -116,33 +87,19 @@ export class Dict<V> {
 
   /** Sets key to v; returns true when the key is new. */
   set(key: string, v: V): boolean {
-    const m = this.mapFor(key);
-    const i = m.get(key);
-    if (i !== undefined) {
+    const i = this.table.find(key);
+    if (i !== -1) {
       this.vals[i] = v;
       return false;
     }
-    this.insert(m, key, v);
+    this.insertAtProbe(key, v);
     return true;
   }
 
   /** Adds a key known to be absent. */
   add(key: string, v: V): void {
-    this.insert(this.mapFor(key), key, v);
-  }
-
-  private insert(m: Map<string, number>, key: string, v: V): void {
-    if (this.map !== null && this.map.size >= this.splitAt) {
-      this.split();
-      m = this.segments![segmentOf(key)];
-    } else if (m.size >= this.segmentLimit) {
-      // Only reachable with a pathological hash spread or a tiny test limit: fail loudly
-      // instead of letting V8 throw deep inside a Map.
-      throw new RangeError('Dict segment full');
-    }
-    m.set(key, this.keys.length);
-    this.keys.push(key);
-    this.vals.push(v);
+    this.table.find(key);
+    this.insertAtProbe(key, v);
   }
 
   /**
@@ -150,36 +107,25 @@ export class Dict<V> {
    * nothing, when the key was already there.
    */
   tryAdd(key: string, v: V): boolean {
-    let m = this.mapFor(key);
-    if (this.map !== null && this.map.size >= this.splitAt) {
-      this.split();
-      m = this.segments![segmentOf(key)];
-    }
-    const before = m.size;
-    const i = this.keys.length;
-    m.set(key, i);
-    if (m.size === before) {
-      // Present: put its index back (it was overwritten by i).
-      for (let j = 0; j < i; j++) {
-        if (this.keys[j] === key) {
-          m.set(key, j);
-          break;
-        }
-      }
-      return false;
-    }
+    if (this.table.find(key) !== -1) return false;
+    this.insertAtProbe(key, v);
+    return true;
+  }
+
+  /** Appends key at the empty slot where the last (missed) find ended. */
+  private insertAtProbe(key: string, v: V): void {
+    const grow = this.table.insertAtProbe(this.keys.length);
     this.keys.push(key);
     this.vals.push(v);
-    return true;
+    if (grow) this.table.grow();
   }
 
   /** Deletes key; returns the removed value or undefined. */
   delete(key: string): V | undefined {
-    const m = this.mapFor(key);
-    const i = m.get(key);
-    if (i === undefined) return undefined;
+    const i = this.table.find(key);
+    if (i === -1) return undefined;
     const v = this.vals[i];
-    m.delete(key);
+    this.table.removeAtProbe();
     this.fillHole(i);
     return v;
   }
@@ -187,7 +133,8 @@ export class Dict<V> {
   /** Deletes the entry at index i (moving the last entry into it); returns its key. */
   deleteAt(i: number): string {
     const key = this.keys[i];
-    this.mapFor(key).delete(key);
+    this.table.probeIndex(key, i);
+    this.table.removeAtProbe();
     this.fillHole(i);
     return key;
   }
@@ -200,17 +147,14 @@ export class Dict<V> {
       const lk = this.keys[last];
       this.keys[i] = lk;
       this.vals[i] = this.vals[last];
-      this.mapFor(lk).set(lk, i);
+      this.table.moveIndex(lk, last, i);
     }
     this.keys.pop();
     this.vals.pop();
   }
 
   clear(): void {
-    this.map = new Map();
-    this.segments = null;
-    this.lastKey = null;
-    this.lastSeg = null;
+    this.table = this.newTable();
     this.keys = [];
     this.vals = [];
   }
@@ -243,18 +187,18 @@ export class Dict<V> {
     for (let i = 0; i < this.keys.length; i++) yield [this.keys[i], this.vals[i]];
   }
 
-  /** Sizes of the internal Maps (tests check that none outgrows the segment limit). */
+  /** Keys in each internal table (tests check that none outgrows the segment limit). */
   mapSizes(): number[] {
-    if (this.map !== null) return [this.map.size];
-    return this.segments!.map((m) => m.size);
+    return this.table.tableSizes();
   }
 
-  private split(): void {
-    const segs: Map<string, number>[] = [];
-    for (let s = 0; s < SEGMENTS; s++) segs.push(new Map());
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) segs[segmentOf(keys[i])].set(keys[i], i);
-    this.segments = segs;
-    this.map = null;
+  /** Off-heap bytes of the lookup tables (tests, estimates). */
+  tableBytes(): number {
+    return this.table.tableBytes();
+  }
+
+  /** Checks the lookup table's invariants (tests); null when sound. */
+  check(): string | null {
+    return this.table.check(this.keys.length);
   }
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dict } from '../../src/store/dict.js';
+import { KeyTable, MAX_KEYS } from '../../src/store/key-table.js';
+import { externalBytes } from '../../src/store/external.js';
+import { CompactDict } from '../../src/store/types/compact-dict.js';
 import { prng } from '../helpers/prng.js';
 
 /** Checks that every index maps back to its key and the Maps hold exactly the entries. */
@@ -187,4 +190,113 @@ test('the Dict throws instead of overfilling an internal Map past its limit', ()
     for (let i = 0; i < 100000; i++) d.add(`o${i}`, i);
   }, RangeError);
   checkIndex(d, 1);
+});
+
+test('binary keys (every byte value, empty, high bytes) are stored and found, and the table stays sound', () => {
+  for (const limit of [8, 1 << 24]) {
+    const d = new Dict<number>(limit);
+    const keys: string[] = [''];
+    for (let b = 0; b < 256; b++) keys.push(String.fromCharCode(b), `k${String.fromCharCode(b)}\x00\xff`);
+    for (let i = 0; i < 500; i++) keys.push(String.fromCharCode(255 - (i & 255), i >> 8, 0, 128 + (i & 127)));
+    keys.forEach((k, i) => assert.equal(d.set(k, i), true, JSON.stringify(k)));
+    assert.equal(d.check(), null);
+    keys.forEach((k, i) => assert.equal(d.get(k), i));
+    assert.equal(d.get('\u0000\u0000'), undefined);
+    for (let i = 0; i < keys.length; i += 2) assert.equal(d.delete(keys[i]), i);
+    keys.forEach((k, i) => assert.equal(d.has(k), i % 2 === 1));
+    assert.equal(d.check(), null);
+  }
+});
+
+test('the lookup table stays consistent (counts, every key at its index) through growth, shrinking and the split', () => {
+  const rnd = prng(11);
+  for (const limit of [64, 1 << 24]) {
+    const d = new Dict<number>(limit);
+    const live: string[] = [];
+    // Grow past the split, shrink to a handful (tables shrink), grow again.
+    for (const target of [5000, 20, 3000, 0, 100]) {
+      while (d.size < target) {
+        const k = `t${rnd(1e9)}`;
+        if (d.tryAdd(k, d.size)) live.push(k);
+      }
+      while (d.size > target) {
+        if (rnd(2) === 0) d.delete(live[rnd(live.length)]);
+        else d.deleteAt(d.randomIndex());
+      }
+      assert.equal(d.check(), null, `limit ${limit}, size ${d.size}`);
+    }
+    assert.equal(d.tryAdd(d.keyAt(0), -1), false);
+    assert.notEqual(d.get(d.keyAt(0)), -1);
+  }
+});
+
+test('the lookup table lives off the V8 heap at a few bytes per key and is counted for used_memory', () => {
+  const before = externalBytes();
+  const d = new Dict<number>();
+  const n = 100000;
+  for (let i = 0; i < n; i++) d.add(`mem:${i}`, i);
+  const bytes = d.tableBytes();
+  assert.ok(bytes >= n * 4 && bytes <= n * 12, `${bytes} table bytes for ${n} keys`);
+  assert.ok(externalBytes() - before >= bytes);
+  assert.equal(d.mapSizes().length, 1024);
+  assert.equal(
+    d.mapSizes().reduce((a, b) => a + b, 0),
+    n,
+  );
+});
+
+test('a table refuses an index beyond what its 28-bit slots hold, changing nothing', () => {
+  const keys: string[] = [];
+  const t = new KeyTable({ keyAt: (i) => keys[i] }, 0, undefined, undefined, 'T');
+  assert.equal(t.find('a'), -1);
+  assert.throws(() => t.insertAtProbe(MAX_KEYS), RangeError);
+  assert.equal(t.check(0), null);
+  assert.equal(t.find('a'), -1);
+  assert.equal(t.insertAtProbe(0), false);
+  keys.push('a');
+  assert.equal(t.find('a'), 0);
+  assert.equal(t.check(1), null);
+});
+
+test('add after a lookup miss stays right when other dicts and tables are probed or changed in between', () => {
+  const rnd = prng(5);
+  const ds = [new Dict<number>(), new Dict<number>(64), new Dict<number>()];
+  const cds = [new CompactDict<number>(true), new CompactDict<number>(true)];
+  const models = ds.map(() => new Map<string, number>());
+  for (let step = 0; step < 30000; step++) {
+    const j = rnd(ds.length);
+    const d = ds[j];
+    const k = `a${rnd(2000)}`;
+    if (d.indexOf(k) !== -1) {
+      if (rnd(2) === 0) d.delete(k);
+      else models[j].delete(d.deleteAt(d.randomIndex()));
+      models[j].delete(k);
+      if (d.has(k)) models[j].set(k, d.get(k)!);
+    } else {
+      // Something else between the miss and the add: another dict, a CompactDict, or this one.
+      const op = rnd(5);
+      if (op === 0) ds[(j + 1) % ds.length].has(`a${rnd(2000)}`);
+      else if (op === 1) cds[rnd(2)].set(`c${rnd(3000)}`, step);
+      else if (op === 2) cds[rnd(2)].delete(`c${rnd(3000)}`);
+      else if (op === 3 && d.size > 0) d.get(d.keyAt(d.randomIndex()));
+      d.add(k, step);
+      models[j].set(k, step);
+    }
+  }
+  ds.forEach((d, j) => {
+    assert.equal(d.check(), null);
+    assert.equal(d.size, models[j].size);
+    for (const [key, v] of models[j]) assert.equal(d.get(key), v);
+  });
+  for (const c of cds) assert.equal(c.check(), null);
+  // A miss, then the same key added to a different dict, then to the first: both hold it once.
+  const a = new Dict<number>();
+  const b = new Dict<number>();
+  assert.equal(a.indexOf('x'), -1);
+  b.add('x', 1);
+  a.add('x', 2);
+  assert.equal(a.check(), null);
+  assert.equal(b.check(), null);
+  assert.equal(a.get('x'), 2);
+  assert.equal(b.get('x'), 1);
 });
