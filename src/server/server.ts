@@ -57,6 +57,7 @@ import { deliverOps, PROPAGATE_ALL, type PropagatedOp, type PropagationSink } fr
 import { YoungGenTrimmer } from './young-gen.js';
 
 export const REDIS_VERSION = '7.0.15';
+export const RESPITE_VERSION = '0.1.0';
 
 /** The read buffer shared by every plain connection (acceptWithSharedReads): Node's read size. */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -65,7 +66,6 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 interface AcceptHandle {
   onconnection: (err: number, clientHandle: unknown) => void;
 }
-export const RESPITE_VERSION = '0.1.0';
 
 export interface SlowlogEntry {
   id: number;

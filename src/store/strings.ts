@@ -215,7 +215,7 @@ export class StringStore {
     if (n <= 32) for (let i = 0; i < n; i++) b[off + i] = src[start + i];
     else src.copy(b, off, start, end);
     this.len[h] = n;
-    this.enc[h] = end - start <= 44 ? ENC_EMBSTR : ENC_RAW;
+    this.enc[h] = n <= 44 ? ENC_EMBSTR : ENC_RAW;
     return h;
   }
 
