@@ -324,9 +324,9 @@ export function activeExpireHashFields(server: Server): void {
     while (budget > 0 && reg.walkIndex < dict.size) {
       const i = reg.walkIndex++;
       budget--;
-      const v = dict.vals[i];
+      const v = dict.valAt(i);
       if (!(v instanceof HashObject) || !v.hasTtls) continue;
-      const key = dict.keys[i];
+      const key = dict.keyAt(i);
       const ex = v.ex!;
       if (ex.regTime === -1 || ex.regDb !== db.id || ex.regKey !== key) trackVolatileHash(server, db, key, v);
     }

@@ -263,12 +263,12 @@ function keysCommand(c: Client, argv: string[]): void {
   const db = c.db;
   const pattern = argv[1];
   const all = matchesAll(pattern);
-  const keys = db.dict.keys;
+  const dict = db.dict;
   const volatile = db.expires.size !== 0;
   const mark = c.out.deferLen();
   let n = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  for (let i = 0; i < dict.size; i++) {
+    const key = dict.keyAt(i);
     if (!all && !globMatch(pattern, key)) continue;
     // KEYS hides logically expired keys but does not delete them (it must not mutate the
     // dict it walks).

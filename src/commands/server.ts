@@ -656,7 +656,7 @@ function debugObject(c: Client, key: string): void {
     encoding = enc === ENC_INT ? 'int' : enc === ENC_EMBSTR ? 'embstr' : 'raw';
     const str = s.toString(v);
     serialized = rdbStringLength(str, enc === ENC_INT);
-    lru = s.lru[v];
+    lru = s.lruOf(v);
   } else {
     encoding = v.encoding();
     serialized = v.memoryUsage();

@@ -92,13 +92,13 @@ export function datasetDigest(dbs: Database[]): string {
   for (const db of dbs) {
     if (db.dict.size === 0) continue;
     mixDigest(final, u32be(db.id));
-    const keys = db.dict.keys;
-    const vals = db.dict.vals;
+    const dict = db.dict;
     const d = Buffer.alloc(20);
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < dict.size; i++) {
+      const key = dict.keyAt(i);
       d.fill(0);
-      mixDigest(d, keys[i]);
-      xorObjectDigest(db, keys[i], d, vals[i]);
+      mixDigest(d, key);
+      xorObjectDigest(db, key, d, dict.valAt(i));
       xorDigest(final, d);
     }
   }

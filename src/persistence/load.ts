@@ -60,12 +60,12 @@ export function applyLruLfu(
   if (server.lfu) {
     if (freq < 0) return;
     const word = ((Math.floor(server.clock() / 60000) & 65535) << 8) | freq;
-    if (typeof v === 'number') db.strings.lru[v] = word;
+    if (typeof v === 'number') db.strings.setLru(v, word);
     else v.lru = word;
   } else {
     if (idle < 0) return;
     const word = Math.max(0, Math.floor(server.clock() / 1000) - idle) >>> 0;
-    if (typeof v === 'number') db.strings.lru[v] = word;
+    if (typeof v === 'number') db.strings.setLru(v, word);
     else v.lru = word;
   }
 }

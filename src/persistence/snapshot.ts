@@ -145,15 +145,15 @@ export class Snapshot implements SnapshotHook {
   }
 
   private writeEntry(st: DictState, i: number, db: Database | undefined): void {
-    const key = st.dict.keys[i];
-    const v = st.dict.vals[i];
+    const key = st.dict.keyAt(i);
+    const v = st.dict.valAt(i);
     const meta = this.meta;
     if (st.expires.size !== 0) {
       const e = db !== undefined ? db.getExpireExact(key) : (st.expires.get(key) ?? -1);
       meta.expireMs = e;
     } else meta.expireMs = -1;
     if (this.opts.saveLru || this.opts.saveLfu) {
-      const word = typeof v === 'number' ? this.server.strings.lru[v] : v.lru;
+      const word = typeof v === 'number' ? this.server.strings.lruOf(v) : v.lru;
       if (this.opts.saveLfu) {
         meta.freq = word & 255;
         meta.idle = -1;
@@ -203,12 +203,12 @@ export class Snapshot implements SnapshotHook {
     if (st.p >= st.dict.size) st.p = st.dict.size - 1;
     if (st.p < 0) return true;
     this.selectFor(st, true);
-    const keys = st.dict.keys;
+    const dict = st.dict;
     let n = 0;
     const delay = this.opts.keyDelayUs ?? 0;
     while (st.p >= 0) {
       const i = st.p;
-      if (st.skip === null || !st.skip.has(keys[i])) {
+      if (st.skip === null || !st.skip.has(dict.keyAt(i))) {
         this.writeEntry(st, i, db);
         if (delay > 0) busyWait(delay);
       }

@@ -350,7 +350,7 @@ export class Evictor {
 
   /** Redis's `idle` of a value: its idle time (LRU) or 255 − its decayed counter (LFU). */
   private idleOf(v: Value, policy: Policy): number {
-    const word = typeof v === 'number' ? this.server.strings.lru[v] : v.lru;
+    const word = typeof v === 'number' ? this.server.strings.lruOf(v) : v.lru;
     if (policy.endsWith('-lfu')) {
       const lfu = this.server.lfu;
       return lfu ? 255 - lfuDecayedCounter(word, this.server.cmdTime, lfu) : 0;

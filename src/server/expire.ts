@@ -117,8 +117,8 @@ function runCycle(server: Server, fast: boolean): void {
       for (let k = 0; k < n && expires.size > 0; k++) {
         let idx = db.expiresCursor;
         if (idx >= expires.size) idx = 0;
-        const key = expires.keys[idx];
-        const when = expires.vals[idx];
+        const key = expires.keyAt(idx);
+        const when = expires.valAt(idx);
         sampled++;
         if (when <= now) {
           db.delete(key);

@@ -209,25 +209,25 @@ export class Database {
     let word: number;
     if (lfu) {
       const now = this.hooks.now();
-      const old = typeof v === 'number' ? this.strings.lru[v] : v.lru;
+      const old = typeof v === 'number' ? this.strings.lruOf(v) : v.lru;
       word = (lfuMinutes(now) << 8) | lfuLogIncr(lfuDecayedCounter(old, now, lfu), lfu);
     } else {
       word = this.hooks.lruClock();
     }
-    if (typeof v === 'number') this.strings.lru[v] = word;
+    if (typeof v === 'number') this.strings.setLru(v, word);
     else v.lru = word;
   }
 
   /** Stamps a freshly created value as Redis's createObject does (LRU clock or LFU init). */
   initValue(v: Value): void {
     const word = this.hooks.lfu ? (lfuMinutes(this.hooks.now()) << 8) | LFU_INIT_VAL : this.hooks.lruClock();
-    if (typeof v === 'number') this.strings.lru[v] = word;
+    if (typeof v === 'number') this.strings.setLru(v, word);
     else v.lru = word;
   }
 
   /** The raw LRU/LFU word of a value (OBJECT IDLETIME / FREQ). */
   lruWord(v: Value): number {
-    return typeof v === 'number' ? this.strings.lru[v] : v.lru;
+    return typeof v === 'number' ? this.strings.lruOf(v) : v.lru;
   }
 
   /**
@@ -243,19 +243,19 @@ export class Database {
       if (typeof value !== 'number') this.hooks.onKeyAdded?.(this, key);
       this.hooks.onKeyCreated?.(this, key);
     } else {
-      const old = this.dict.vals[i];
+      const old = this.dict.valAt(i);
       // A new value gets a fresh LRU stamp; under LFU the key keeps its access frequency
       // (dbSetValue). An in-place overwrite (same handle) counts as a new value.
       if (!this.hooks.lfu) this.initValue(value);
       if (old !== value) {
         if (this.hooks.lfu) {
           const word = this.lruWord(old);
-          if (typeof value === 'number') this.strings.lru[value] = word;
+          if (typeof value === 'number') this.strings.setLru(value, word);
           else value.lru = word;
         }
         if (typeof old === 'number') this.strings.free(old);
         else if (typeof value === 'number' || value.type !== old.type) this.hooks.onKeyRemoved?.(this, key);
-        this.dict.vals[i] = value;
+        this.dict.setAt(i, value);
       }
       if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     }
@@ -278,7 +278,7 @@ export class Database {
       this.hooks.onKeyCreated?.(this, key);
       return;
     }
-    const old = dict.vals[i];
+    const old = dict.valAt(i);
     const lfu = this.hooks.lfu;
     // Under LFU the lookup bumps the old value's counter and the new value inherits it
     // (lookupKey + dbSetValue); under LRU the value is simply stamped now.
@@ -289,9 +289,9 @@ export class Database {
     } else {
       const h = this.strings.create(s);
       this.hooks.onKeyRemoved?.(this, key);
-      if (lfu) this.strings.lru[h] = old.lru;
+      if (lfu) this.strings.setLru(h, old.lru);
       else this.initValue(h);
-      dict.vals[i] = h;
+      dict.setAt(i, h);
     }
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
   }
@@ -394,9 +394,9 @@ export class Database {
     if (this.snapshot !== null) this.snapshot.beforeFlush(this);
     const n = this.dict.size;
     if (freeValues) {
-      const vals = this.dict.vals;
-      for (let i = 0; i < vals.length; i++) {
-        const v = vals[i];
+      const dict = this.dict;
+      for (let i = 0; i < dict.size; i++) {
+        const v = dict.valAt(i);
         if (typeof v === 'number') this.strings.free(v);
       }
     }

@@ -4,7 +4,9 @@
  * A string value is an integer handle (a small integer, not a heap object). Its bytes live in
  * slab chunks (1 MiB `Buffer`s) carved into size classes with free lists; values above
  * BIG_LIMIT get a Buffer of their own, grown geometrically, so SETRANGE/SETBIT/APPEND on a
- * large value mutate it in place. Per-handle metadata is kept in typed-array columns.
+ * large value mutate it in place. Per-handle metadata is kept in typed-array columns, in
+ * pages of META_PAGE handles: growing never copies the whole column (a flat column of 8M
+ * handles doubled by allocating and copying 176 MB at once, a pause of up to a second).
  *
  * Why: a keyspace that holds millions of heap strings makes every minor GC copy and promote
  * freshly written values, and those pauses become tail latency (see docs/ARCHITECTURE.md,
@@ -40,6 +42,38 @@ function classIndex(size: number): number {
   return CLASS_OF[(size + 7) >> 3];
 }
 
+const META_SHIFT = 16;
+/** Handles per metadata page. */
+export const META_PAGE = 1 << META_SHIFT;
+const META_MASK = META_PAGE - 1;
+/** Metadata bytes per handle: loc 8, len 4, cap 4, lru 4, enc 1. */
+const META_BYTES = 21;
+
+/** The metadata of META_PAGE handles (the first page starts smaller and doubles up to it). */
+class MetaPage {
+  /** chunk*CHUNK_SIZE + offset, or -1 for a dedicated buffer. */
+  readonly loc: Float64Array;
+  readonly len: Uint32Array;
+  readonly cap: Uint32Array;
+  readonly enc: Uint8Array;
+  /** LRU clock (seconds) of last access, for OBJECT IDLETIME and eviction. */
+  readonly lru: Uint32Array;
+  constructor(n: number, from?: MetaPage) {
+    this.loc = new Float64Array(n);
+    this.len = new Uint32Array(n);
+    this.cap = new Uint32Array(n);
+    this.enc = new Uint8Array(n);
+    this.lru = new Uint32Array(n);
+    if (from !== undefined) {
+      this.loc.set(from.loc);
+      this.len.set(from.len);
+      this.cap.set(from.cap);
+      this.enc.set(from.enc);
+      this.lru.set(from.lru);
+    }
+  }
+}
+
 /** A growable stack of doubles (free slot locations, free handles). */
 class NumStack {
   data = new Float64Array(16);
@@ -65,13 +99,8 @@ export class StringStore {
   private freeHandles = new NumStack();
   private nextHandle = 0;
   private capacity = 0;
-  /** Per handle: chunk*CHUNK_SIZE + offset, or -1 for a dedicated buffer. */
-  private loc = new Float64Array(0);
-  private len = new Uint32Array(0);
-  private cap = new Uint32Array(0);
-  private enc = new Uint8Array(0);
-  /** Per handle: LRU clock (seconds) of last access, for OBJECT IDLETIME and eviction. */
-  lru = new Uint32Array(0);
+  /** Handle h's metadata: pages[h >>> META_SHIFT], at h & META_MASK. */
+  private pages: MetaPage[] = [];
   private big: (Buffer | undefined)[] = [];
   /** Bytes allocated for values (slots and dedicated buffers), for INFO memory. */
   allocatedBytes = 0;
@@ -79,24 +108,48 @@ export class StringStore {
   private bigBytesTotal = 0;
   liveHandles = 0;
 
+  /** Room for META_PAGE more handles, or doubles the first page while it is partial. */
   private grow(): void {
-    const nc = Math.max(1024, this.capacity * 2);
-    const loc = new Float64Array(nc);
-    loc.set(this.loc);
-    this.loc = loc;
-    const len = new Uint32Array(nc);
-    len.set(this.len);
-    this.len = len;
-    const cap = new Uint32Array(nc);
-    cap.set(this.cap);
-    this.cap = cap;
-    const enc = new Uint8Array(nc);
-    enc.set(this.enc);
-    this.enc = enc;
-    const lru = new Uint32Array(nc);
-    lru.set(this.lru);
-    this.lru = lru;
-    this.capacity = nc;
+    const pages = this.pages;
+    if (this.capacity < META_PAGE) {
+      const n = Math.max(1024, this.capacity * 2);
+      pages[0] = new MetaPage(n, pages[0]);
+      this.capacity = n;
+    } else {
+      pages.push(new MetaPage(META_PAGE));
+      this.capacity += META_PAGE;
+    }
+  }
+
+  private page(h: number): MetaPage {
+    return this.pages[h >>> META_SHIFT];
+  }
+
+  private locOf(h: number): number {
+    return this.pages[h >>> META_SHIFT].loc[h & META_MASK];
+  }
+
+  /** Sets where handle h's bytes are (see MetaPage.loc) and how many fit there. */
+  private place(h: number, loc: number, cap: number): void {
+    const p = this.pages[h >>> META_SHIFT];
+    p.loc[h & META_MASK] = loc;
+    p.cap[h & META_MASK] = cap;
+  }
+
+  /** Sets handle h's length and encoding. */
+  private setLength(h: number, n: number, enc: number): void {
+    const p = this.pages[h >>> META_SHIFT];
+    p.len[h & META_MASK] = n;
+    p.enc[h & META_MASK] = enc;
+  }
+
+  /** Handle h's LRU word (clock or LFU counter, see Database.lruWord). */
+  lruOf(h: number): number {
+    return this.pages[h >>> META_SHIFT].lru[h & META_MASK];
+  }
+
+  setLru(h: number, word: number): void {
+    this.pages[h >>> META_SHIFT].lru[h & META_MASK] = word;
   }
 
   private newHandle(): number {
@@ -111,8 +164,7 @@ export class StringStore {
     if (size > BIG_LIMIT) {
       const c = size + (size >> 1);
       this.big[h] = Buffer.allocUnsafeSlow(c);
-      this.loc[h] = -1;
-      this.cap[h] = c;
+      this.place(h, -1, c);
       this.allocatedBytes += c;
       this.bigBytesTotal += c;
       return;
@@ -134,8 +186,7 @@ export class StringStore {
       at = this.bumpChunk * CHUNK_SIZE + this.bumpPos;
       this.bumpPos += csize;
     }
-    this.loc[h] = at;
-    this.cap[h] = csize;
+    this.place(h, at, csize);
     this.allocatedBytes += csize;
   }
 
@@ -153,18 +204,21 @@ export class StringStore {
   }
 
   private freeSpace(h: number): void {
-    this.allocatedBytes -= this.cap[h];
-    if (this.loc[h] === -1) {
-      this.bigBytesTotal -= this.cap[h];
+    const p = this.page(h);
+    const o = h & META_MASK;
+    const cap = p.cap[o];
+    this.allocatedBytes -= cap;
+    if (p.loc[o] === -1) {
+      this.bigBytesTotal -= cap;
       this.big[h] = undefined;
       return;
     }
-    this.freeSlots[classIndex(this.cap[h])].push(this.loc[h]);
+    this.freeSlots[classIndex(cap)].push(p.loc[o]);
   }
 
   /** Buffer and offset where handle h's bytes start. */
   private where(h: number): [Buffer, number] {
-    const l = this.loc[h];
+    const l = this.locOf(h);
     if (l === -1) return [this.big[h]!, 0];
     const ci = Math.floor(l / CHUNK_SIZE);
     return [this.chunks[ci], l - ci * CHUNK_SIZE];
@@ -175,12 +229,12 @@ export class StringStore {
    * alternative to view() for hot paths (GET copies straight from here into the reply).
    */
   bufferOf(h: number): Buffer {
-    const l = this.loc[h];
+    const l = this.locOf(h);
     return l === -1 ? this.big[h]! : this.chunks[Math.floor(l / CHUNK_SIZE)];
   }
 
   bufferStart(h: number): number {
-    const l = this.loc[h];
+    const l = this.locOf(h);
     return l === -1 ? 0 : l % CHUNK_SIZE;
   }
 
@@ -200,8 +254,7 @@ export class StringStore {
     const off = this.bufferStart(h);
     if (n <= 64) for (let i = 0; i < n; i++) b[off + i] = 0;
     else b.fill(0, off, off + n);
-    this.len[h] = n;
-    this.enc[h] = ENC_RAW;
+    this.setLength(h, n, ENC_RAW);
     return h;
   }
 
@@ -214,19 +267,17 @@ export class StringStore {
     // Short values (most of an RDB file's): a loop costs less than Buffer.copy's call.
     if (n <= 32) for (let i = 0; i < n; i++) b[off + i] = src[start + i];
     else src.copy(b, off, start, end);
-    this.len[h] = n;
-    this.enc[h] = n <= 44 ? ENC_EMBSTR : ENC_RAW;
+    this.setLength(h, n, n <= 44 ? ENC_EMBSTR : ENC_RAW);
     return h;
   }
 
   /** Replaces handle h's value with s, reusing its space when it fits. */
   overwrite(h: number, s: string, encoding = encodingFor(s)): void {
     const n = s.length;
-    if (
-      n > this.cap[h] ||
-      (this.loc[h] !== -1 && this.cap[h] > 2 * n + 64) ||
-      (this.loc[h] === -1 && n <= BIG_LIMIT)
-    ) {
+    const p = this.page(h);
+    const cap = p.cap[h & META_MASK];
+    const big = p.loc[h & META_MASK] === -1;
+    if (n > cap || (big ? n <= BIG_LIMIT : cap > 2 * n + 64)) {
       this.freeSpace(h);
       this.allocSpace(h, n);
     }
@@ -235,13 +286,12 @@ export class StringStore {
 
   private writeString(h: number, s: string, encoding: number): void {
     this.bufferOf(h).latin1Write(s, this.bufferStart(h));
-    this.len[h] = s.length;
-    this.enc[h] = encoding;
+    this.setLength(h, s.length, encoding);
   }
 
   free(h: number): void {
     this.freeSpace(h);
-    this.len[h] = 0;
+    this.page(h).len[h & META_MASK] = 0;
     this.freeHandles.push(h);
     this.liveHandles--;
   }
@@ -249,33 +299,33 @@ export class StringStore {
   /** Copies the value into a new handle (COPY). */
   duplicate(h: number): number {
     const [b, off] = this.where(h);
-    const n = this.len[h];
+    const n = this.length(h);
     const nh = this.createFromBytes(b, off, off + n);
-    this.enc[nh] = this.enc[h];
+    this.setEncoding(nh, this.encoding(h));
     return nh;
   }
 
   length(h: number): number {
-    return this.len[h];
+    return this.pages[h >>> META_SHIFT].len[h & META_MASK];
   }
 
   encoding(h: number): number {
-    return this.enc[h];
+    return this.pages[h >>> META_SHIFT].enc[h & META_MASK];
   }
 
   /** Bytes the value can grow to in place (SETBIT/BITFIELD reserve room geometrically). */
   capacityOf(h: number): number {
-    return this.cap[h];
+    return this.pages[h >>> META_SHIFT].cap[h & META_MASK];
   }
 
   setEncoding(h: number, e: number): void {
-    this.enc[h] = e;
+    this.pages[h >>> META_SHIFT].enc[h & META_MASK] = e;
   }
 
   /** The value as a latin1 string (allocates: use only where a JS string is needed). */
   toString(h: number): string {
     const [b, off] = this.where(h);
-    return b.latin1Slice(off, off + this.len[h]);
+    return b.latin1Slice(off, off + this.length(h));
   }
 
   /** The bytes [start, end) of the value as a latin1 string. */
@@ -287,7 +337,7 @@ export class StringStore {
   /** Calls fn with the Buffer and byte range that hold the value (no copy). */
   view(h: number): { buf: Buffer; start: number; end: number } {
     const [b, off] = this.where(h);
-    return { buf: b, start: off, end: off + this.len[h] };
+    return { buf: b, start: off, end: off + this.length(h) };
   }
 
   /**
@@ -295,8 +345,8 @@ export class StringStore {
    * for SETRANGE/SETBIT/APPEND. Returns the Buffer and offset to write into.
    */
   resize(h: number, newLen: number): { buf: Buffer; start: number } {
-    const old = this.len[h];
-    if (newLen > this.cap[h]) {
+    const old = this.length(h);
+    if (newLen > this.capacityOf(h)) {
       const [ob, ooff] = this.where(h);
       // Greedy growth, like sdsMakeRoomFor: appends are amortised O(1).
       const want = newLen < 1024 * 1024 ? newLen * 2 : newLen + 1024 * 1024;
@@ -308,8 +358,7 @@ export class StringStore {
         ob.copy(nb, 0, ooff, ooff + old);
         this.freeSpace(h);
         this.big[h] = nb;
-        this.loc[h] = -1;
-        this.cap[h] = want;
+        this.place(h, -1, want);
         this.allocatedBytes += want;
         this.bigBytesTotal += want;
       } else {
@@ -326,8 +375,7 @@ export class StringStore {
     const off = this.bufferStart(h);
     if (newLen - old <= 64) for (let i = off + old; i < off + newLen; i++) b[i] = 0;
     else b.fill(0, off + old, off + newLen);
-    this.len[h] = newLen;
-    this.enc[h] = ENC_RAW;
+    this.setLength(h, newLen, ENC_RAW);
     return { buf: b, start: off };
   }
 
@@ -340,11 +388,7 @@ export class StringStore {
     this.freeHandles = new NumStack();
     this.nextHandle = 0;
     this.capacity = 0;
-    this.loc = new Float64Array(0);
-    this.len = new Uint32Array(0);
-    this.cap = new Uint32Array(0);
-    this.enc = new Uint8Array(0);
-    this.lru = new Uint32Array(0);
+    this.pages = [];
     this.big = [];
     this.allocatedBytes = 0;
     this.bigBytesTotal = 0;
@@ -353,7 +397,7 @@ export class StringStore {
 
   /** Bytes held by slab chunks, dedicated buffers and metadata columns (what the process holds). */
   footprint(): number {
-    return this.chunks.length * CHUNK_SIZE + this.capacity * 21 + this.bigBytesTotal;
+    return this.chunks.length * CHUNK_SIZE + this.capacity * META_BYTES + this.bigBytesTotal;
   }
 
   /**
@@ -362,7 +406,7 @@ export class StringStore {
    * inside an allocator's arenas).
    */
   usedBytes(): number {
-    return this.allocatedBytes + this.capacity * 21;
+    return this.allocatedBytes + this.capacity * META_BYTES;
   }
 }
 

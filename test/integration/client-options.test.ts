@@ -81,7 +81,7 @@ test('CLIENT NO-TOUCH on keeps reads from updating the LRU clock; off restores i
     async (srv) => {
       const c = await RawClient.connect(srv.port);
       const db = srv.server.dbs[0];
-      const lru = () => db.strings.lru[db.dict.get('k') as number];
+      const lru = () => db.strings.lruOf(db.dict.get('k') as number);
       assert.equal(await c.call('SET', 'k', 'v'), '+OK\r\n');
       const setAt = lru();
       now += 100_000;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dict } from '../../src/store/dict.js';
+import { Dict, PAGE_SIZE } from '../../src/store/dict.js';
 import { KeyTable, MAX_KEYS } from '../../src/store/key-table.js';
 import { externalBytes } from '../../src/store/external.js';
 import { CompactDict } from '../../src/store/types/compact-dict.js';
@@ -87,6 +87,60 @@ test('Dict operations agree with a Map model under random changes, before and af
     for (const [k, v] of d.entries()) assert.equal(model.get(k), v);
     checkIndex(d, limit);
   }
+});
+
+test('entries stay right across page boundaries while the Dict grows past several pages and shrinks back', () => {
+  const rnd = prng(9);
+  const d = new Dict<number>();
+  const model = new Map<string, number>();
+  const moves: [string | null, number, number][] = [];
+  d.onMove = (key, from, to) => moves.push([key, from, to]);
+  const n = 2 * PAGE_SIZE + 1234;
+  for (let i = 0; i < n; i++) {
+    d.add(`p${i}`, i);
+    model.set(`p${i}`, i);
+  }
+  assert.equal(d.size, n);
+  for (const i of [0, PAGE_SIZE - 1, PAGE_SIZE, 2 * PAGE_SIZE, n - 1]) {
+    assert.equal(d.keyAt(i), `p${i}`);
+    assert.equal(d.valAt(i), i);
+  }
+  // Delete at random down to half a page: the last entry fills each hole, from whichever
+  // page it is on, and the emptied pages go.
+  while (d.size > PAGE_SIZE / 2) {
+    const i = rnd(d.size);
+    const last = d.size - 1;
+    const lastKey = d.keyAt(last);
+    const key = d.keyAt(i);
+    moves.length = 0;
+    assert.equal(d.deleteAt(i), key);
+    model.delete(key);
+    assert.deepEqual(moves, [[i === last ? null : lastKey, last, i]]);
+    if (i !== last) assert.equal(d.keyAt(i), lastKey);
+  }
+  checkIndex(d, 1 << 28);
+  // Grow again over the boundaries with overwrites mixed in.
+  for (let i = 0; i < PAGE_SIZE + 10; i++) {
+    d.set(`q${i}`, i);
+    model.set(`q${i}`, i);
+    if (i % 7 === 0) {
+      const j = rnd(d.size);
+      d.setAt(j, -i);
+      model.set(d.keyAt(j), -i);
+    }
+  }
+  assert.equal(d.size, model.size);
+  for (const [k, v] of model) assert.equal(d.get(k), v);
+  let seen = 0;
+  let cursor = 0;
+  do cursor = d.scan(cursor, 5000, (k, v) => (assert.equal(model.get(k), v), seen++));
+  while (cursor !== 0);
+  assert.equal(seen, model.size);
+  checkIndex(d, 1 << 28);
+  d.clear();
+  assert.equal(d.size, 0);
+  d.add('x', 1);
+  assert.equal(d.keyAt(0), 'x');
 });
 
 /** Pearson chi-square of observed counts against a uniform expectation. */

@@ -6,7 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StringStore, encodingFor, ENC_EMBSTR, ENC_INT, ENC_RAW } from '../../src/store/strings.js';
+import {
+  StringStore,
+  encodingFor,
+  ENC_EMBSTR,
+  ENC_INT,
+  ENC_RAW,
+  META_PAGE,
+} from '../../src/store/strings.js';
 import { startRespite } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw-client.js';
 
@@ -53,6 +60,51 @@ test('StringStore: bufferOf/bufferStart address the same bytes as view(), across
   assert.equal(st.length(h), 5005);
   assert.equal(st.toString(h).slice(0, 8), 'helloabc');
   assert.equal(st.encoding(h), ENC_RAW);
+});
+
+test('StringStore: values, lengths, encodings and LRU words stay right across metadata pages, through frees and reuse', () => {
+  const st = new StringStore();
+  const n = 2 * META_PAGE + 777;
+  const val = (i: number) => (i % 1000 === 0 ? 'y'.repeat(17_000 + (i % 7)) : `v${i}`);
+  const hs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const h = st.create(val(i));
+    st.setLru(h, i * 3);
+    hs.push(h);
+  }
+  assert.equal(st.liveHandles, n);
+  const check = (i: number) => {
+    const h = hs[i];
+    assert.equal(st.toString(h), val(i), `value ${i}`);
+    assert.equal(st.length(h), val(i).length);
+    assert.equal(st.encoding(h), encodingFor(val(i)));
+    assert.equal(st.lruOf(h), i * 3);
+  };
+  for (let i = 0; i < n; i++) check(i);
+  // Free every other handle on every page; new values reuse them, the rest are untouched.
+  for (let i = 0; i < n; i += 2) st.free(hs[i]);
+  for (let i = 0; i < n; i += 2) {
+    hs[i] = st.create(val(i));
+    st.setLru(hs[i], i * 3);
+  }
+  assert.equal(st.liveHandles, n);
+  assert.ok(
+    hs.every((x) => x < n),
+    'freed handles are reused',
+  );
+  for (let i = 0; i < n; i++) check(i);
+  // Overwrites and in-place growth on the last page.
+  const h = hs[n - 1];
+  st.overwrite(h, '12345');
+  assert.equal(st.encoding(h), ENC_INT);
+  st.resize(h, 40_000);
+  assert.equal(st.length(h), 40_000);
+  assert.equal(st.slice(h, 0, 5), '12345');
+  assert.equal(st.capacityOf(h) >= 40_000, true);
+  // used_memory counts 21 bytes of metadata per handle of capacity.
+  assert.ok(st.usedBytes() >= st.allocatedBytes + n * 21);
+  st.clear();
+  assert.equal(st.toString(st.create('again')), 'again');
 });
 
 async function withServer(
