@@ -172,9 +172,8 @@ export class PubSub {
       f.bulk(shard ? 'smessage' : 'message');
       f.bulk(channel);
       f.bulk(message);
-      const frame = f.buf.subarray(0, f.pos);
       for (const c of clients) {
-        this.deliver(c, frame);
+        this.deliver(c, f);
         receivers++;
       }
     }
@@ -188,9 +187,8 @@ export class PubSub {
       f.bulk(pattern);
       f.bulk(channel);
       f.bulk(message);
-      const frame = f.buf.subarray(0, f.pos);
       for (const c of pclients) {
-        this.deliver(c, frame);
+        this.deliver(c, f);
         receivers++;
       }
     }
@@ -210,8 +208,8 @@ export class PubSub {
     this.msgText = text;
   }
 
-  /** Appends one encoded push (RESP2 framing) to c's output. */
-  private deliver(c: Client, frame: Buffer): void {
+  /** Appends one encoded push (RESP2 framing, the bytes written to `frame`) to c's output. */
+  private deliver(c: Client, frame: ReplyWriter): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     // A transport that encodes messages itself takes them directly, unless output is already
     // queued for the client (or it is running a command): then order requires the RESP path.
@@ -223,10 +221,11 @@ export class PubSub {
     }
     const out = c === this.server.executingClient ? this.held : c.out;
     const start = out.pos;
-    const len = frame.length;
+    const len = frame.pos;
     out.ensure(len);
-    // TypedArray#set: one native copy, without Buffer#copy's argument handling per call.
-    out.buf.set(frame, start);
+    // Buffer#copy of the frame's bytes: no Buffer view is made per message (subarray costs
+    // more than the copy itself).
+    frame.buf.copy(out.buf, start, 0, len);
     out.pos = start + len;
     if (c.proto === 3) out.buf[start] = GT;
     if (out === c.out) {
