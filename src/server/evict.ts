@@ -76,6 +76,9 @@ export class Evictor {
   private poolDbs: number[] = [];
   private poolIdle: number[] = [];
   private nextDb = 0;
+  /** The key chosen by pickRandom/pickFromPool: its database and index in the dict. */
+  private pickDb: Database | null = null;
+  private pickIndex = -1;
   /** Heap figure of the last sample and when (server ms) and after how many calls it was taken. */
   private heapSample = 0;
   private sampledAt = -SAMPLE_MS;
@@ -193,7 +196,7 @@ export class Evictor {
     while (freed < toFree) {
       if (this.freedSinceGc >= stale) break;
       const picked = policy.endsWith('-random') ? this.pickRandom(policy) : this.pickFromPool(policy);
-      if (picked === null) {
+      if (!picked) {
         // Nothing left to evict: before answering OOM, let a full GC tell what is really in
         // use (rate-limited: a policy with no candidates must not GC on every write).
         if (this.forceGc()) {
@@ -202,7 +205,7 @@ export class Evictor {
         }
         break;
       }
-      freed += this.evict(picked.db, picked.key);
+      freed += this.evict(this.pickDb!, this.pickIndex);
       keys++;
       if ((keys & 15) === 0 && (performance.now() - t0) * 1000 > limitUs) {
         if (freed < toFree) {
@@ -267,13 +270,13 @@ export class Evictor {
    * Deletes an evicted key as Redis does (propagated DEL/UNLINK, `evicted` event); returns
    * the bytes it gave back: off-heap ones as the string store counts them, plus the heap estimate.
    */
-  private evict(db: Database, key: string): number {
+  private evict(db: Database, i: number): number {
     const server = this.server;
-    const v = db.dict.get(key);
-    const heap = v === undefined ? 0 : this.heapSizeOf(db, key, v);
+    const key = db.dict.keyAt(i);
+    const heap = this.heapSizeOf(db, key, db.dict.valAt(i));
     server.alsoPropagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
     const offHeap = server.strings.usedBytes();
-    db.delete(key);
+    db.deleteAt(i);
     server.signalModifiedKey(db, key);
     server.notifyKeyspaceEvent(NOTIFY_EVICTED, 'evicted', key, db.id);
     server.stats.evictedKeys++;
@@ -292,21 +295,27 @@ export class Evictor {
       : base + (v.heapBytes !== undefined ? v.heapBytes() : v.memoryUsage());
   }
 
-  private pickRandom(policy: Policy): { db: Database; key: string } | null {
+  /** Picks a random key into pickDb/pickIndex; false when there is none. */
+  private pickRandom(policy: Policy): boolean {
     const dbs = this.server.dbs;
     const volatile = policy === 'volatile-random';
     for (let i = 0; i < dbs.length; i++) {
       const db = dbs[this.nextDb++ % dbs.length];
       const dict = volatile ? db.expires : db.dict;
       if (dict.size === 0) continue;
-      const key = dict.keyAt(dict.randomIndex());
-      return { db, key };
+      const at = dict.randomIndex();
+      this.pickDb = db;
+      this.pickIndex = volatile ? db.dict.indexOf(dict.keyAt(at)) : at;
+      return true;
     }
-    return null;
+    return false;
   }
 
-  /** Redis's evictionPoolPopulate + the pick of the best candidate that still exists. */
-  private pickFromPool(policy: Policy): { db: Database; key: string } | null {
+  /**
+   * Redis's evictionPoolPopulate + the pick of the best candidate that still exists, into
+   * pickDb/pickIndex; false when there is none.
+   */
+  private pickFromPool(policy: Policy): boolean {
     const server = this.server;
     const volatile = policy.startsWith('volatile-');
     const samples = Math.max(1, server.config.num('maxmemory-samples'));
@@ -320,23 +329,32 @@ export class Evictor {
         const count = Math.min(samples, n);
         for (let i = 0; i < count; i++) {
           const at = dict.randomIndex();
-          const key = dict.keyAt(at);
           // The sampled slot gives the value (allkeys) or the expiry (volatile-ttl) without a
-          // lookup: random keys miss every cache, so each lookup saved counts.
-          let idle: number;
-          if (volatile) idle = this.idleScore(db, key, policy, at);
-          else idle = this.idleOf(db.dict.valAt(at), policy);
-          this.poolInsert(db, key, idle);
+          // lookup, and the key is read only for a candidate that may enter the pool: random
+          // entries miss every cache, so each access saved counts.
+          if (volatile) {
+            const key = dict.keyAt(at);
+            this.poolInsert(db, key, this.idleScore(db, key, policy, at));
+            continue;
+          }
+          const idle = this.idleOf(dict.valAt(at), policy);
+          if (this.poolKeys.length === POOL_SIZE && idle <= this.poolIdle[0]) continue;
+          this.poolInsert(db, dict.keyAt(at), idle);
         }
       }
-      if (total === 0) return null;
+      if (total === 0) return false;
       // Best candidates first; entries whose key went away meanwhile are dropped.
       while (this.poolKeys.length > 0) {
         const key = this.poolKeys.pop()!;
         const dbid = this.poolDbs.pop()!;
         this.poolIdle.pop();
         const db = server.dbs[dbid];
-        if (volatile ? db.expires.has(key) : db.dict.has(key)) return { db, key };
+        if (volatile && !db.expires.has(key)) continue;
+        const i = db.dict.indexOf(key);
+        if (i === -1) continue;
+        this.pickDb = db;
+        this.pickIndex = i;
+        return true;
       }
     }
   }

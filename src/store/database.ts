@@ -327,6 +327,20 @@ export class Database {
     return true;
   }
 
+  /**
+   * delete() of the entry at dict index i, found by the caller (eviction): relabelling the
+   * index costs a probe, not another lookup of a key that is cold in every cache.
+   */
+  deleteAt(i: number): void {
+    const key = this.dict.keyAt(i);
+    if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
+    const v = this.dict.valAt(i);
+    this.dict.deleteAt(i);
+    if (typeof v === 'number') this.strings.free(v);
+    else this.hooks.onKeyRemoved?.(this, key);
+    if (this.expires.size !== 0) this.dropExpire(key);
+  }
+
   /** Removes key from this DB without freeing its value (MOVE, RENAME). */
   detach(key: string): Value | undefined {
     if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
