@@ -162,7 +162,9 @@ export class StringStore {
   /** Allocates room for `size` bytes at handle h (sets loc and cap). */
   private allocSpace(h: number, size: number): void {
     if (size > BIG_LIMIT) {
-      const c = size + (size >> 1);
+      // Exactly the size, as Redis's SET sizes a new value: only resize() (APPEND, SETRANGE,
+      // SETBIT) reserves room to grow, geometrically.
+      const c = size;
       this.big[h] = Buffer.allocUnsafeSlow(c);
       this.place(h, -1, c);
       this.allocatedBytes += c;
@@ -277,7 +279,7 @@ export class StringStore {
     const p = this.page(h);
     const cap = p.cap[h & META_MASK];
     const big = p.loc[h & META_MASK] === -1;
-    if (n > cap || (big ? n <= BIG_LIMIT : cap > 2 * n + 64)) {
+    if (n > cap || (big ? n <= BIG_LIMIT || cap > 2 * n : cap > 2 * n + 64)) {
       this.freeSpace(h);
       this.allocSpace(h, n);
     }

@@ -107,6 +107,26 @@ test('StringStore: values, lengths, encodings and LRU words stay right across me
   assert.equal(st.toString(st.create('again')), 'again');
 });
 
+test('StringStore: a new or overwritten big value is sized exactly; only resize() reserves room to grow', () => {
+  const st = new StringStore();
+  const h = st.create('v'.repeat(32768));
+  assert.equal(st.capacityOf(h), 32768);
+  assert.equal(st.allocatedBytes, 32768);
+  st.overwrite(h, 'w'.repeat(100_000));
+  assert.equal(st.capacityOf(h), 100_000);
+  // Less than half the room in use: the buffer is given back for an exact one.
+  st.overwrite(h, 'x'.repeat(40_000));
+  assert.equal(st.capacityOf(h), 40_000);
+  st.overwrite(h, 'y'.repeat(30_000));
+  assert.equal(st.capacityOf(h), 40_000);
+  assert.equal(st.toString(h), 'y'.repeat(30_000));
+  st.resize(h, 40_001);
+  assert.ok(st.capacityOf(h) >= 80_000, 'APPEND-style growth doubles');
+  assert.equal(st.allocatedBytes, st.capacityOf(h));
+  assert.equal(st.createZeroed(20_000) >= 0, true);
+  assert.equal(st.allocatedBytes, st.capacityOf(h) + 20_000);
+});
+
 async function withServer(
   fn: (c: RawClient, srv: Awaited<ReturnType<typeof startRespite>>, clock: { now: number }) => Promise<void>,
 ): Promise<void> {
