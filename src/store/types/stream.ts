@@ -643,7 +643,10 @@ export class Stream implements RObject {
       // Sized for a full node up front (Redis preallocates too): no growth copies.
       const cap = maxEntries > 0 && maxEntries <= 1024 ? maxEntries : 16;
       const maxB = maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
-      const perEntry = tot + 2 * nf + 2;
+      // Data of entries like this one (values only, with their length prefixes): when the
+      // node fills up with such entries, shrink() then finds nothing to trim, no copy.
+      let perEntry = 0;
+      for (let k = from + 1; k < fv.length; k += 2) perEntry += varintLen(fv[k].length) + fv[k].length;
       node = new StreamNode(master, cap, Math.max(64, Math.min(maxB, perEntry * cap + 16)));
       this.nodes.push(node);
       same = true;
