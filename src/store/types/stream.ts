@@ -269,8 +269,13 @@ export class StreamNode {
   ) {
     this.ids = this.offs = EMPTY_U32;
     this.flags = EMPTY_U8;
-    this.resize(cap);
-    this.data = externalBuffer(dataCap);
+    if (cap > 0 && dataCap > 0) {
+      this.data = EMPTY_BUF;
+      this.allocate(cap, dataCap);
+    } else {
+      this.resize(cap);
+      this.data = externalBuffer(dataCap);
+    }
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
     this.masterBytes = mb;
@@ -294,7 +299,7 @@ export class StreamNode {
    * ArrayBuffer for the three (one allocation per node, not three).
    */
   resize(cap: number): void {
-    const buf = trackedArrayBuffer(new ArrayBuffer(cap * 16 + (cap + 1) * 4 + cap));
+    const buf = trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap)));
     const ids = new Uint32Array(buf, 0, cap * 4);
     const offs = new Uint32Array(buf, cap * 16, cap + 1);
     const flags = new Uint8Array(buf, cap * 20 + 4, cap);
@@ -309,13 +314,46 @@ export class StreamNode {
     this.flags = flags;
   }
 
-  /** Trims the arrays to their content (a full node, as Redis's lpShrinkToFit). */
+  /**
+   * (Re)allocates the arrays for cap entries and dataCap bytes of data in one backing store
+   * (a new node costs one allocation and one FinalizationRegistry entry), keeping the content.
+   */
+  allocate(cap: number, dataCap: number): void {
+    const arrays = arraysBytes(cap);
+    const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap));
+    const ids = new Uint32Array(buf, 0, cap * 4);
+    const offs = new Uint32Array(buf, cap * 16, cap + 1);
+    const flags = new Uint8Array(buf, cap * 20 + 4, cap);
+    const data = Buffer.from(buf, arrays, dataCap);
+    const n = this.n;
+    if (n !== 0) {
+      ids.set(this.ids.subarray(0, n * 4));
+      offs.set(this.offs.subarray(0, n + 1));
+      flags.set(this.flags.subarray(0, n));
+      this.data.copy(data, 0, 0, offs[n]);
+    }
+    this.ids = ids;
+    this.offs = offs;
+    this.flags = flags;
+    this.data = data;
+  }
+
+  /** Trims the arrays and data to their content (a full node, as Redis's lpShrinkToFit). */
   shrink(): void {
     const n = this.n;
-    // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
-    if (this.flags.length > n + (n >> 3)) this.resize(n);
     const used = this.offs[n];
-    if (this.data.length > used + (used >> 3) + 16) {
+    // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
+    const arraysSlack = this.flags.length > n + (n >> 3);
+    const dataSlack = this.data.length > used + (used >> 3) + 16;
+    const store = this.flags.buffer;
+    if (this.data.buffer === store) {
+      if (arraysSlack || dataSlack) this.allocate(n, used);
+      return;
+    }
+    // Separate stores (the data outgrew the node's first store, or the arrays were resized):
+    // neither may keep a dead part of a shared store alive.
+    if (arraysSlack || store.byteLength > arraysBytes(this.flags.length)) this.resize(n);
+    if (dataSlack || this.data.byteOffset !== 0) {
       const d = externalBuffer(used);
       this.data.copy(d, 0, 0, used);
       this.data = d;
@@ -356,6 +394,12 @@ export class StreamNode {
 
 const EMPTY_U32 = new Uint32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_BUF = Buffer.alloc(0);
+
+/** Bytes of the ID, offset and flag arrays of cap entries. */
+function arraysBytes(cap: number): number {
+  return cap * 16 + (cap + 1) * 4 + cap;
+}
 
 function varintLen(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
