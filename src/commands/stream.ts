@@ -554,6 +554,10 @@ let idMsH = -1;
 let idMsL = -1;
 let idPrefix = '';
 
+/** Sequence numbers as text, for the ones an XADD `*` makes within one millisecond. */
+const SEQ_TEXT: string[] = [];
+for (let i = 0; i < 1024; i++) SEQ_TEXT.push(String(i));
+
 /** Replies the new entry's ID as a bulk string; returns it as text (for propagation). */
 function replyNewId(c: Client, id: StreamID): string {
   // Exact in a double: ms below 2^53 (always, for a clock), seq below 2^32.
@@ -568,7 +572,7 @@ function replyNewId(c: Client, id: StreamID): string {
     idMsH = id.msH;
     idMsL = id.msL;
   }
-  const seq = String(id.sL);
+  const seq = id.sL < SEQ_TEXT.length ? SEQ_TEXT[id.sL] : String(id.sL);
   let p = idPrefix.length;
   for (let i = 0; i < seq.length; i++) ID_BYTES[p++] = seq.charCodeAt(i);
   c.out.bulkBytes(ID_BYTES, 0, p);
