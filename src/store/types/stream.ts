@@ -320,7 +320,7 @@ export class StreamNode {
    */
   allocate(cap: number, dataCap: number): void {
     const arrays = arraysBytes(cap);
-    const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap));
+    const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap), false);
     const ids = new Uint32Array(buf, 0, cap * 4);
     const offs = new Uint32Array(buf, cap * 16, cap + 1);
     const flags = new Uint8Array(buf, cap * 20 + 4, cap);
