@@ -642,6 +642,18 @@ export class ConsumerGroup {
 
 // ---- The stream -----------------------------------------------------------------------------------
 
+/**
+ * An empty node list already of the elements kind a filled one has (objects). A fresh `[]` is
+ * of the small-integer kind, another array map: append() optimized on a filled stream would
+ * deoptimize on the first entry of every new stream (Stream is constructed too rarely for
+ * V8 to learn the literal's final kind).
+ */
+function emptyNodeList(): StreamNode[] {
+  const a = [null] as unknown as StreamNode[];
+  a.pop();
+  return a;
+}
+
 /** A position in the stream: node index and entry index. */
 export class StreamCursor {
   node = 0;
@@ -651,7 +663,7 @@ export class StreamCursor {
 export class Stream implements RObject {
   readonly type = 'stream' as const;
   lru = 0;
-  nodes: StreamNode[] = [];
+  nodes: StreamNode[] = emptyNodeList();
   length = 0;
   lastId = new StreamID();
   firstId = new StreamID();
