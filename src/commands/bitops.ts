@@ -14,6 +14,7 @@ import { ENC_RAW } from '../store/strings.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, eq, lookupReadCounted } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../server/notify.js';
 import { parseInt64 } from '../util/numbers.js';
+import { BITS_IN_BYTE, popcount } from '../util/popcount.js';
 
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
@@ -24,33 +25,7 @@ const ERR_OVERFLOW_TYPE = 'ERR Invalid OVERFLOW type specified';
 const ERR_BITFIELD_RO = 'ERR BITFIELD_RO only supports the GET subcommand';
 const ERR_BITOP_NOT = 'ERR BITOP NOT must be called with a single source key.';
 
-/** Bits set in each byte value. */
-const BITS_IN_BYTE = new Uint8Array(256);
-for (let i = 1; i < 256; i++) BITS_IN_BYTE[i] = (i & 1) + BITS_IN_BYTE[i >> 1];
-
 // ---- low level ----------------------------------------------------------------------------
-
-/** Set bits in buf[start, end): 32-bit words counted with SWAR where aligned, bytes elsewhere. */
-export function popcount(buf: Buffer, start: number, end: number): number {
-  let n = 0;
-  let p = start;
-  const base = buf.byteOffset;
-  while (p < end && ((base + p) & 3) !== 0) n += BITS_IN_BYTE[buf[p++]];
-  const words = (end - p) >>> 2;
-  if (words > 0) {
-    const w = new Int32Array(buf.buffer, base + p, words);
-    for (let i = 0; i < words; i++) {
-      let x = w[i];
-      if (x === 0) continue;
-      x = x - ((x >>> 1) & 0x55555555);
-      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-      n += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-    }
-    p += words << 2;
-  }
-  while (p < end) n += BITS_IN_BYTE[buf[p++]];
-  return n;
-}
 
 /**
  * Redis's redisBitpos over buf[start, start+count): position of the first bit equal to `bit`;

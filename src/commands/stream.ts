@@ -532,8 +532,7 @@ function xaddCommand(c: Client, argv: string[]): void {
   }
   const lim = nodeLimits(c);
   s.append(id, argv, fieldPos, lim.maxBytes, lim.maxEntries);
-  const idStr = id.toString();
-  c.out.bulk(idStr);
+  const idStr = replyNewId(c, id);
   c.server.keyModified(db, key, NOTIFY_STREAM, 'xadd');
   // Propagated with the generated ID and exact trimming, rewritten in place as Redis does.
   if (a.strategy !== 0) {
@@ -545,6 +544,41 @@ function xaddCommand(c: Client, argv: string[]): void {
   c.server.blocking.signalKeyAsReady(db, key);
 }
 
+/**
+ * The reply bytes of the last generated ID: `ms-` stays in ID_BYTES (and ID_PREFIX) while the
+ * ms part does not change, so an XADD formats only its sequence number, and the reply is
+ * copied from bytes rather than from a concatenated string (which would need flattening).
+ */
+const ID_BYTES = Buffer.alloc(64);
+let idMsH = -1;
+let idMsL = -1;
+let idPrefix = '';
+
+/** Sequence numbers as text, for the ones an XADD `*` makes within one millisecond. */
+const SEQ_TEXT: string[] = [];
+for (let i = 0; i < 1024; i++) SEQ_TEXT.push(String(i));
+
+/** Replies the new entry's ID as a bulk string; returns it as text (for propagation). */
+function replyNewId(c: Client, id: StreamID): string {
+  // Exact in a double: ms below 2^53 (always, for a clock), seq below 2^32.
+  if (id.msH >= 0x200000 || id.sH !== 0) {
+    const str = id.toString();
+    c.out.bulk(str);
+    return str;
+  }
+  if (id.msL !== idMsL || id.msH !== idMsH) {
+    idPrefix = String(id.msH * 4294967296 + id.msL) + '-';
+    ID_BYTES.latin1Write(idPrefix, 0);
+    idMsH = id.msH;
+    idMsL = id.msL;
+  }
+  const seq = id.sL < SEQ_TEXT.length ? SEQ_TEXT[id.sL] : String(id.sL);
+  let p = idPrefix.length;
+  for (let i = 0; i < seq.length; i++) ID_BYTES[p++] = seq.charCodeAt(i);
+  c.out.bulkBytes(ID_BYTES, 0, p);
+  return idPrefix + seq;
+}
+
 interface NodeLimits {
   maxBytes: number;
   maxEntries: number;
@@ -552,9 +586,14 @@ interface NodeLimits {
 
 const NODE_LIMITS = new WeakMap<object, NodeLimits>();
 
+/** The last server's limits (tests run several servers in one process). */
+let lastCfg: object | null = null;
+let lastLimits: NodeLimits | null = null;
+
 /** stream-node-max-bytes / -entries, cached per server and refreshed on CONFIG SET. */
 function nodeLimits(c: Client): NodeLimits {
   const cfg = c.server.config;
+  if (cfg === lastCfg) return lastLimits!;
   let l = NODE_LIMITS.get(cfg);
   if (l === undefined) {
     const lim: NodeLimits = {
@@ -566,6 +605,8 @@ function nodeLimits(c: Client): NodeLimits {
     NODE_LIMITS.set(cfg, lim);
     l = lim;
   }
+  lastCfg = cfg;
+  lastLimits = l;
   return l;
 }
 

@@ -17,6 +17,8 @@ const LARGE = 64 * 1024;
 const HEADER_ROOM = 24;
 /** Strings up to this length are copied byte by byte in JS rather than by latin1Write. */
 const SMALL = 16;
+/** Below this many bytes a byte loop beats Buffer.copy (which makes a view per call). */
+const SMALL_COPY = 64;
 
 const CR = 13;
 const LF = 10;
@@ -208,7 +210,7 @@ export class ReplyWriter {
     let p = writeDigits(b, this.pos + 1, n);
     b[p++] = CR;
     b[p++] = LF;
-    if (n <= SMALL) {
+    if (n <= SMALL_COPY) {
       for (let i = start; i < end; i++) b[p++] = src[i];
     } else {
       src.copy(b, p, start, end);

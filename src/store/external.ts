@@ -28,11 +28,16 @@ export function tracked<T extends ArrayBufferView>(v: T): T {
   return v;
 }
 
-/** Counts an ArrayBuffer the caller will view through several typed arrays. Returns it. */
-export function trackedArrayBuffer(ab: ArrayBuffer): ArrayBuffer {
+/**
+ * Counts an ArrayBuffer the caller will view through several typed arrays. Returns it.
+ * `releasable` false: the caller never passes it to release(), which spares the registry's
+ * unregister token (a runtime call per registration).
+ */
+export function trackedArrayBuffer(ab: ArrayBuffer, releasable = true): ArrayBuffer {
   if (ab.byteLength > ON_HEAP_MAX) {
     total += ab.byteLength;
-    registry.register(ab, ab.byteLength, ab);
+    if (releasable) registry.register(ab, ab.byteLength, ab);
+    else registry.register(ab, ab.byteLength);
   }
   return ab;
 }

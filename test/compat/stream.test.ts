@@ -124,6 +124,26 @@ test('XADD with explicit, ms-* and * IDs and its ID errors reply like redis', as
   await sameShape(['XADD', 'auto', '*', 'a', 'b'], ['XADD', 'auto', '*', 'a', 'b'], ['XLEN', 'auto']);
 });
 
+test('XADD replies of generated sequence numbers across digit counts, ms halves and streams sharing an ms match redis', async () => {
+  const cmds: Cmd[] = [];
+  for (let i = 0; i < 12; i++) cmds.push(['XADD', 'a', '7-*', 'f', String(i)]);
+  cmds.push(['XADD', 'b', '7-*', 'f', 'v'], ['XADD', 'a', '8-*', 'f', 'v'], ['XADD', 'b', '7-*', 'f', 'v']);
+  cmds.push(
+    ['XADD', 'a', '99-99', 'f', 'v'],
+    ['XADD', 'a', '99-*', 'f', 'v'],
+    ['XADD', 'a', '100-*', 'f', 'v'],
+  );
+  cmds.push(['XADD', 'c', '4294967295-*', 'f', 'v'], ['XADD', 'c', '4294967296-*', 'f', 'v']);
+  cmds.push(['XADD', 'c', '4294967296-4294967295', 'f', 'v'], ['XADD', 'c', '4294967296-*', 'f', 'v']);
+  cmds.push(['XADD', 'c', '9007199254740991-*', 'f', 'v'], ['XADD', 'c', '9007199254740992-*', 'f', 'v']);
+  cmds.push(
+    ['XADD', 'c', '9007199254740992-*', 'f', 'v'],
+    ['XRANGE', 'a', '-', '+'],
+    ['XRANGE', 'c', '-', '+'],
+  );
+  await same(...cmds);
+});
+
 test('XADD NOMKSTREAM, MAXLEN and MINID with = ~ and LIMIT, and their errors reply like redis', async () => {
   await same(
     ['XADD', 'nokey', 'NOMKSTREAM', '1-1', 'a', 'b'],

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { H64, denseGet, denseSetRaw, murmur64, patLen } from '../../src/util/hll.js';
-import { popcount } from '../../src/commands/bitops.js';
+import { popcount } from '../../src/util/popcount.js';
 import { startRespite } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw-client.js';
 

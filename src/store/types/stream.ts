@@ -269,8 +269,13 @@ export class StreamNode {
   ) {
     this.ids = this.offs = EMPTY_U32;
     this.flags = EMPTY_U8;
-    this.resize(cap);
-    this.data = externalBuffer(dataCap);
+    if (cap > 0 && dataCap > 0) {
+      this.data = EMPTY_BUF;
+      this.allocate(cap, dataCap);
+    } else {
+      this.resize(cap);
+      this.data = externalBuffer(dataCap);
+    }
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
     this.masterBytes = mb;
@@ -294,7 +299,7 @@ export class StreamNode {
    * ArrayBuffer for the three (one allocation per node, not three).
    */
   resize(cap: number): void {
-    const buf = trackedArrayBuffer(new ArrayBuffer(cap * 16 + (cap + 1) * 4 + cap));
+    const buf = trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap)));
     const ids = new Uint32Array(buf, 0, cap * 4);
     const offs = new Uint32Array(buf, cap * 16, cap + 1);
     const flags = new Uint8Array(buf, cap * 20 + 4, cap);
@@ -309,13 +314,46 @@ export class StreamNode {
     this.flags = flags;
   }
 
-  /** Trims the arrays to their content (a full node, as Redis's lpShrinkToFit). */
+  /**
+   * (Re)allocates the arrays for cap entries and dataCap bytes of data in one backing store
+   * (a new node costs one allocation and one FinalizationRegistry entry), keeping the content.
+   */
+  allocate(cap: number, dataCap: number): void {
+    const arrays = arraysBytes(cap);
+    const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap), false);
+    const ids = new Uint32Array(buf, 0, cap * 4);
+    const offs = new Uint32Array(buf, cap * 16, cap + 1);
+    const flags = new Uint8Array(buf, cap * 20 + 4, cap);
+    const data = Buffer.from(buf, arrays, dataCap);
+    const n = this.n;
+    if (n !== 0) {
+      ids.set(this.ids.subarray(0, n * 4));
+      offs.set(this.offs.subarray(0, n + 1));
+      flags.set(this.flags.subarray(0, n));
+      this.data.copy(data, 0, 0, offs[n]);
+    }
+    this.ids = ids;
+    this.offs = offs;
+    this.flags = flags;
+    this.data = data;
+  }
+
+  /** Trims the arrays and data to their content (a full node, as Redis's lpShrinkToFit). */
   shrink(): void {
     const n = this.n;
-    // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
-    if (this.flags.length > n + (n >> 3)) this.resize(n);
     const used = this.offs[n];
-    if (this.data.length > used + (used >> 3) + 16) {
+    // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
+    const arraysSlack = this.flags.length > n + (n >> 3);
+    const dataSlack = this.data.length > used + (used >> 3) + 16;
+    const store = this.flags.buffer;
+    if (this.data.buffer === store) {
+      if (arraysSlack || dataSlack) this.allocate(n, used);
+      return;
+    }
+    // Separate stores (the data outgrew the node's first store, or the arrays were resized):
+    // neither may keep a dead part of a shared store alive.
+    if (arraysSlack || store.byteLength > arraysBytes(this.flags.length)) this.resize(n);
+    if (dataSlack || this.data.byteOffset !== 0) {
       const d = externalBuffer(used);
       this.data.copy(d, 0, 0, used);
       this.data = d;
@@ -356,6 +394,12 @@ export class StreamNode {
 
 const EMPTY_U32 = new Uint32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_BUF = Buffer.alloc(0);
+
+/** Bytes of the ID, offset and flag arrays of cap entries. */
+function arraysBytes(cap: number): number {
+  return cap * 16 + (cap + 1) * 4 + cap;
+}
 
 function varintLen(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -598,6 +642,18 @@ export class ConsumerGroup {
 
 // ---- The stream -----------------------------------------------------------------------------------
 
+/**
+ * An empty node list already of the elements kind a filled one has (objects). A fresh `[]` is
+ * of the small-integer kind, another array map: append() optimized on a filled stream would
+ * deoptimize on the first entry of every new stream (Stream is constructed too rarely for
+ * V8 to learn the literal's final kind).
+ */
+function emptyNodeList(): StreamNode[] {
+  const a = [null] as unknown as StreamNode[];
+  a.pop();
+  return a;
+}
+
 /** A position in the stream: node index and entry index. */
 export class StreamCursor {
   node = 0;
@@ -607,7 +663,7 @@ export class StreamCursor {
 export class Stream implements RObject {
   readonly type = 'stream' as const;
   lru = 0;
-  nodes: StreamNode[] = [];
+  nodes: StreamNode[] = emptyNodeList();
   length = 0;
   lastId = new StreamID();
   firstId = new StreamID();
@@ -643,7 +699,10 @@ export class Stream implements RObject {
       // Sized for a full node up front (Redis preallocates too): no growth copies.
       const cap = maxEntries > 0 && maxEntries <= 1024 ? maxEntries : 16;
       const maxB = maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
-      const perEntry = tot + 2 * nf + 2;
+      // Data of entries like this one (values only, with their length prefixes): when the
+      // node fills up with such entries, shrink() then finds nothing to trim, no copy.
+      let perEntry = 0;
+      for (let k = from + 1; k < fv.length; k += 2) perEntry += varintLen(fv[k].length) + fv[k].length;
       node = new StreamNode(master, cap, Math.max(64, Math.min(maxB, perEntry * cap + 16)));
       this.nodes.push(node);
       same = true;
