@@ -61,6 +61,19 @@ export const RESPITE_VERSION = '0.1.0';
 
 /** The read buffer shared by every plain connection (acceptWithSharedReads): Node's read size. */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/**
+ * Full reads in a row one connection may process before it waits for the next event-loop
+ * turn. libuv reads a readable socket up to 32 times per poll event: a client streaming a
+ * bulk load (2 MB, ~40,000 commands) would hold the loop for 100+ ms, with every other
+ * client and timer waiting. Redis reads once per client per event-loop iteration.
+ */
+const FULL_READS_PER_TURN = 2;
+
+/** The part of a connection's libuv handle that the read pause uses. */
+interface ReadHandle {
+  reading: boolean;
+  readStart(): number;
+}
 
 /** The part of a listener's libuv handle that acceptWithSharedReads replaces. */
 interface AcceptHandle {
@@ -848,6 +861,7 @@ export class Server implements KeyspaceHooks {
         return;
       }
       let c: Client | null = null;
+      let fullReads = 0;
       const socket = new net.Socket({
         handle: clientHandle,
         readable: true,
@@ -855,13 +869,39 @@ export class Server implements KeyspaceHooks {
         onread: {
           buffer: SHARED_READ_BUFFER,
           callback: (n: number): boolean => {
-            if (c !== null) this.onData(c, SHARED_READ_BUFFER, n, true);
+            if (c === null) return true;
+            this.onData(c, SHARED_READ_BUFFER, n, true);
+            if (n < SHARED_READ_BUFFER.length) fullReads = 0;
+            else if (++fullReads >= FULL_READS_PER_TURN && !c.closed) {
+              // More is waiting: returning false stops reading (libuv's readStop); the
+              // next turn starts it again, after timers and other clients.
+              fullReads = 0;
+              this.resumeReadingLater(socket);
+              return false;
+            }
             return true;
           },
         },
       } as net.SocketConstructorOpts);
       c = this.accept(socket, unix, false);
     };
+  }
+
+  /** Sockets whose reading stopped for a turn (acceptWithSharedReads). */
+  private readsToResume: net.Socket[] = [];
+
+  private resumeReadingLater(socket: net.Socket): void {
+    if (this.readsToResume.push(socket) > 1) return;
+    setImmediate(() => {
+      const list = this.readsToResume;
+      this.readsToResume = [];
+      for (const s of list) {
+        const h = (s as unknown as { _handle: ReadHandle | null })._handle;
+        if (h === null || s.destroyed || h.reading) continue;
+        h.reading = true;
+        h.readStart();
+      }
+    });
   }
 
   private accept(socket: net.Socket, unix: boolean, dataEvents = true): Client | null {

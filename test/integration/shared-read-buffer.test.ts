@@ -155,3 +155,47 @@ test("a blocked client's pipelined commands survive other connections' reads", a
     await srv.close();
   }
 });
+
+test('a connection streaming a big pipeline is read at most twice in a row per event-loop turn, and every reply arrives', async () => {
+  const srv = await startRespite();
+  // Count full 64 KB reads per turn of the loop: a setImmediate chain marks each turn.
+  type OnData = (c: unknown, chunk: Buffer, n: number, shared: boolean) => void;
+  const server = srv.server as unknown as { onData: OnData };
+  const original = server.onData.bind(srv.server);
+  let turn = 0;
+  let running = true;
+  const tick = () => {
+    turn++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const perTurn = new Map<number, number>();
+  let fullReads = 0;
+  let most = 0;
+  server.onData = (c, chunk, n, shared) => {
+    if (shared && n === chunk.length) {
+      fullReads++;
+      const k = (perTurn.get(turn) ?? 0) + 1;
+      perTurn.set(turn, k);
+      if (k > most) most = k;
+    }
+    original(c, chunk, n, shared);
+  };
+  const s = await connect(srv.port);
+  try {
+    const n = 40000;
+    const value = Buffer.alloc(100, 'v');
+    const parts: Buffer[] = [];
+    for (let i = 0; i < n; i++) parts.push(resp('SET', `key:${i}`, value));
+    const replies = collector(s);
+    s.write(Buffer.concat(parts));
+    const got = await replies.until(5 * n);
+    assert.equal(got.toString(), '+OK\r\n'.repeat(n));
+    assert.ok(fullReads > 4, `the pipeline came in full reads (${fullReads})`);
+    assert.ok(most <= 2, `at most 2 full reads of one connection per turn, saw ${most}`);
+  } finally {
+    running = false;
+    s.destroy();
+    await srv.close();
+  }
+});
