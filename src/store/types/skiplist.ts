@@ -72,6 +72,11 @@ export class ZSkipList {
     return this.ele[this.i[2 * n + 2]];
   }
 
+  /** Number of levels of node n. */
+  levelOf(n: number): number {
+    return this.lvl[this.i[2 * n + 2]];
+  }
+
   /** Previous node at level 0 (0 = none). */
   prevOf(n: number): number {
     return this.i[2 * n + 3];
@@ -147,8 +152,28 @@ export class ZSkipList {
 
   /** Inserts a member that is not in the dict yet; returns its node. */
   insert(score: number, ele: string): number {
+    const level = ZSkipList.randomLevel();
+    const id = this.length + 1;
+    if (id >= this.lvl.length) this.growIds(id + 1);
+    const b = this.allocBlock(level);
+    this.f[b] = score;
+    this.i[2 * b + 2] = id;
+    this.ele.push(ele);
+    this.lvl[id] = level;
+    this.node[id] = b;
+    this.link(b, level, score, ele, this.length);
+    this.length = id;
+    this.dict.set(ele, b);
+    return b;
+  }
+
+  /**
+   * Links block b (its score, id and member set; `level` levels) where (score, ele) belongs
+   * among the `count` nodes linked now (zslInsert's search and splice).
+   */
+  private link(b: number, level: number, score: number, ele: string, count: number): void {
     const { update, rank } = this;
-    let I = this.i;
+    const I = this.i;
     let x = 0;
     for (let k = this.level - 1; k >= 0; k--) {
       rank[k] = k === this.level - 1 ? 0 : rank[k + 1];
@@ -162,24 +187,14 @@ export class ZSkipList {
       }
       update[k] = x;
     }
-    const level = ZSkipList.randomLevel();
     if (level > this.level) {
       for (let k = this.level; k < level; k++) {
         rank[k] = 0;
         update[k] = 0;
-        I[5 + 2 * k] = this.length;
+        I[5 + 2 * k] = count;
       }
       this.level = level;
     }
-    const id = this.length + 1;
-    if (id >= this.lvl.length) this.growIds(id + 1);
-    const b = this.allocBlock(level);
-    I = this.i;
-    this.f[b] = score;
-    I[2 * b + 2] = id;
-    this.ele.push(ele);
-    this.lvl[id] = level;
-    this.node[id] = b;
     for (let k = 0; k < level; k++) {
       const uo = 2 * update[k] + 4 + 2 * k;
       const xo = 2 * b + 4 + 2 * k;
@@ -193,9 +208,6 @@ export class ZSkipList {
     const nxt = I[2 * b + 4];
     if (nxt !== 0) I[2 * nxt + 3] = b;
     else this.tail = b;
-    this.length = id;
-    this.dict.set(ele, b);
-    return b;
   }
 
   /** zslDeleteNode: unlinks x given the search path in `update` (does not free it). */
@@ -265,7 +277,7 @@ export class ZSkipList {
 
   /**
    * Changes the score of node x (zslUpdateScore): in place when the order does not change,
-   * otherwise removed and reinserted. Returns the member's node afterwards.
+   * otherwise moved. Returns the member's node (x: it keeps its block).
    */
   updateScore(x: number, newScore: number): number {
     const back = this.prevOf(x);
@@ -278,10 +290,13 @@ export class ZSkipList {
       this.f[x] = newScore;
       return x;
     }
+    // Moved as Redis does (unlinked, then linked at the new place), but the same block keeps
+    // its id, member and level: no dict update, no allocation.
     this.seek(this.f[x], ele);
     this.unlink(x);
-    this.release(x);
-    return this.insert(newScore, ele);
+    this.f[x] = newScore;
+    this.link(x, this.lvl[this.i[2 * x + 2]], newScore, ele, this.length - 1);
+    return x;
   }
 
   /** 1-based rank of (score, ele) (zslGetRank), 0 when not found. */
