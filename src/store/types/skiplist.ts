@@ -174,17 +174,23 @@ export class ZSkipList {
   private link(b: number, level: number, score: number, ele: string, count: number): void {
     const { update, rank } = this;
     const I = this.i;
+    const F = this.f;
+    const E = this.ele;
     let x = 0;
+    let r = 0;
+    // The search of before(), inlined, with the rank in a local (this is ZADD's hot loop).
     for (let k = this.level - 1; k >= 0; k--) {
-      rank[k] = k === this.level - 1 ? 0 : rank[k + 1];
       for (;;) {
         const o = 2 * x + 4 + 2 * k;
         const nx = I[o];
-        if (nx !== 0 && this.before(nx, score, ele)) {
-          rank[k] += I[o + 1];
+        if (nx === 0) break;
+        const s = F[nx];
+        if (s < score || (s === score && E[I[2 * nx + 2]] < ele)) {
+          r += I[o + 1];
           x = nx;
         } else break;
       }
+      rank[k] = r;
       update[k] = x;
     }
     if (level > this.level) {
@@ -253,11 +259,15 @@ export class ZSkipList {
   private seek(score: number, ele: string): number {
     const { update } = this;
     const I = this.i;
+    const F = this.f;
+    const E = this.ele;
     let x = 0;
     for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
         const nx = I[2 * x + 4 + 2 * k];
-        if (nx !== 0 && this.before(nx, score, ele)) x = nx;
+        if (nx === 0) break;
+        const s = F[nx];
+        if (s < score || (s === score && E[I[2 * nx + 2]] < ele)) x = nx;
         else break;
       }
       update[k] = x;
