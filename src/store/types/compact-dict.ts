@@ -75,10 +75,7 @@ export class CompactDict<V> {
   set(key: string, v: V): boolean {
     const i = this.table.find(key);
     if (i !== -1) {
-      // An equal value keeps the stored (old-generation) string: storing the new one would
-      // make the old one garbage and make the scavenger promote the new one.
-      const page = this.vp[i >> PAGE_BITS];
-      if (page[i & PAGE_MASK] !== v) page[i & PAGE_MASK] = v;
+      this.vp[i >> PAGE_BITS][i & PAGE_MASK] = v;
       return false;
     }
     this.insertAtProbe(key, v);
