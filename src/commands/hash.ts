@@ -350,8 +350,10 @@ function hsetCommand(c: Client, argv: string[]): void {
   if (h === undefined) return;
   if (h === null) h = createHash(c, key);
   tryConversion(c, h, argv, 2, argv.length - 1);
-  const me = maxEntries(c);
-  const mv = maxValue(c);
+  // The limits only matter to a listpack (reading them costs two config lookups each).
+  const small = h.lp !== null;
+  const me = small ? maxEntries(c) : 0;
+  const mv = small ? maxValue(c) : 0;
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1], false, me, mv)) created++;
   // HSET replies with the number of new fields, HMSET (deprecated) with OK.

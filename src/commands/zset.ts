@@ -149,6 +149,9 @@ function deleteIfEmpty(c: Client, key: string, z: ZSet): boolean {
 
 // ---- ZADD / ZINCRBY -------------------------------------------------------------------------
 
+/** ZADD's parsed scores (reused: handlers run one at a time and ZADD does not reenter). */
+let scoreBuf = new Float64Array(16);
+
 function zaddGeneric(c: Client, argv: string[], flags: number): void {
   const key = argv[1];
   let scoreidx = 2;
@@ -189,7 +192,8 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
     return;
   }
   // Every score is parsed before anything changes: the command runs fully or not at all.
-  const scores = new Float64Array(elements);
+  if (elements > scoreBuf.length) scoreBuf = new Float64Array(Math.max(elements, scoreBuf.length * 2));
+  const scores = scoreBuf;
   for (let j = 0; j < elements; j++) {
     const v = string2d(argv[scoreidx + j * 2]);
     if (v === null) {
@@ -213,7 +217,8 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
     z = ZSet.forFirstMember(argv[scoreidx + 1].length, limits(c));
     db.add(key, z);
   }
-  const lim = limits(c);
+  // The limits only matter to a listpack (reading them costs two config lookups each).
+  const lim = z.isListpack ? limits(c) : LIMITS;
   let nan = false;
   for (let j = 0; j < elements; j++) {
     const out = z.add(scores[j], argv[scoreidx + 1 + j * 2], flags, lim);

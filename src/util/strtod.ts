@@ -169,6 +169,9 @@ export function string2d(s: string): number | null {
   return v;
 }
 
+/** Exact powers of ten for plainDecimal. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /**
  * A short plain decimal (`-?digits[.digits]`, at most 24 chars) parsed by Number(), which
  * rounds correctly as strtod does; no exponent, so no overflow or underflow. NaN for any
@@ -177,15 +180,32 @@ export function string2d(s: string): number | null {
 function plainDecimal(s: string): number {
   const n = s.length;
   if (n > 24) return NaN;
-  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  const neg = s.charCodeAt(0) === 45;
+  let i = neg ? 1 : 0;
   const intStart = i;
-  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  // The digits as an integer m while it is exact (at most 15 digits, < 2^53).
+  let m = 0;
+  let c: number;
+  while (i < n && isDigit((c = s.charCodeAt(i)))) {
+    m = m * 10 + (c - 48);
+    i++;
+  }
   if (i === intStart) return NaN;
+  let fracDigits = 0;
   if (i < n) {
     if (s.charCodeAt(i) !== 46) return NaN;
     const fracStart = ++i;
-    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    while (i < n && isDigit((c = s.charCodeAt(i)))) {
+      m = m * 10 + (c - 48);
+      i++;
+    }
     if (i === fracStart || i < n) return NaN;
+    fracDigits = i - fracStart;
+  }
+  // m and 10^fracDigits are exact doubles, so one division rounds correctly, as strtod does.
+  if (i - intStart - (fracDigits > 0 ? 1 : 0) <= 15) {
+    const v = fracDigits === 0 ? m : m / POW10[fracDigits];
+    return neg ? -v : v;
   }
   return Number(s);
 }

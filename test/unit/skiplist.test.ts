@@ -149,3 +149,39 @@ test('a large list keeps O(log n) structure: rank of every 1000th element is exa
   ref.sort(cmp);
   for (let i = 0; i < n; i += 1000) assert.equal(z.getRank(ref[i][0], ref[i][1]), i + 1);
 });
+
+test('score updates move the node itself: its block, id and level survive, spans stay exact', () => {
+  const rand = rng(7);
+  const z = new ZSkipList(4);
+  const ref = new Map<string, number>();
+  for (let i = 0; i < 300; i++) {
+    const e = 'u' + i;
+    const s = Math.floor(rand() * 50);
+    z.insert(s, e);
+    ref.set(e, s);
+  }
+  for (let step = 0; step < 3000; step++) {
+    // Every 10th update moves the tallest node, whose unlinking can lower the list's level.
+    let ele = 'u' + Math.floor(rand() * 300);
+    if (step % 10 === 0) {
+      let tallest = z.first();
+      for (let x = z.first(); x !== 0; x = z.nextOf(x)) if (z.levelOf(x) > z.levelOf(tallest)) tallest = x;
+      ele = z.eleOf(tallest);
+    }
+    const node = z.dict.get(ele)!;
+    const id = z.idOf(node);
+    const level = z.levelOf(node);
+    const s = rand() < 0.1 ? ref.get(ele)! : Math.floor(rand() * 50) + (rand() < 0.3 ? 0.25 : 0);
+    assert.equal(z.updateScore(node, s), node);
+    ref.set(ele, s);
+    assert.equal(z.dict.get(ele), node);
+    assert.equal(z.idOf(node), id);
+    assert.equal(z.levelOf(node), level);
+    assert.equal(z.scoreOf(node), s);
+    if (step % 100 === 0) {
+      const want: Entry[] = [...ref].map(([e, sc]) => [sc, e]);
+      check(z, want.sort(cmp), `update ${step}`);
+    }
+  }
+  check(z, [...ref].map(([e, sc]): Entry => [sc, e]).sort(cmp), 'end');
+});

@@ -137,6 +137,10 @@ let curObj: HashObject | null = null;
 let curIdx = 0;
 let curPos = 0;
 
+/** The last short value stored in a hashtable-encoded hash, and the longest shared (see set()). */
+let lastValue = '';
+const SHARE_MAX = 64;
+
 /** TTL state of a hash that got field expire times (lazily allocated: most hashes have none). */
 class HashTtls {
   /** listpackex: expire time (unix ms) of each pair, 0 = none; ascending, zeros last. */
@@ -279,6 +283,13 @@ export class HashObject implements RObject {
       }
       if (this.lpLen > maxEntries) this.toHashtable();
       return created;
+    }
+    // A short value equal to the last one stored (in any hash) is stored as that same string:
+    // a value written over and over (flags, counters, states) then neither makes the scavenger
+    // promote each new copy nor leaves the replaced copy as old-generation garbage.
+    if (value.length <= SHARE_MAX) {
+      if (value === lastValue) value = lastValue;
+      else lastValue = value;
     }
     if (this.dict!.set(field, value)) return true;
     if (!keepTtl) this.ex?.map?.delete(field);

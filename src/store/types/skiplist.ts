@@ -72,6 +72,11 @@ export class ZSkipList {
     return this.ele[this.i[2 * n + 2]];
   }
 
+  /** Number of levels of node n. */
+  levelOf(n: number): number {
+    return this.lvl[this.i[2 * n + 2]];
+  }
+
   /** Previous node at level 0 (0 = none). */
   prevOf(n: number): number {
     return this.i[2 * n + 3];
@@ -147,39 +152,55 @@ export class ZSkipList {
 
   /** Inserts a member that is not in the dict yet; returns its node. */
   insert(score: number, ele: string): number {
+    const level = ZSkipList.randomLevel();
+    const id = this.length + 1;
+    if (id >= this.lvl.length) this.growIds(id + 1);
+    const b = this.allocBlock(level);
+    this.f[b] = score;
+    this.i[2 * b + 2] = id;
+    this.ele.push(ele);
+    this.lvl[id] = level;
+    this.node[id] = b;
+    this.link(b, level, score, ele, this.length);
+    this.length = id;
+    this.dict.set(ele, b);
+    return b;
+  }
+
+  /**
+   * Links block b (its score, id and member set; `level` levels) where (score, ele) belongs
+   * among the `count` nodes linked now (zslInsert's search and splice).
+   */
+  private link(b: number, level: number, score: number, ele: string, count: number): void {
     const { update, rank } = this;
-    let I = this.i;
+    const I = this.i;
+    const F = this.f;
+    const E = this.ele;
     let x = 0;
+    let r = 0;
+    // The search of before(), inlined, with the rank in a local (this is ZADD's hot loop).
     for (let k = this.level - 1; k >= 0; k--) {
-      rank[k] = k === this.level - 1 ? 0 : rank[k + 1];
       for (;;) {
         const o = 2 * x + 4 + 2 * k;
         const nx = I[o];
-        if (nx !== 0 && this.before(nx, score, ele)) {
-          rank[k] += I[o + 1];
+        if (nx === 0) break;
+        const s = F[nx];
+        if (s < score || (s === score && E[I[2 * nx + 2]] < ele)) {
+          r += I[o + 1];
           x = nx;
         } else break;
       }
+      rank[k] = r;
       update[k] = x;
     }
-    const level = ZSkipList.randomLevel();
     if (level > this.level) {
       for (let k = this.level; k < level; k++) {
         rank[k] = 0;
         update[k] = 0;
-        I[5 + 2 * k] = this.length;
+        I[5 + 2 * k] = count;
       }
       this.level = level;
     }
-    const id = this.length + 1;
-    if (id >= this.lvl.length) this.growIds(id + 1);
-    const b = this.allocBlock(level);
-    I = this.i;
-    this.f[b] = score;
-    I[2 * b + 2] = id;
-    this.ele.push(ele);
-    this.lvl[id] = level;
-    this.node[id] = b;
     for (let k = 0; k < level; k++) {
       const uo = 2 * update[k] + 4 + 2 * k;
       const xo = 2 * b + 4 + 2 * k;
@@ -193,9 +214,6 @@ export class ZSkipList {
     const nxt = I[2 * b + 4];
     if (nxt !== 0) I[2 * nxt + 3] = b;
     else this.tail = b;
-    this.length = id;
-    this.dict.set(ele, b);
-    return b;
   }
 
   /** zslDeleteNode: unlinks x given the search path in `update` (does not free it). */
@@ -241,11 +259,15 @@ export class ZSkipList {
   private seek(score: number, ele: string): number {
     const { update } = this;
     const I = this.i;
+    const F = this.f;
+    const E = this.ele;
     let x = 0;
     for (let k = this.level - 1; k >= 0; k--) {
       for (;;) {
         const nx = I[2 * x + 4 + 2 * k];
-        if (nx !== 0 && this.before(nx, score, ele)) x = nx;
+        if (nx === 0) break;
+        const s = F[nx];
+        if (s < score || (s === score && E[I[2 * nx + 2]] < ele)) x = nx;
         else break;
       }
       update[k] = x;
@@ -265,7 +287,7 @@ export class ZSkipList {
 
   /**
    * Changes the score of node x (zslUpdateScore): in place when the order does not change,
-   * otherwise removed and reinserted. Returns the member's node afterwards.
+   * otherwise moved. Returns the member's node (x: it keeps its block).
    */
   updateScore(x: number, newScore: number): number {
     const back = this.prevOf(x);
@@ -278,10 +300,13 @@ export class ZSkipList {
       this.f[x] = newScore;
       return x;
     }
+    // Moved as Redis does (unlinked, then linked at the new place), but the same block keeps
+    // its id, member and level: no dict update, no allocation.
     this.seek(this.f[x], ele);
     this.unlink(x);
-    this.release(x);
-    return this.insert(newScore, ele);
+    this.f[x] = newScore;
+    this.link(x, this.lvl[this.i[2 * x + 2]], newScore, ele, this.length - 1);
+    return x;
   }
 
   /** 1-based rank of (score, ele) (zslGetRank), 0 when not found. */
