@@ -379,6 +379,22 @@ export class Blocking {
     }
   }
 
+  /**
+   * Redis's scanDatabaseForDeletedKeys, for SWAPDB (called after the swap; `before` now holds
+   * what db held): a waited-on key that held a value and now holds none, or one of another
+   * type, is signalled, so that its XREADGROUP waiters are unblocked with an error.
+   */
+  scanDatabaseForDeletedKeys(db: Database, before: Database): void {
+    const m = this.waiting[db.id];
+    if (m === undefined) return;
+    for (const key of m.keys()) {
+      const was = before.dict.get(key);
+      if (was === undefined) continue;
+      const now = db.dict.get(key);
+      if (now === undefined || typeOf(now) !== typeOf(was)) this.signalKeyAsReady(db, key);
+    }
+  }
+
   /** Signals every key of db that clients wait on (the database was emptied). */
   signalWaitingKeys(db: Database): void {
     const m = this.waiting[db.id];

@@ -459,6 +459,8 @@ export class Server implements KeyspaceHooks {
     // Each Database object kept its watchers and got the other's data.
     touchAllWatchedKeysInDb(db1, db2, db1);
     touchAllWatchedKeysInDb(db2, db1, db2);
+    this.blocking.scanDatabaseForDeletedKeys(db1, db2);
+    this.blocking.scanDatabaseForDeletedKeys(db2, db1);
     this.blocking.scanDatabaseForReadyKeys(db1);
     this.blocking.scanDatabaseForReadyKeys(db2);
   }

@@ -113,6 +113,15 @@ describe('blocking stream reads on the oracle and Respite', () => {
       out.push(await ctl.call('DEL', 's'));
       await block();
       out.push(await ctl.call('RENAME', 's', 't'), await c.read());
+      // SWAPDB with a database that has no stream at the key, then with one that has a
+      // string there: the stream is gone from the client's database either way.
+      await block();
+      out.push(await ctl.call('SWAPDB', '0', '1'), await c.read());
+      out.push(await ctl.call('SELECT', '1'), await ctl.call('DEL', 's'));
+      out.push(await ctl.call('SET', 's', 'str'), await ctl.call('SELECT', '0'));
+      await block();
+      out.push(await ctl.call('SWAPDB', '0', '1'), await c.read());
+      out.push(await ctl.call('DEL', 's'));
       await block();
       out.push(await ctl.call('FLUSHALL'), await c.read());
       await waitBlocked(ctl, 1);
