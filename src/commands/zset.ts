@@ -149,8 +149,11 @@ function deleteIfEmpty(c: Client, key: string, z: ZSet): boolean {
 
 // ---- ZADD / ZINCRBY -------------------------------------------------------------------------
 
-/** ZADD's parsed scores (reused: handlers run one at a time and ZADD does not reenter). */
-let scoreBuf = new Float64Array(16);
+/**
+ * ZADD's parsed scores, reused up to its size (handlers run one at a time and ZADD does not
+ * reenter); a bigger ZADD gets an array of its own, so none is kept at a huge size.
+ */
+const scoreBuf = new Float64Array(1024);
 
 function zaddGeneric(c: Client, argv: string[], flags: number): void {
   const key = argv[1];
@@ -192,8 +195,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
     return;
   }
   // Every score is parsed before anything changes: the command runs fully or not at all.
-  if (elements > scoreBuf.length) scoreBuf = new Float64Array(Math.max(elements, scoreBuf.length * 2));
-  const scores = scoreBuf;
+  const scores = elements <= scoreBuf.length ? scoreBuf : new Float64Array(elements);
   for (let j = 0; j < elements; j++) {
     const v = string2d(argv[scoreidx + j * 2]);
     if (v === null) {

@@ -42,6 +42,7 @@ import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Server } from './server.js';
 import type { Database, Value } from '../store/database.js';
+import type { Dict } from '../store/dict.js';
 import { lfuDecayedCounter } from '../store/database.js';
 import { NOTIFY_EVICTED } from './notify.js';
 
@@ -330,16 +331,11 @@ export class Evictor {
         for (let i = 0; i < count; i++) {
           const at = dict.randomIndex();
           // The sampled slot gives the value (allkeys) or the expiry (volatile-ttl) without a
-          // lookup, and the key is read only for a candidate that may enter the pool: random
-          // entries miss every cache, so each access saved counts.
-          if (volatile) {
-            const key = dict.keyAt(at);
-            this.poolInsert(db, key, this.idleScore(db, key, policy, at));
-            continue;
-          }
-          const idle = this.idleOf(dict.valAt(at), policy);
-          if (this.poolKeys.length === POOL_SIZE && idle <= this.poolIdle[0]) continue;
-          this.poolInsert(db, dict.keyAt(at), idle);
+          // lookup: random entries miss every cache, so each access saved counts.
+          const idle = volatile
+            ? this.idleScore(db, dict.keyAt(at), policy, at)
+            : this.idleOf(dict.valAt(at), policy);
+          this.poolInsert(db, dict, at, idle);
         }
       }
       if (total === 0) return false;
@@ -377,13 +373,15 @@ export class Evictor {
     return clock >= word ? clock - word : clock + (0xffffffff - word);
   }
 
-  private poolInsert(db: Database, key: string, idle: number): void {
+  /** Offers the entry sampled at index `at` of dict (db's dict or expires) to the pool. */
+  private poolInsert(db: Database, dict: Dict<unknown>, at: number, idle: number): void {
     const keys = this.poolKeys;
     const idles = this.poolIdle;
     const dbs = this.poolDbs;
     // No better than everything in a full pool (the common case once it is warm): nothing to
-    // do — checked first, as comparing the key with the pool's costs a cache miss per sample.
+    // do — checked first, and the key is read only past it (a cache miss per sample).
     if (keys.length === POOL_SIZE && idle <= idles[0]) return;
+    const key = dict.keyAt(at);
     // Already in the pool: keep one entry, with the fresh score.
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === key && dbs[i] === db.id) {

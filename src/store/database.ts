@@ -321,9 +321,7 @@ export class Database {
     if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const v = this.dict.delete(key);
     if (v === undefined) return false;
-    if (typeof v === 'number') this.strings.free(v);
-    else this.hooks.onKeyRemoved?.(this, key);
-    if (this.expires.size !== 0) this.dropExpire(key);
+    this.removed(key, v);
     return true;
   }
 
@@ -336,6 +334,11 @@ export class Database {
     if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const v = this.dict.valAt(i);
     this.dict.deleteAt(i);
+    this.removed(key, v);
+  }
+
+  /** After key's entry left the dict: frees its value and drops its TTL. */
+  private removed(key: string, v: Value): void {
     if (typeof v === 'number') this.strings.free(v);
     else this.hooks.onKeyRemoved?.(this, key);
     if (this.expires.size !== 0) this.dropExpire(key);

@@ -164,11 +164,7 @@ export class StringStore {
     if (size > BIG_LIMIT) {
       // Exactly the size, as Redis's SET sizes a new value: only resize() (APPEND, SETRANGE,
       // SETBIT) reserves room to grow, geometrically.
-      const c = size;
-      this.big[h] = Buffer.allocUnsafeSlow(c);
-      this.place(h, -1, c);
-      this.allocatedBytes += c;
-      this.bigBytesTotal += c;
+      this.allocBig(h, size);
       return;
     }
     const ci = classIndex(size === 0 ? 1 : size);
@@ -190,6 +186,16 @@ export class StringStore {
     }
     this.place(h, at, csize);
     this.allocatedBytes += csize;
+  }
+
+  /** Gives handle h a dedicated Buffer of `cap` bytes (its old space already freed). */
+  private allocBig(h: number, cap: number): Buffer {
+    const b = Buffer.allocUnsafeSlow(cap);
+    this.big[h] = b;
+    this.place(h, -1, cap);
+    this.allocatedBytes += cap;
+    this.bigBytesTotal += cap;
+    return b;
   }
 
   private recycleTail(): void {
@@ -355,14 +361,11 @@ export class StringStore {
       let nb: Buffer;
       let noff: number;
       if (want > BIG_LIMIT) {
-        nb = Buffer.allocUnsafeSlow(want);
+        // ob stays readable after freeSpace: a dedicated old buffer is only unlinked.
+        this.freeSpace(h);
+        nb = this.allocBig(h, want);
         noff = 0;
         ob.copy(nb, 0, ooff, ooff + old);
-        this.freeSpace(h);
-        this.big[h] = nb;
-        this.place(h, -1, want);
-        this.allocatedBytes += want;
-        this.bigBytesTotal += want;
       } else {
         // The new slot is of a bigger size class than the freed one, so it cannot be the
         // same bytes: copy straight from the old place, no temporary.

@@ -299,19 +299,7 @@ export class StreamNode {
    * ArrayBuffer for the three (one allocation per node, not three).
    */
   resize(cap: number): void {
-    const buf = trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap)));
-    const ids = new Uint32Array(buf, 0, cap * 4);
-    const offs = new Uint32Array(buf, cap * 16, cap + 1);
-    const flags = new Uint8Array(buf, cap * 20 + 4, cap);
-    const n = this.n;
-    if (n !== 0) {
-      ids.set(this.ids.subarray(0, n * 4));
-      offs.set(this.offs.subarray(0, n + 1));
-      flags.set(this.flags.subarray(0, n));
-    }
-    this.ids = ids;
-    this.offs = offs;
-    this.flags = flags;
+    this.moveArrays(trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap))), cap);
   }
 
   /**
@@ -321,21 +309,26 @@ export class StreamNode {
   allocate(cap: number, dataCap: number): void {
     const arrays = arraysBytes(cap);
     const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap), false);
+    const data = Buffer.from(buf, arrays, dataCap);
+    if (this.n !== 0) this.data.copy(data, 0, 0, this.offs[this.n]);
+    this.moveArrays(buf, cap);
+    this.data = data;
+  }
+
+  /** Lays the ID/offset/flag arrays for cap entries at the start of buf, keeping the content. */
+  private moveArrays(buf: ArrayBuffer, cap: number): void {
     const ids = new Uint32Array(buf, 0, cap * 4);
     const offs = new Uint32Array(buf, cap * 16, cap + 1);
     const flags = new Uint8Array(buf, cap * 20 + 4, cap);
-    const data = Buffer.from(buf, arrays, dataCap);
     const n = this.n;
     if (n !== 0) {
       ids.set(this.ids.subarray(0, n * 4));
       offs.set(this.offs.subarray(0, n + 1));
       flags.set(this.flags.subarray(0, n));
-      this.data.copy(data, 0, 0, offs[n]);
     }
     this.ids = ids;
     this.offs = offs;
     this.flags = flags;
-    this.data = data;
   }
 
   /** Trims the arrays and data to their content (a full node, as Redis's lpShrinkToFit). */
