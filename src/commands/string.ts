@@ -74,13 +74,41 @@ function getGeneric(c: Client, key: string): boolean {
  * Stores a client-supplied value at key (Redis's setKey with tryObjectEncoding): an existing
  * string handle is overwritten in place; the TTL is cleared unless keepTtl.
  */
-function storeString(db: Database, key: string, old: Value | undefined, val: string, keepTtl: boolean): void {
+function storeString(
+  db: Database,
+  key: string,
+  old: Value | undefined,
+  val: string | Buffer,
+  keepTtl: boolean,
+): void {
   if (typeof old === 'number') {
-    db.strings.overwrite(old, val);
+    db.strings.overwriteValue(old, val);
     db.setKey(key, old, keepTtl);
   } else {
-    db.setKey(key, db.strings.create(val), keepTtl);
+    db.setKey(key, db.strings.createValue(val), keepTtl);
   }
+}
+
+/**
+ * The value argument argv[i]: its bytes when it came as a big argument (see the SET family's
+ * `bigValueArg` below), else its text.
+ */
+function valueArg(c: Client, argv: string[], i: number): string | Buffer {
+  const big = c.bigArgs;
+  if (big !== null) {
+    const b = big[i];
+    if (b !== undefined) return b;
+  }
+  return argv[i];
+}
+
+/**
+ * A value as a propagated argv holds it. Without AOF or replicas nothing keeps that argv,
+ * so a big argument is not turned into a string for it.
+ */
+function propagatedValue(c: Client, val: string | Buffer): string {
+  if (typeof val === 'string') return val;
+  return c.server.propagationSinks.length === 0 ? '' : val.latin1Slice(0, val.length);
 }
 
 /**
@@ -220,7 +248,7 @@ function setGeneric(
   argv: string[],
   flags: number,
   key: string,
-  val: string,
+  val: string | Buffer,
   expireArg: string | undefined,
   cmd: string,
   replies: number,
@@ -246,7 +274,7 @@ function setGeneric(
   if (expireArg !== undefined) {
     db.setExpire(key, when);
     // Relative TTLs must replay deterministically: always propagate as an absolute PXAT.
-    c.server.propagate(db.id, ['SET', key, val, 'PXAT', msToString(when)]);
+    c.server.propagate(db.id, ['SET', key, propagatedValue(c, val), 'PXAT', msToString(when)]);
     c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, db.id);
   }
   if ((flags & OBJ_SET_GET) === 0) {
@@ -255,7 +283,9 @@ function setGeneric(
   } else if (expireArg === undefined) {
     // Replicas get the SET without its GET option(s).
     const rewritten: string[] = [];
-    for (let j = 0; j < argv.length; j++) if (j < 3 || !kw(argv[j], 'get')) rewritten.push(argv[j]);
+    for (let j = 0; j < argv.length; j++)
+      if (j === 2) rewritten.push(propagatedValue(c, val));
+      else if (j < 3 || !kw(argv[j], 'get')) rewritten.push(argv[j]);
     c.server.propagate(db.id, rewritten);
   }
 }
@@ -265,7 +295,7 @@ function setCommand(c: Client, argv: string[]): void {
     // Hot path: plain SET key value.
     const db = c.db;
     const key = argv[1];
-    db.setString(key, argv[2], false);
+    db.setString(key, c.bigArgs === null ? argv[2] : valueArg(c, argv, 2), false);
     c.server.keyModified(db, key, NOTIFY_STRING, 'set');
     c.out.ok();
     return;
@@ -273,19 +303,19 @@ function setCommand(c: Client, argv: string[]): void {
   const flags = parseExtendedStringArgs(c, argv, COMMAND_SET);
   if (flags < 0) return;
   const exp = parsedExpireArg === -1 ? undefined : argv[parsedExpireArg];
-  setGeneric(c, argv, flags, argv[1], argv[2], exp, 'set', REPLY_OK_NULL);
+  setGeneric(c, argv, flags, argv[1], valueArg(c, argv, 2), exp, 'set', REPLY_OK_NULL);
 }
 
 function setnxCommand(c: Client, argv: string[]): void {
-  setGeneric(c, argv, OBJ_SET_NX, argv[1], argv[2], undefined, 'setnx', REPLY_ONE_ZERO);
+  setGeneric(c, argv, OBJ_SET_NX, argv[1], valueArg(c, argv, 2), undefined, 'setnx', REPLY_ONE_ZERO);
 }
 
 function setexCommand(c: Client, argv: string[]): void {
-  setGeneric(c, argv, OBJ_EX, argv[1], argv[3], argv[2], 'setex', REPLY_OK_NULL);
+  setGeneric(c, argv, OBJ_EX, argv[1], valueArg(c, argv, 3), argv[2], 'setex', REPLY_OK_NULL);
 }
 
 function psetexCommand(c: Client, argv: string[]): void {
-  setGeneric(c, argv, OBJ_PX, argv[1], argv[3], argv[2], 'psetex', REPLY_OK_NULL);
+  setGeneric(c, argv, OBJ_PX, argv[1], valueArg(c, argv, 3), argv[2], 'psetex', REPLY_OK_NULL);
 }
 
 // ---- GET family -----------------------------------------------------------------------------
@@ -355,9 +385,10 @@ function getsetCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   if (!getGeneric(c, key)) return;
   const db = c.db;
-  db.setString(key, argv[2], false);
+  const val = valueArg(c, argv, 2);
+  db.setString(key, val, false);
   c.server.keyModified(db, key, NOTIFY_STRING, 'set');
-  c.server.propagate(db.id, ['SET', key, argv[2]]);
+  c.server.propagate(db.id, ['SET', key, propagatedValue(c, val)]);
 }
 
 // ---- multi-key ------------------------------------------------------------------------------
@@ -1031,3 +1062,7 @@ export const specs: CommandSpec[] = [
   ),
   spec('lcs', -3, ['readonly'], 1, 2, 1, '7.0.0', 'Find longest common substring', lcsCommand),
 ];
+
+// The commands that store their value argument as given take a big one as bytes.
+const VALUE_ARG: Record<string, number> = { set: 2, setnx: 2, getset: 2, setex: 3, psetex: 3 };
+for (const s of specs) if (Object.hasOwn(VALUE_ARG, s.name)) s.bigValueArg = VALUE_ARG[s.name];

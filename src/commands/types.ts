@@ -86,6 +86,11 @@ export interface CommandSpec {
   getKeys?: (argv: string[]) => number[];
   /** Flags that depend on the arguments (FCALL takes its function's flags): given the static ones. */
   dynamicFlags?: (c: Client, argv: string[], flags: number) => number;
+  /**
+   * The argv index of a value the handler can take as bytes (Client.bigArgs) when it is a big
+   * argument, so that it never becomes a JS string (see BIG_ARG_MIN in protocol/parser.ts).
+   */
+  bigValueArg?: number;
   /** Redis version that introduced the command (COMMAND DOCS `since`). */
   since?: string;
   /** COMMAND DOCS group (`string`, `generic`, `server`, ...). */

@@ -30,6 +30,15 @@ const MIN_ALLOC = 16 * 1024;
 /** Redis's read size (PROTO_IOBUF_LEN) and its "big argument" threshold (PROTO_MBULK_BIG_ARG). */
 const REDIS_IOBUF_LEN = 16 * 1024;
 const PROTO_MBULK_BIG_ARG = 32 * 1024;
+/**
+ * Arguments from this size on are also handed over as bytes (RequestParser.bigArgs): a JS
+ * string above ~128 KB lives in V8's large-object space, a fresh mmap per string, and costs
+ * ~4 ms per MB to create on this kind of VM, where a command that stores the bytes (SET)
+ * needs no string at all.
+ */
+export const BIG_ARG_MIN = PROTO_MBULK_BIG_ARG;
+/** argv's entry for an argument held only as bytes, until the dispatcher materializes it. */
+export const BIG_ARG_PLACEHOLDER = '\0respite:big-argument\0';
 
 export class ProtocolError extends Error {}
 
@@ -99,6 +108,13 @@ export class RequestParser {
   private authRequired: boolean;
   /** Set when `next()` failed; the client replies with it and closes. */
   error: string | null = null;
+  /**
+   * For the argv `next()` just returned, when some of its arguments (never the name) are at
+   * least BIG_ARG_MIN bytes: those arguments' bytes, by argv index, while argv holds
+   * BIG_ARG_PLACEHOLDER there. The views point into the parser's buffer and stay valid only
+   * until the next `feed()`; the caller takes them at once (see Client.bigArgs).
+   */
+  bigArgs: (Buffer | undefined)[] | null = null;
 
   constructor(limits: ParserLimits) {
     this.maxBulkLen = limits.maxBulkLen;
@@ -195,6 +211,7 @@ export class RequestParser {
     this.multibulkLen = 0;
     this.bulkLen = -1;
     this.argv = NO_ARGV;
+    this.bigArgs = null;
     this.ownsBuffer = false;
     this.scanBase = -1;
   }
@@ -354,6 +371,7 @@ export class RequestParser {
     if (ll <= 0) return 0;
     this.multibulkLen = ll;
     this.argv = [];
+    this.bigArgs = null;
     return 1;
   }
 
@@ -413,9 +431,14 @@ export class RequestParser {
       }
       // Redis would run it, but V8 cannot hold a string this long (within 24 bytes of 512 MB).
       if (len > MAX_ARG_LEN) this.fail('invalid bulk length');
-      argv.push(
-        argv.length === 0 && len <= 16 ? commandName(buf, pos, len) : buf.latin1Slice(pos, pos + len),
-      );
+      if (len >= BIG_ARG_MIN && argv.length !== 0) {
+        (this.bigArgs ??= [])[argv.length] = buf.subarray(pos, pos + len);
+        argv.push(BIG_ARG_PLACEHOLDER);
+      } else {
+        argv.push(
+          argv.length === 0 && len <= 16 ? commandName(buf, pos, len) : buf.latin1Slice(pos, pos + len),
+        );
+      }
       pos += len + 2;
       len = -1;
       left--;

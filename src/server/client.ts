@@ -97,6 +97,12 @@ export class Client {
   argv: string[] | null = null;
   /** The running command's arguments with secrets hidden, for the slow log and MONITOR. */
   redactedArgv: string[] | null = null;
+  /**
+   * Bytes of the command's big arguments (RequestParser.bigArgs), by argv index, while argv
+   * holds a placeholder there: only while a command with a `bigValueArg` runs straight from the
+   * parser (see dispatcher.ts); everywhere else the arguments are strings.
+   */
+  bigArgs: (Buffer | undefined)[] | null = null;
   /** CLIENT REPLY bits (REPLY_OFF | REPLY_SKIP_NEXT | REPLY_SKIP); REPLY_ON = 0. */
   replyMode = REPLY_ON;
   /** Remote and local addresses as `ip:port` (or `path:0` for unix sockets). */

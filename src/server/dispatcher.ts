@@ -112,6 +112,7 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
   server.executingClient = c;
   if (c.replyMode === REPLY_ON) {
     dispatch(server, c, argv);
+    c.bigArgs = null;
     // Pushes held during the command (Pub/Sub messages, invalidations to itself) are placed.
     server.afterCommand(c, mark);
     // Clients blocked on keys this command made ready are served right after it (not while
@@ -124,6 +125,7 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
     return;
   }
   dispatch(server, c, argv);
+  c.bigArgs = null;
   if (server.blocking.hasReadyKeys && server.busyReply === null) server.blocking.handleClientsBlockedOnKeys();
   applyReplyMode(c, mark);
   // Pushes are delivered even when CLIENT REPLY silences the command (Redis's CLIENT_PUSHING).
@@ -166,7 +168,38 @@ function findCommand(server: Server, name: string): CommandSpec | undefined {
   return cmd;
 }
 
+/**
+ * A big argument (Client.bigArgs) stays bytes only as the value of a command that stores it
+ * as such (`bigValueArg` in its spec), run now and seen by no MONITOR; a command queued by
+ * MULTI or held by CLIENT PAUSE outlives the parser's buffer, so it gets text like any other.
+ */
+function keepsBigArgs(server: Server, c: Client, argv: string[]): boolean {
+  const cmd = findCommand(server, argv[0]);
+  if (
+    cmd === undefined ||
+    cmd.bigValueArg === undefined ||
+    (c.flags & CLIENT_MULTI) !== 0 ||
+    server.pauseUntil !== 0 ||
+    server.monitors.size !== 0
+  )
+    return false;
+  const big = c.bigArgs!;
+  for (let i = 0; i < big.length; i++) if (big[i] !== undefined && i !== cmd.bigValueArg) return false;
+  return true;
+}
+
+/** Replaces argv's big-argument placeholders with the arguments' text, in place. */
+function materializeBigArgs(c: Client, argv: string[]): void {
+  const big = c.bigArgs!;
+  c.bigArgs = null;
+  for (let i = 0; i < big.length; i++) {
+    const b = big[i];
+    if (b !== undefined) argv[i] = b.latin1Slice(0, b.length);
+  }
+}
+
 function dispatch(server: Server, c: Client, argv: string[]): void {
+  if (c.bigArgs !== null && !keepsBigArgs(server, c, argv)) materializeBigArgs(c, argv);
   const name = argv[0];
   let cmd = findCommand(server, name);
   if (cmd === undefined) {
@@ -322,6 +355,17 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
+  // Big arguments the handler took as bytes: whatever keeps argv past this point gets text.
+  if (c.bigArgs !== null) {
+    const threshold = server.slowlogThreshold;
+    if (
+      server.propagationSinks.length !== 0 ||
+      server.monitors.size !== 0 ||
+      (threshold >= 0 && us >= threshold)
+    )
+      materializeBigArgs(c, argv);
+    c.bigArgs = null;
+  }
   // Client-side caching remembers the keys a tracking client read.
   if ((flags & F_READONLY) !== 0 && (c.flags & CLIENT_TRACKING) !== 0)
     server.tracking.rememberKeys(c, cmd, argv);

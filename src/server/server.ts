@@ -202,7 +202,8 @@ export class Server implements KeyspaceHooks {
   private inDataBatch = false;
   /** Hot config values, refreshed by CONFIG SET. */
   private queryBufferLimit = 0;
-  private slowlogThreshold = 0;
+  /** slowlog-log-slower-than, in µs (negative: disabled). */
+  slowlogThreshold = 0;
   private nextClientId = 1;
   /** The HTTP/WebSocket gateway when `http-port` is set (src/gateway/). */
   gateway: Gateway | null = null;
@@ -1009,6 +1010,10 @@ export class Server implements KeyspaceHooks {
         break;
       }
       if (argv === null) break;
+      if (c.parser.bigArgs !== null) {
+        c.bigArgs = c.parser.bigArgs;
+        c.parser.bigArgs = null;
+      }
       processCommand(this, c, argv);
     }
     c.requestWrite();

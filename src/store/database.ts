@@ -266,13 +266,13 @@ export class Database {
    * lookup. An existing string value is rewritten in place (same handle, no heap
    * allocation); any other value is replaced. Clears the TTL unless keepTtl.
    */
-  setString(key: string, s: string, keepTtl: boolean): void {
+  setString(key: string, s: string | Buffer, keepTtl: boolean): void {
     if (this.snapshot !== null) this.snapshot.beforeWrite(this, key);
     const dict = this.dict;
     let i = dict.indexOf(key);
     if (i !== -1 && this.expires.size !== 0 && this.expireIfNeeded(key)) i = dict.indexOf(key);
     if (i === -1) {
-      const h = this.strings.create(s);
+      const h = this.strings.createValue(s);
       dict.add(key, h);
       this.initValue(h);
       this.hooks.onKeyCreated?.(this, key);
@@ -284,10 +284,10 @@ export class Database {
     // (lookupKey + dbSetValue); under LRU the value is simply stamped now.
     if (lfu) this.touchValue(old);
     if (typeof old === 'number') {
-      this.strings.overwrite(old, s);
+      this.strings.overwriteValue(old, s);
       if (!lfu) this.initValue(old);
     } else {
-      const h = this.strings.create(s);
+      const h = this.strings.createValue(s);
       this.hooks.onKeyRemoved?.(this, key);
       if (lfu) this.strings.setLru(h, old.lru);
       else this.initValue(h);

@@ -281,7 +281,31 @@ export class StringStore {
 
   /** Replaces handle h's value with s, reusing its space when it fits. */
   overwrite(h: number, s: string, encoding = encodingFor(s)): void {
-    const n = s.length;
+    this.reserveForOverwrite(h, s.length);
+    this.writeString(h, s, encoding);
+  }
+
+  /** Replaces handle h's value with the bytes of src (a big argument: raw encoding). */
+  overwriteFromBytes(h: number, src: Buffer): void {
+    const n = src.length;
+    this.reserveForOverwrite(h, n);
+    src.copy(this.bufferOf(h), this.bufferStart(h), 0, n);
+    this.setLength(h, n, n <= 44 ? ENC_EMBSTR : ENC_RAW);
+  }
+
+  /** create() for a value that came as text or, for a big argument, as bytes. */
+  createValue(v: string | Buffer): number {
+    return typeof v === 'string' ? this.create(v) : this.createFromBytes(v);
+  }
+
+  /** overwrite() for a value that came as text or, for a big argument, as bytes. */
+  overwriteValue(h: number, v: string | Buffer): void {
+    if (typeof v === 'string') this.overwrite(h, v);
+    else this.overwriteFromBytes(h, v);
+  }
+
+  /** Room for an n-byte value in h: its space is reused when it fits and is not far too big. */
+  private reserveForOverwrite(h: number, n: number): void {
     const p = this.page(h);
     const cap = p.cap[h & META_MASK];
     const big = p.loc[h & META_MASK] === -1;
@@ -289,7 +313,6 @@ export class StringStore {
       this.freeSpace(h);
       this.allocSpace(h, n);
     }
-    this.writeString(h, s, encoding);
   }
 
   private writeString(h: number, s: string, encoding: number): void {

@@ -6,6 +6,8 @@ import {
   parseLongLong,
   splitArgs,
   PROTO_INLINE_MAX_SIZE,
+  BIG_ARG_MIN,
+  BIG_ARG_PLACEHOLDER,
 } from '../../src/protocol/parser.js';
 
 const B = (s: string) => Buffer.from(s, 'latin1');
@@ -15,6 +17,14 @@ function parser(opts: Partial<{ maxBulkLen: number; authRequired: boolean }> = {
     maxBulkLen: opts.maxBulkLen ?? 512 * 1024 * 1024,
     authRequired: !!opts.authRequired,
   });
+}
+
+/** argv with the big arguments' text in place of their placeholders (as the dispatcher does). */
+function withText(p: RequestParser, argv: string[]): string[] {
+  const big = p.bigArgs;
+  if (big === null) return argv;
+  p.bigArgs = null;
+  return argv.map((a, i) => (big[i] === undefined ? a : big[i].latin1Slice()));
 }
 
 /** Every command the parser yields after each chunk, then the error text if it failed. */
@@ -32,7 +42,7 @@ function parseChunks(p: RequestParser, chunks: Buffer[]): (string[] | string)[] 
         return out;
       }
       if (argv === null) break;
-      out.push(argv);
+      out.push(withText(p, argv));
     }
   }
   return out;
@@ -320,7 +330,7 @@ test('a large bulk arriving in 64 KB chunks is assembled with bounded buffering'
     for (let off = 0; off < data.length; off += 65536) {
       p.feed(data.subarray(off, off + 65536));
       maxCapacity = Math.max(maxCapacity, p.capacity);
-      for (let a = p.next(); a !== null; a = p.next()) out.push(a);
+      for (let a = p.next(); a !== null; a = p.next()) out.push(withText(p, a));
     }
   } finally {
     Buffer.prototype.copy = copy;
@@ -451,4 +461,21 @@ test('command names that repeat, differ by case or by one byte, or hold any byte
   assert.deepEqual(parseChunks(a, [B(enc('PING'))]), [['PING']]);
   assert.deepEqual(parseChunks(b, [B(enc('PINH'))]), [['PINH']]);
   assert.deepEqual(parseChunks(a, [B(enc('PING'))]), [['PING']]);
+});
+
+test('arguments of 32 KB and more are handed over as bytes, with a placeholder in argv', () => {
+  const p = parser();
+  const big = 'v'.repeat(BIG_ARG_MIN);
+  p.feed(B(enc('SET', 'k', big) + enc('SET', 'k', big.slice(1)) + enc('x'.repeat(BIG_ARG_MIN), big)));
+  const first = p.next()!;
+  assert.deepEqual(first, ['SET', 'k', BIG_ARG_PLACEHOLDER]);
+  assert.equal(p.bigArgs!.length, 3);
+  assert.equal(p.bigArgs![2]!.latin1Slice(), big);
+  assert.deepEqual(p.next(), ['SET', 'k', big.slice(1)], 'one byte less is a string');
+  assert.equal(p.bigArgs, null);
+  // The command name is always text.
+  const third = p.next()!;
+  assert.equal(third[0], 'x'.repeat(BIG_ARG_MIN));
+  assert.equal(third[1], BIG_ARG_PLACEHOLDER);
+  assert.equal(p.bigArgs![1]!.length, BIG_ARG_MIN);
 });
