@@ -16,6 +16,7 @@
  *   to INT_MAX (the arguments are collected as they arrive, nothing is preallocated).
  */
 import { constants as bufferConstants } from 'node:buffer';
+import { giveSpare, SPARE_MIN, takeSpare } from '../util/spare-buffers.js';
 
 /** Largest inline request / count line before Redis gives up (PROTO_INLINE_MAX_SIZE). */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
@@ -41,6 +42,11 @@ export const BIG_ARG_MIN = PROTO_MBULK_BIG_ARG;
 export const BIG_ARG_PLACEHOLDER = '\0respite:big-argument\0';
 
 export class ProtocolError extends Error {}
+
+/** A buffer of at least size bytes: a kept spare for a big one (see util/spare-buffers.ts). */
+function allocBuffer(size: number): Buffer {
+  return (size >= SPARE_MIN && takeSpare(size, size * 2)) || Buffer.allocUnsafe(size);
+}
 
 export interface ParserLimits {
   /** proto-max-bulk-len */
@@ -144,6 +150,7 @@ export class RequestParser {
     if (n === 0) return;
     if (this.pos === this.avail) {
       // Nothing buffered: parse straight from the socket's chunk, no copy.
+      this.dropBuffer();
       this.buf = chunk;
       this.ownsBuffer = false;
       this.pos = this.end = 0;
@@ -175,8 +182,9 @@ export class RequestParser {
         const want = this.bulkLen + 2 + 64 * 1024;
         if (size * 2 > want) size = Math.max(want, need);
       }
-      const nb = Buffer.allocUnsafe(size);
+      const nb = allocBuffer(size);
       this.buf.copy(nb, 0, this.pos, this.avail);
+      this.dropBuffer();
       this.buf = nb;
       this.ownsBuffer = true;
     }
@@ -194,7 +202,7 @@ export class RequestParser {
   release(): void {
     if (this.ownsBuffer || this.pos === this.avail) return;
     const remaining = this.avail - this.pos;
-    const nb = Buffer.allocUnsafe(Math.max(remaining * 2, MIN_ALLOC));
+    const nb = allocBuffer(Math.max(remaining * 2, MIN_ALLOC));
     this.buf.copy(nb, 0, this.pos, this.avail);
     this.buf = nb;
     this.ownsBuffer = true;
@@ -204,8 +212,17 @@ export class RequestParser {
     this.scanBase = -1;
   }
 
+  /**
+   * The current buffer is being let go: one allocated here goes back to the spare pool (the
+   * views of a command's big arguments died with the command, before the next feed/next).
+   */
+  private dropBuffer(): void {
+    if (this.ownsBuffer) giveSpare(this.buf);
+  }
+
   /** Drop everything buffered (used when the connection is being closed). */
   reset(): void {
+    this.dropBuffer();
     this.buf = EMPTY;
     this.pos = this.end = this.avail = 0;
     this.multibulkLen = 0;
@@ -231,6 +248,7 @@ export class RequestParser {
       }
       if (this.pos === this.avail && this.avail !== 0) {
         // Fully consumed: let go of the bytes (an adopted chunk or a grown buffer).
+        this.dropBuffer();
         this.buf = EMPTY;
         this.pos = this.end = this.avail = 0;
         this.ownsBuffer = false;

@@ -9,6 +9,7 @@
  * the native call for a handful of bytes.
  */
 import { formatDouble } from '../util/numbers.js';
+import { giveSpare, takeSpare } from '../util/spare-buffers.js';
 
 const INITIAL = 16 * 1024;
 /** Replies past this size are handed over rather than copied, and such a buffer is not kept. */
@@ -79,7 +80,7 @@ export class ReplyWriter {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
+    const nb = (size > LARGE && takeSpare(this.pos + n, size)) || Buffer.allocUnsafe(size);
     this.buf.copy(nb, 0, 0, this.pos);
     this.buf = nb;
   }
@@ -371,7 +372,13 @@ export class ReplyWriter {
    */
   released(held: boolean): void {
     this.pos = 0;
-    if (held || this.buf.length > LARGE) this.buf = Buffer.allocUnsafe(INITIAL);
+    if (held) {
+      this.buf = Buffer.allocUnsafe(INITIAL);
+    } else if (this.buf.length > LARGE) {
+      // Written whole: the next large reply (of any client) can reuse it.
+      giveSpare(this.buf);
+      this.buf = Buffer.allocUnsafe(INITIAL);
+    }
   }
 
   /** Takes the pending bytes out (for the socket write) and resets the buffer. */

@@ -167,3 +167,34 @@ test('big values are propagated to the AOF and replicas byte for byte', async ()
     rec.stop();
   }
 });
+
+test('concurrent big requests and replies never mix bytes (their buffers are reused)', async () => {
+  await pair.reset();
+  const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.connect(pair.respite.port)));
+  try {
+    await Promise.all(
+      clients.map(async (c, ci) => {
+        // Pipelined: each SET's value arrives while other clients' replies are in flight.
+        const values = Array.from({ length: 12 }, (_, i) => bytes(150_000 + i * 7_001, ci * 16 + i));
+        for (let i = 0; i < values.length; i++) {
+          c.send('SET', `c${ci}:${i}`, values[i]);
+          c.send('GET', `c${ci}:${(i + values.length - 1) % values.length}`);
+        }
+        for (let i = 0; i < values.length; i++) {
+          assert.equal(await c.read(20_000), '+OK\r\n');
+          const prev = (i + values.length - 1) % values.length;
+          const reply = await c.read(20_000);
+          if (prev < i) assert.equal(reply, `$${values[prev].length}\r\n${values[prev].latin1Slice()}\r\n`);
+          else assert.equal(reply, '$-1\r\n');
+        }
+        for (let i = 0; i < values.length; i++)
+          assert.equal(
+            await c.call('GET', `c${ci}:${i}`),
+            `$${values[i].length}\r\n${values[i].latin1Slice()}\r\n`,
+          );
+      }),
+    );
+  } finally {
+    for (const c of clients) c.close();
+  }
+});
