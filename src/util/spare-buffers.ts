@@ -12,8 +12,8 @@
 
 /** Smallest buffer worth keeping: below it Node's pool and malloc are cheap anyway. */
 export const SPARE_MIN = 128 * 1024;
-/** Largest buffer kept: a one-off huge value must not stay allocated. */
-const SPARE_MAX = 32 * 1024 * 1024;
+/** Largest buffer kept (a one-off huge value must not stay allocated): at most 16 MB in all. */
+const SPARE_MAX = 4 * 1024 * 1024;
 /** How many buffers are kept (most recently given first). */
 const SLOTS = 4;
 
