@@ -15,6 +15,7 @@ export interface Options {
     | 'persistence'
     | 'streams'
     | 'bits'
+    | 'values'
     | 'lua'
     | 'pubsub'
     | 'eviction'
@@ -100,6 +101,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--persistence') o.mode = 'persistence';
     else if (a === '--streams') o.mode = 'streams';
     else if (a === '--bits') o.mode = 'bits';
+    else if (a === '--values') o.mode = 'values';
     else if (a === '--pubsub') o.mode = 'pubsub';
     else if (a === '--gateway') o.mode = 'gateway';
     else if (a === '--gateway-subscribers') o.gatewaySubscribers = num(++i);

@@ -23,6 +23,7 @@
  *   npm run bench -- --streams    CPU per request of XADD and XRANGE (100 entries); memory
  *                                 per entry of a 1,000,000-entry stream (--coll-elements N)
  *   npm run bench -- --bits       CPU per request of SETBIT, BITCOUNT and PFADD
+ *   npm run bench -- --values     CPU per request of SET and GET of 100 KB, 300 KB, 1 MB values
  *   npm run bench -- --gateway    Pub/Sub fan-out latency to N RESP, SSE and WebSocket subscribers
  *   npm run bench -- --pubsub     PUBLISH throughput to 1, 10 and 100 subscribers, delivery
  *                                 latency p50/p99 and server CPU per delivered message
@@ -59,6 +60,7 @@ import { multiMode } from './multi.js';
 import { persistenceMode } from './persistence.js';
 import { streamsMode } from './streams.js';
 import { bitsMode } from './bits.js';
+import { valuesMode } from './values.js';
 import { pubsubMode } from './pubsub.js';
 import { gatewayMode } from './gateway.js';
 import { luaMode } from './lua.js';
@@ -150,6 +152,9 @@ async function main(): Promise<void> {
   } else if (o.mode === 'bits') {
     section = 'bits';
     body = await bitsMode(o, m);
+  } else if (o.mode === 'values') {
+    section = 'values';
+    body = await valuesMode(o, m);
   } else if (o.mode === 'pubsub') {
     section = 'pubsub';
     body = await pubsubMode(o, m);

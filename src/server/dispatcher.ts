@@ -355,17 +355,10 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
-  // Big arguments the handler took as bytes: whatever keeps argv past this point gets text.
-  if (c.bigArgs !== null) {
-    const threshold = server.slowlogThreshold;
-    if (
-      server.propagationSinks.length !== 0 ||
-      server.monitors.size !== 0 ||
-      (threshold >= 0 && us >= threshold)
-    )
-      materializeBigArgs(c, argv);
-    c.bigArgs = null;
-  }
+  // Big arguments the handler took as bytes: propagation keeps argv, so it gets text (the
+  // slow log below takes the first bytes it shows from c.bigArgs).
+  if (c.bigArgs !== null && (server.propagationSinks.length !== 0 || server.monitors.size !== 0))
+    materializeBigArgs(c, argv);
   // Client-side caching remembers the keys a tracking client read.
   if ((flags & F_READONLY) !== 0 && (c.flags & CLIENT_TRACKING) !== 0)
     server.tracking.rememberKeys(c, cmd, argv);
@@ -395,6 +388,7 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   }
   if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0)
     feedMonitors(server, c, shown);
+  c.bigArgs = null;
   if (depth === 0 && server.pendingOps.length !== 0) server.propagatePendingCommands();
 }
 

@@ -202,8 +202,7 @@ export class Server implements KeyspaceHooks {
   private inDataBatch = false;
   /** Hot config values, refreshed by CONFIG SET. */
   private queryBufferLimit = 0;
-  /** slowlog-log-slower-than, in µs (negative: disabled). */
-  slowlogThreshold = 0;
+  private slowlogThreshold = 0;
   private nextClientId = 1;
   /** The HTTP/WebSocket gateway when `http-port` is set (src/gateway/). */
   gateway: Gateway | null = null;
@@ -1503,6 +1502,12 @@ export class Server implements KeyspaceHooks {
       if (n === 32 && i === 31) {
         args.push(`... (${argv.length - 31} more arguments)`);
         break;
+      }
+      // A big argument the command took as bytes: only its first 128 bytes become text.
+      const b = c.bigArgs?.[i];
+      if (b !== undefined) {
+        args.push(b.latin1Slice(0, 128) + `... (${b.length - 128} more bytes)`);
+        continue;
       }
       const a = argv[i];
       args.push(a.length > 128 ? a.slice(0, 128) + `... (${a.length - 128} more bytes)` : a);
