@@ -38,6 +38,7 @@ import {
 } from './client.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { ProtocolError } from '../protocol/parser.js';
+import { trimSpares } from '../util/spare-buffers.js';
 import { processCommand } from './dispatcher.js';
 import { Logger } from './logger.js';
 import { Stats } from './stats.js';
@@ -1288,6 +1289,7 @@ export class Server implements KeyspaceHooks {
       this.rdb.cron();
       this.aof.cron();
       this.youngGen.tick(this.cmdTime);
+      if (this.cronLoops % 10 === 0) trimSpares();
       this.flushPending();
     } catch (e) {
       this.log.warning(`Error in server cron: ${(e as Error).stack}`);

@@ -12,12 +12,16 @@
 
 /** Smallest buffer worth keeping: below it Node's pool and malloc are cheap anyway. */
 export const SPARE_MIN = 128 * 1024;
-/** Largest buffer kept (a one-off huge value must not stay allocated): at most 16 MB in all. */
+/** Largest buffer kept: a one-off huge value must not stay allocated. */
 const SPARE_MAX = 4 * 1024 * 1024;
-/** How many buffers are kept (most recently given first). */
-const SLOTS = 4;
+/** At most this many bytes are kept: enough for 50 clients streaming 1 MB values. */
+const TOTAL_MAX = 64 * 1024 * 1024;
 
+/** Most recently given first. */
 const spares: Buffer[] = [];
+let total = 0;
+/** A take since the last trimSpares(). */
+let used = false;
 
 /** A kept buffer of at least min and at most max bytes (removed from the pool), or null. */
 export function takeSpare(min: number, max: number): Buffer | null {
@@ -25,6 +29,8 @@ export function takeSpare(min: number, max: number): Buffer | null {
     const b = spares[i];
     if (b.length >= min && b.length <= max) {
       spares.splice(i, 1);
+      total -= b.length;
+      used = true;
       return b;
     }
   }
@@ -37,12 +43,24 @@ export function giveSpare(b: Buffer): void {
   // A Buffer view of a bigger allocation is kept only if it is the whole of it.
   if (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return;
   spares.unshift(b);
-  if (spares.length > SLOTS) spares.pop();
+  total += b.length;
+  while (total > TOTAL_MAX) total -= spares.pop()!.length;
+}
+
+/**
+ * Called periodically (serverCron, once a second): when no buffer was taken since the last
+ * call, the big values have stopped coming and the buffers are let go, as Redis frees an
+ * idle client's query buffer.
+ */
+export function trimSpares(): void {
+  if (!used) {
+    spares.length = 0;
+    total = 0;
+  }
+  used = false;
 }
 
 /** Bytes held for reuse (tests). */
 export function spareBytes(): number {
-  let n = 0;
-  for (const b of spares) n += b.length;
-  return n;
+  return total;
 }
