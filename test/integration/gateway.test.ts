@@ -422,6 +422,8 @@ test('CONFIG GET lists the gateway options', async () => {
     '',
     'http-tls',
     'no',
+    'http-flush-interval',
+    '0',
   ]);
 });
 
