@@ -10,7 +10,6 @@
  * misframed stream is counted as errors instead of silently miscounted.
  */
 import net from 'node:net';
-import http from 'node:http';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 export type Kind = 'resp' | 'sse' | 'ws';
@@ -34,6 +33,8 @@ function framed(kind: Kind, p: string): Buffer {
   const json = Buffer.from(JSON.stringify({ push: ['message', 'bench', p] }));
   return Buffer.concat([Buffer.from([0x81, json.length]), json]);
 }
+
+const READ_BUFFER = Buffer.alloc(256 * 1024);
 
 const SSE_KEEPALIVE = Buffer.from(': keep-alive\n\n');
 
@@ -65,7 +66,8 @@ export class Counter {
     return Number(b.latin1Slice(at + this.tsOff, at + this.tsOff + 16));
   }
 
-  feed(chunk: Buffer, retry = false): void {
+  /** The first n bytes of chunk arrived. */
+  feed(chunk: Buffer, n = chunk.length, retry = false): void {
     const L = this.len;
     let oldest = -1;
     let off = 0;
@@ -73,9 +75,9 @@ export class Counter {
     let bad = false;
     if (this.partialLen > 0) {
       const need = L - this.partialLen;
-      if (chunk.length < need) {
-        chunk.copy(this.partial, this.partialLen);
-        this.partialLen += chunk.length;
+      if (n < need) {
+        chunk.copy(this.partial, this.partialLen, 0, n);
+        this.partialLen += n;
         return;
       }
       chunk.copy(this.partial, this.partialLen, 0, need);
@@ -84,7 +86,7 @@ export class Counter {
       count = 1;
       off = need;
     }
-    const whole = Math.floor((chunk.length - off) / L);
+    const whole = Math.floor((n - off) / L);
     const end = off + whole * L;
     if (whole > 0) {
       if (oldest < 0) oldest = this.stamp(chunk, off);
@@ -93,7 +95,7 @@ export class Counter {
     }
     if (bad) {
       // An SSE keep-alive comment (every 15 s) shifts the framing: drop it and count again.
-      const all = Buffer.concat([this.partial.subarray(0, this.partialLen), chunk]);
+      const all = Buffer.concat([this.partial.subarray(0, this.partialLen), chunk.subarray(0, n)]);
       this.partialLen = 0;
       if (!retry && this.kind === 'sse' && all.includes(SSE_KEEPALIVE)) {
         const parts: Buffer[] = [];
@@ -101,12 +103,13 @@ export class Counter {
         for (let i: number; (i = all.indexOf(SSE_KEEPALIVE, pos)) >= 0; pos = i + SSE_KEEPALIVE.length)
           parts.push(all.subarray(pos, i));
         parts.push(all.subarray(pos));
-        this.feed(Buffer.concat(parts), true);
+        const b = Buffer.concat(parts);
+        this.feed(b, b.length, true);
       } else this.totals.errors++;
       return;
     }
-    this.partialLen = chunk.length - end;
-    if (this.partialLen > 0) chunk.copy(this.partial, 0, end);
+    this.partialLen = n - end;
+    if (this.partialLen > 0) chunk.copy(this.partial, 0, end, n);
     if (count > 0) {
       this.totals.delivered += count;
       const b = Math.floor((nowUs() - oldest) / 100);
@@ -117,32 +120,31 @@ export class Counter {
 
 /** Opens one subscriber of `kind` to channel `bench`; returns its closer. */
 async function subscriber(kind: Kind, port: number, httpPort: number, counter: Counter): Promise<() => void> {
-  const onData = (d: Buffer): void => counter.feed(d);
-  if (kind === 'sse') {
-    const agent = new http.Agent({ keepAlive: false });
-    let req: http.ClientRequest | null = null;
-    await new Promise<void>((resolve, reject) => {
-      req = http.get(`http://127.0.0.1:${httpPort}/subscribe/bench`, { agent }, (res) => {
-        // The first chunk is the `: subscribed ...` comment (nothing is published yet).
-        res.once('data', () => {
-          res.on('data', onData);
-          resolve();
-        });
-      });
-      req.on('error', reject);
-    });
-    return () => (req as http.ClientRequest | null)?.destroy();
-  }
-  // RESP and WebSocket: a raw TCP client (for ws: the upgrade and one masked frame by hand).
-  const s = net.connect(kind === 'resp' ? port : httpPort, '127.0.0.1');
+  // Raw TCP clients (as light as possible: the bench shares the machine with the server): for
+  // SSE the request by hand (the stream is not chunked), for ws the upgrade and one masked frame.
+  // Reads land in one buffer shared by the thread's sockets (no Buffer, no event per read).
+  let onHead: ((d: Buffer) => void) | null = null;
+  const s = net.connect({
+    port: kind === 'resp' ? port : httpPort,
+    host: '127.0.0.1',
+    onread: {
+      buffer: READ_BUFFER,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        if (onHead === null) counter.feed(buf as Buffer, n);
+        else onHead(Buffer.from(buf.subarray(0, n)));
+        return true;
+      },
+    },
+  });
   await new Promise<void>((r, j) => {
     s.once('connect', r);
     s.once('error', j);
   });
   let head = '';
   await new Promise<void>((resolve) => {
-    const until = kind === 'resp' ? 'subscribe' : '"id":1';
-    const onHead = (d: Buffer): void => {
+    const until = kind === 'resp' ? 'subscribe' : kind === 'sse' ? 'channel(s)' : '"id":1';
+    const last = kind === 'resp' ? '\r\n' : kind === 'sse' ? '\n\n' : '}';
+    onHead = (d: Buffer): void => {
       head += d.latin1Slice();
       if (kind === 'ws' && head.includes('\r\n\r\n') && !head.includes('SENT')) {
         head += 'SENT';
@@ -151,14 +153,13 @@ async function subscriber(kind: Kind, port: number, httpPort: number, counter: C
         s.write(Buffer.concat([Buffer.from([0x81, 0x80 | cmd.length, 0, 0, 0, 0]), cmd]));
       }
       // The confirmation is the last thing before the messages (none is published yet).
-      if (head.includes(until) && (kind === 'ws' ? head.endsWith('}') : head.endsWith('\r\n'))) {
-        s.off('data', onHead);
-        s.on('data', onData);
+      if (head.includes(until) && head.endsWith(last)) {
+        onHead = null;
         resolve();
       }
     };
-    s.on('data', onHead);
     if (kind === 'resp') s.write('*2\r\n$9\r\nSUBSCRIBE\r\n$5\r\nbench\r\n');
+    else if (kind === 'sse') s.write(`GET /subscribe/bench HTTP/1.1\r\nHost: 127.0.0.1:${httpPort}\r\n\r\n`);
     else
       s.write(
         `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${httpPort}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +

@@ -29,6 +29,7 @@ interface Result {
   serverCpuPct: number;
   serverSysPct: number;
   clientCpuPct: number;
+  clientUsPerDelivery: number;
 }
 
 interface RunParams {
@@ -141,6 +142,7 @@ async function runOne(p: RunParams): Promise<Result> {
       serverCpuPct: (100 * cpu) / wallS,
       serverSysPct: (100 * (cpu1.sys - cpu0.sys)) / wallS,
       clientCpuPct: (100 * (client1.user + client1.system)) / 1e6 / wallS,
+      clientUsPerDelivery: (client1.user + client1.system) / Math.max(1, got),
     };
   } finally {
     for (const t of threads) await t.worker.terminate();
@@ -176,7 +178,7 @@ export async function gatewayMode(o: Options, m: MachineInfo): Promise<string> {
       `${fmtNum(r.p50Us / 1000, 2)} / ${fmtNum(r.p99Us / 1000, 2)}`,
       fmtNum(r.cpuUsPerDelivery, 3),
       `${fmtNum(r.serverCpuPct, 0)}% (sys ${fmtNum(r.serverSysPct, 0)}%)`,
-      `${fmtNum(r.clientCpuPct, 0)}%`,
+      `${fmtNum(r.clientCpuPct, 0)}% (${fmtNum(r.clientUsPerDelivery, 3)} µs/delivery)`,
     ]);
   }
   return [
