@@ -549,9 +549,8 @@ export async function startGateway(server: Server, port: number, bind: string): 
     // One command at a time, so a blocked command holds the next ones as on a RESP connection.
     const queue: { id: unknown; argv: string[]; base64: boolean }[] = [];
     let busy = false;
-    const pump = async (): Promise<void> => {
+    const pump = (): void => {
       if (busy) return;
-      busy = true;
       while (queue.length > 0 && !s.ended) {
         const { id, argv, base64 } = queue.shift()!;
         const name = argv[0].toLowerCase();
@@ -567,11 +566,17 @@ export async function startGateway(server: Server, port: number, bind: string): 
           else send({ id, result: frames.map((p) => toJson(p, base64)) });
           continue;
         }
-        const [r] = await s.run([argv]);
-        if (r instanceof RespError) send({ id, error: r.message });
-        else send({ id, result: toJson(r, base64) });
+        busy = true;
+        // The reply is sent as soon as it is decoded, so it keeps its place among the pushes
+        // written with it (a message published after it was queued comes after it).
+        s.call(argv, (r) => {
+          if (r instanceof RespError) send({ id, error: r.message });
+          else send({ id, result: toJson(r, base64) });
+          busy = false;
+          queueMicrotask(pump);
+        });
+        return;
       }
-      busy = false;
     };
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       let msg: { cmd?: unknown; id?: unknown; encoding?: unknown };
@@ -591,7 +596,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
         return;
       }
       queue.push({ id: msg.id, argv, base64: msg.encoding === 'base64' });
-      void pump();
+      pump();
     });
   }
 

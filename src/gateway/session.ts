@@ -133,6 +133,16 @@ export class Session implements ClientTransport, FanoutMember {
     return all;
   }
 
+  /** Runs one command; `done` gets its reply as soon as it is written (synchronously). */
+  call(argv: string[], done: (v: RespValue) => void): void {
+    if (this.ended) {
+      done(new RespError('ERR connection closed'));
+      return;
+    }
+    this.waiting.push(done);
+    this.server.feedClient(this.c, encodeCommand(argv));
+  }
+
   /**
    * Runs one command whose replies are pushes (SUBSCRIBE & co.) and returns every frame it
    * wrote: the server handles it synchronously, so they are all there when feeding returns.
