@@ -5,8 +5,8 @@
  *   text frame carrying the JSON push), never per subscriber.
  * - Channel subscriptions of the sessions form a PubsubGroup (src/server/pubsub.ts): PUBLISH
  *   appends the message once to the channel's log instead of handing it to each subscriber.
- * - Deliveries are coalesced: the logs are flushed every `http-flush-interval` ms (0: right
- *   after the publishing batch), and each session gets one write per flush. Sessions that
+ * - Deliveries are coalesced: the logs are flushed right after the publishing batch, but at
+ *   most once every `http-flush-interval` ms, and each session gets one write per flush. Sessions that
  *   follow one channel (the common case) all get the same Buffer: the channel's messages
  *   since the last flush, concatenated once per format.
  * - Order per session is the publish order: every message has a sequence number; a session
@@ -146,6 +146,8 @@ export class FanoutGroup implements PubsubGroup {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private epoch = 0;
+  /** When the last flush started (performance.now()). */
+  private lastFlush = -Infinity;
   /** The highest sequence number taken by any log. */
   private lastTaken = 0;
   private readonly flushBound = (): void => this.flush();
@@ -153,7 +155,7 @@ export class FanoutGroup implements PubsubGroup {
   constructor(
     /** Of the member Client's transport (Session.ofClient). */
     private readonly memberOf: (c: Client) => FanoutMember | null,
-    /** `http-flush-interval` in ms, read at each scheduling (0: after the publishing batch). */
+    /** `http-flush-interval` in ms, read at each scheduling (0: after every publishing batch). */
     private readonly intervalMs: () => number,
   ) {}
 
@@ -219,12 +221,17 @@ export class FanoutGroup implements PubsubGroup {
     s.divertSeq = Infinity;
   }
 
+  /**
+   * The first message after a quiet period is flushed right after the publishing batch; then
+   * flushes are at least `http-flush-interval` ms apart, so under load each session gets at
+   * most 1000/interval writes per second, however many batches publish.
+   */
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    const ms = this.intervalMs();
-    if (ms <= 0) queueMicrotask(this.flushBound);
-    else this.timer = setTimeout(this.flushBound, ms);
+    const wait = this.lastFlush + this.intervalMs() - performance.now();
+    if (wait <= 0) queueMicrotask(this.flushBound);
+    else this.timer = setTimeout(this.flushBound, Math.ceil(wait));
   }
 
   /** Writes what s has pending below sequence number `limit`. */
@@ -258,6 +265,7 @@ export class FanoutGroup implements PubsubGroup {
   flush(): void {
     this.scheduled = false;
     this.timer = null;
+    this.lastFlush = performance.now();
     const epoch = ++this.epoch;
     const logs = this.dirtyLogs;
     const members = this.dirtyMembers;

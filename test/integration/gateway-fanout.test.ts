@@ -140,6 +140,8 @@ test('coalesced: a subscriber joining before the flush gets only later messages;
     early.send(1, 'SUBSCRIBE', 'j:x');
     await waitFor(() => early.got.length === 1, 'early subscription');
     early.got.length = 0;
+    // The first message after a quiet period is flushed at once, the next one waits.
+    await rc.publish('j:x', 'warm');
     await rc.publish('j:x', 'before');
     // Within the 500 ms window: a late subscriber joins, the early one leaves after one more.
     const late = await openWs();
@@ -147,8 +149,9 @@ test('coalesced: a subscriber joining before the flush gets only later messages;
     await waitFor(() => late.got.length === 1, 'late subscription');
     await rc.publish('j:x', 'after');
     early.send(2, 'UNSUBSCRIBE', 'j:x');
-    await waitFor(() => early.got.length === 3, 'early: messages and unsubscribe reply');
+    await waitFor(() => early.got.length === 4, 'early: messages and unsubscribe reply');
     assert.deepEqual(early.got, [
+      push('j:x', 'warm'),
       push('j:x', 'before'),
       push('j:x', 'after'),
       { id: 2, result: [['unsubscribe', 'j:x', 0]] },
@@ -158,7 +161,7 @@ test('coalesced: a subscriber joining before the flush gets only later messages;
     await rc.publish('j:x', 'last');
     await waitFor(() => late.got.length === 3, 'late: the last message');
     assert.deepEqual(late.got[2], push('j:x', 'last'));
-    assert.equal(early.got.length, 3);
+    assert.equal(early.got.length, 4);
     early.ws.close();
     late.ws.close();
   } finally {

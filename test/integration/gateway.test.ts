@@ -424,7 +424,7 @@ test('CONFIG GET lists the gateway options', async () => {
     'http-tls',
     'no',
     'http-flush-interval',
-    '0',
+    '10',
   ]);
 });
 
