@@ -1,8 +1,13 @@
 /**
  * `npm run bench -- --gateway`: Pub/Sub fan-out from one RESP publisher to N subscribers over
  * RESP, Server-Sent Events and the WebSocket JSON protocol (Respite's gateway), at a fixed
- * publish rate: delivery latency p50/p99 (publish to receive, payload = send time in µs) and
- * the server's CPU per delivered message.
+ * publish rate: delivery latency p50/p99 (publish to receive, payload = send time in µs), the
+ * server's CPU per delivered message and the bench client's own CPU (it shares the machine).
+ *
+ * Flags: --gateway-subscribers N (default 1,000; 100 with --quick), --gateway-rate msg/s
+ * (10,000; 1,000), --gateway-kinds resp,sse,ws, --gateway-tick-ms (publisher pacing, 10),
+ * --gateway-flush-ms (the server's http-flush-interval), --gateway-client-threads (subscriber
+ * threads, bench/gateway-client.ts; default 2 above 1M deliveries/s), --gateway-cpu-prof DIR.
  */
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
