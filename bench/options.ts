@@ -52,6 +52,14 @@ export interface Options {
   gatewayRate: number;
   /** Gateway run: a directory for the server's --cpu-prof profiles ('' = none). */
   gatewayCpuProf: string;
+  /** Gateway run: transports to run (`--gateway-kinds resp,sse,ws`). */
+  gatewayKinds: string;
+  /** Gateway run: the publisher's pacing tick in ms (`--gateway-tick-ms`, 0 = the default 10). */
+  gatewayTickMs: number;
+  /** Gateway run: subscriber client threads (`--gateway-client-threads`, 0 = automatic). */
+  gatewayClientThreads: number;
+  /** Gateway run: the server's http-flush-interval in ms (`--gateway-flush-ms`, -1 = its default). */
+  gatewayFlushMs: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -79,6 +87,10 @@ export function parseOptions(argv: string[]): Options {
     gatewaySubscribers: 0,
     gatewayRate: 0,
     gatewayCpuProf: '',
+    gatewayKinds: 'resp,sse,ws',
+    gatewayTickMs: 0,
+    gatewayClientThreads: 0,
+    gatewayFlushMs: -1,
   };
   const num = (i: number) => {
     const v = Number(argv[i]);
@@ -107,7 +119,13 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--gateway-subscribers') o.gatewaySubscribers = num(++i);
     else if (a === '--gateway-rate') o.gatewayRate = num(++i);
     else if (a === '--gateway-cpu-prof') o.gatewayCpuProf = String(argv[++i]);
-    else if (a === '--lua') o.mode = 'lua';
+    else if (a === '--gateway-kinds') o.gatewayKinds = String(argv[++i]);
+    else if (a === '--gateway-tick-ms') o.gatewayTickMs = num(++i);
+    else if (a === '--gateway-client-threads') o.gatewayClientThreads = num(++i);
+    else if (a === '--gateway-flush-ms') {
+      o.gatewayFlushMs = Number(argv[++i]);
+      if (!(o.gatewayFlushMs >= 0)) throw new Error('--gateway-flush-ms needs a number >= 0');
+    } else if (a === '--lua') o.mode = 'lua';
     else if (a === '--scripting') o.mode = 'scripting';
     else if (a === '--bullmq') o.mode = 'bullmq';
     else if (a === '--bullmq-jobs') o.bullmqJobs = num(++i);

@@ -511,6 +511,8 @@ export const OPTIONS: OptionDef[] = [
   str('http-bind', '127.0.0.1', false, { respite: true }),
   str('http-cors-origins', '', true, { respite: true }),
   bool('http-tls', false, false, { respite: true }),
+  // Gateway Pub/Sub deliveries are written at most once every this many ms (0: after each batch).
+  num('http-flush-interval', 0n, 1000n, 10, true, { respite: true }),
 
   // ---- Special options ---------------------------------------------------------------
   // `dir`'s default is filled in per server (the process's working directory).

@@ -16,7 +16,7 @@ import { buildTlsSettings, verifyPeer } from '../server/tls.js';
 import { Bulk, Push, RespError, toJson, type RespValue } from './resp-decoder.js';
 import { Session } from './session.js';
 import { prometheusMetrics } from './metrics.js';
-import { FMT_SSE, FMT_WS } from './fanout.js';
+import { FMT_SSE, FMT_WS, FanoutGroup } from './fanout.js';
 
 export interface Gateway {
   readonly port: number;
@@ -159,6 +159,10 @@ function checkHttpCommand(argv: string[]): void {
 
 export async function startGateway(server: Server, port: number, bind: string): Promise<Gateway> {
   const sessions = new Set<Session>();
+  const fanout = new FanoutGroup(
+    (c) => Session.ofClient(c),
+    () => server.config.num('http-flush-interval'),
+  );
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024 * 1024,
@@ -289,6 +293,13 @@ export async function startGateway(server: Server, port: number, bind: string): 
       s.close();
       throw e;
     }
+    // No chunked framing: the stream ends with the connection, and each batch of messages is
+    // one shared buffer written to the socket as is (fanout.ts), after the head written below
+    // (nothing is flushed before this function returns).
+    const sock = res.socket!;
+    s.enableFanout(fanout, FMT_SSE, (b) => {
+      if (!sock.destroyed) sock.write(b);
+    });
     // SUBSCRIBE replies only with pushes, written synchronously; an error (NOPERM) is a reply.
     const frames = s.capture([kind.toUpperCase(), ...names]);
     const failed = frames.find((f) => f instanceof RespError) as RespError | undefined;
@@ -298,10 +309,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
       throw new HttpError(errorStatus(err), err.message);
     }
     started = true;
-    // No chunked framing: the stream ends with the connection, and each batch of messages is
-    // one shared buffer written as is (fanout.ts).
     res.useChunkedEncodingByDefault = false;
-    s.enableFanout(FMT_SSE, (b) => res.write(b));
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
@@ -525,7 +533,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
     s.pending = () => ws.bufferedAmount;
     // Message pushes are prebuilt text frames written to the socket as is (ws writes each of
     // its own frames synchronously, so frames never interleave).
-    s.enableFanout(FMT_WS, (b) => {
+    s.enableFanout(fanout, FMT_WS, (b) => {
       if (ws.readyState === ws.OPEN) socket.write(b);
     });
     const send = (o: unknown): void => {
@@ -541,9 +549,8 @@ export async function startGateway(server: Server, port: number, bind: string): 
     // One command at a time, so a blocked command holds the next ones as on a RESP connection.
     const queue: { id: unknown; argv: string[]; base64: boolean }[] = [];
     let busy = false;
-    const pump = async (): Promise<void> => {
+    const pump = (): void => {
       if (busy) return;
-      busy = true;
       while (queue.length > 0 && !s.ended) {
         const { id, argv, base64 } = queue.shift()!;
         const name = argv[0].toLowerCase();
@@ -559,11 +566,17 @@ export async function startGateway(server: Server, port: number, bind: string): 
           else send({ id, result: frames.map((p) => toJson(p, base64)) });
           continue;
         }
-        const [r] = await s.run([argv]);
-        if (r instanceof RespError) send({ id, error: r.message });
-        else send({ id, result: toJson(r, base64) });
+        busy = true;
+        // The reply is sent as soon as it is decoded, so it keeps its place among the pushes
+        // written with it (a message published after it was queued comes after it).
+        s.call(argv, (r) => {
+          if (r instanceof RespError) send({ id, error: r.message });
+          else send({ id, result: toJson(r, base64) });
+          busy = false;
+          queueMicrotask(pump);
+        });
+        return;
       }
-      busy = false;
     };
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       let msg: { cmd?: unknown; id?: unknown; encoding?: unknown };
@@ -583,7 +596,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
         return;
       }
       queue.push({ id: msg.id, argv, base64: msg.encoding === 'base64' });
-      void pump();
+      pump();
     });
   }
 
@@ -606,6 +619,7 @@ export async function startGateway(server: Server, port: number, bind: string): 
   return {
     port: actual,
     close: async () => {
+      fanout.close();
       for (const s of [...sessions]) s.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();

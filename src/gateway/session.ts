@@ -8,9 +8,9 @@ import type { Server } from '../server/server.js';
 import type { Client, ClientTransport } from '../server/client.js';
 import type { PublishedMessage } from '../server/pubsub.js';
 import { Push, RespDecoder, RespError, encodeCommand, type RespValue } from './resp-decoder.js';
-import { Run, markDirty, type FanoutSink } from './fanout.js';
+import type { ChannelLog, FanoutGroup, FanoutMember } from './fanout.js';
 
-export class Session implements ClientTransport, FanoutSink {
+export class Session implements ClientTransport, FanoutMember {
   readonly c: Client;
   private readonly decoder = new RespDecoder();
   /** Replies awaited, oldest first (pushes never resolve them). */
@@ -23,9 +23,14 @@ export class Session implements ClientTransport, FanoutSink {
   pending: () => number = () => 0;
   ended = false;
 
-  /** Messages taken by the fan-out since the last flush (see fanout.ts), and their sink. */
-  private batch: Run | null = null;
-  private directFmt = 0;
+  // ---- FanoutMember (fanout.ts): set once enableFanout() is called -----------------------
+  fmt = 0;
+  fromSeq = 0;
+  divertSeq = Infinity;
+  readonly logs: ChannelLog[] = [];
+  own: PublishedMessage[] = [];
+  flushEpoch = 0;
+  private group: FanoutGroup | null = null;
   private directWrite: ((b: Buffer) => void) | null = null;
 
   private constructor(
@@ -39,7 +44,10 @@ export class Session implements ClientTransport, FanoutSink {
   /** Null when maxclients is reached or the server is closing. */
   static open(server: Server, libName: string, addr: string, laddr: string, resp3: boolean): Session | null {
     let session: Session | null = null;
-    const proxy: ClientTransport = {
+    const proxy: ClientTransport & { readonly session: Session | null } = {
+      get session() {
+        return session;
+      },
       write: (b) => session?.write(b),
       end: () => session?.end(),
       get writableLength() {
@@ -54,26 +62,28 @@ export class Session implements ClientTransport, FanoutSink {
   }
 
   /**
-   * From now on published messages bypass the RESP encoding: they are encoded once per
-   * format for every subscriber (fanout.ts) and handed to `write` in one buffer per batch.
+   * From now on (call it before subscribing) published messages bypass the RESP encoding:
+   * the session's channels join the gateway's fan-out group, its pattern messages are taken
+   * one by one, all encoded once per format for every subscriber (fanout.ts) and handed to
+   * `write` in one buffer per flush.
    */
-  enableFanout(fmt: number, write: (b: Buffer) => void): void {
-    this.directFmt = fmt;
+  enableFanout(group: FanoutGroup, fmt: number, write: (b: Buffer) => void): void {
+    this.group = group;
+    this.fmt = fmt;
     this.directWrite = write;
-    this.proxy.pubsubMessage = (m: PublishedMessage) => {
-      if (this.batch === null) {
-        this.batch = Run.start(m);
-        markDirty(this);
-      } else this.batch = this.batch.append(m);
-    };
+    this.proxy.pubsubGroup = group;
+    this.proxy.pubsubMessage = (m: PublishedMessage) => group.own(this, m);
   }
 
-  flushMessages(): void {
-    const r = this.batch;
-    if (r === null) return;
-    this.batch = null;
+  /** The session whose client is c, when its messages go through the fan-out. */
+  static ofClient(c: Client): Session | null {
+    const t = c.transport as { session?: Session } | null;
+    const s = t?.session;
+    return s !== undefined && s.group !== null ? s : null;
+  }
+
+  writeMessages(b: Buffer): void {
     if (this.ended || this.directWrite === null) return;
-    const b = r.encode(this.directFmt);
     this.c.netOutput += b.length;
     this.server.stats.netOutputBytes += b.length;
     this.directWrite(b);
@@ -89,7 +99,7 @@ export class Session implements ClientTransport, FanoutSink {
 
   write(buf: Buffer): void {
     // Messages taken earlier go first.
-    if (this.batch !== null) this.flushMessages();
+    if (this.group !== null) this.group.beforeOutput(this);
     for (const v of this.decoder.feed(buf)) {
       if (this.captured !== null) this.captured.push(v);
       else if (v instanceof Push) this.onPush?.(v);
@@ -103,7 +113,7 @@ export class Session implements ClientTransport, FanoutSink {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.batch = null;
+    this.own = [];
     const err = new RespError('ERR connection closed');
     for (const w of this.waiting.splice(0)) w(err);
     this.onEnd?.();
@@ -121,6 +131,16 @@ export class Session implements ClientTransport, FanoutSink {
     const all = Promise.all(replies);
     this.server.feedClient(this.c, Buffer.concat(cmds.map(encodeCommand)));
     return all;
+  }
+
+  /** Runs one command; `done` gets its reply as soon as it is written (synchronously). */
+  call(argv: string[], done: (v: RespValue) => void): void {
+    if (this.ended) {
+      done(new RespError('ERR connection closed'));
+      return;
+    }
+    this.waiting.push(done);
+    this.server.feedClient(this.c, encodeCommand(argv));
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Database } from '../store/database.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Server } from './server.js';
 import type { BlockedState } from './blocking.js';
-import type { ClientSubscriptions, PublishedMessage } from './pubsub.js';
+import type { ClientSubscriptions, PublishedMessage, PubsubGroup } from './pubsub.js';
 import type { User } from './acl.js';
 import type { QueuedCommand, WatchedKey } from './multi.js';
 
@@ -72,6 +72,12 @@ export interface ClientTransport {
    * Called only while the client has no other output pending, so order is kept.
    */
   pubsubMessage?(m: PublishedMessage): void;
+  /**
+   * Optional: the group that takes the channel messages of this client together with the
+   * other clients of the same group (src/gateway/fanout.ts): PUBLISH hands each message once
+   * to the group instead of once per subscriber.
+   */
+  pubsubGroup?: PubsubGroup;
 }
 
 export class Client {

@@ -49,6 +49,30 @@ export class PublishedMessage {
   ) {}
 }
 
+/**
+ * A transport's group of channel subscribers (the gateway's fan-out, src/gateway/fanout.ts):
+ * publish() hands it each message once for all its members of the channel, instead of once
+ * per member. Members stay in `channels` for every count, listing and unsubscription.
+ */
+export interface PubsubGroup {
+  join(c: Client, channel: string): void;
+  leave(c: Client, channel: string): void;
+  /** The message, for every member subscribed to its channel. */
+  take(m: PublishedMessage): void;
+  /**
+   * Member c has output queued (or is running a command): it gets m (and every later one
+   * until that output is written) the RESP way, after that output; the group skips it.
+   */
+  divert(c: Client, m: PublishedMessage): void;
+}
+
+/** A channel with group members: the group, its members and the other subscribers. */
+interface GroupedChannel {
+  readonly group: PubsubGroup;
+  readonly members: Set<Client>;
+  readonly plain: Set<Client>;
+}
+
 export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
@@ -65,6 +89,8 @@ export class PubSub {
   private msgPattern: string | null = null;
   private msgChannel = '';
   private msgText = '';
+  /** Channels some of whose subscribers belong to a PubsubGroup (never shard channels). */
+  private readonly grouped = new Map<string, GroupedChannel>();
 
   constructor(private readonly server: Server) {}
 
@@ -91,6 +117,7 @@ export class PubSub {
       table.set(channel, clients);
     }
     clients.add(c);
+    if (!shard) this.groupSubscribe(c, channel, clients);
     if (shard) c.shardSubscriptions++;
     else c.subscriptions++;
     return true;
@@ -108,9 +135,34 @@ export class PubSub {
       clients.delete(c);
       if (clients.size === 0) table.delete(channel);
     }
+    if (!shard && this.grouped.size !== 0) this.groupUnsubscribe(c, channel);
     if (shard) c.shardSubscriptions--;
     else c.subscriptions--;
     return true;
+  }
+
+  private groupSubscribe(c: Client, channel: string, clients: Set<Client>): void {
+    const g = c.transport?.pubsubGroup;
+    let e = this.grouped.get(channel);
+    if (g !== undefined && (e === undefined || e.group === g)) {
+      if (e === undefined) {
+        const plain = new Set(clients);
+        plain.delete(c);
+        e = { group: g, members: new Set(), plain };
+        this.grouped.set(channel, e);
+      }
+      e.members.add(c);
+      g.join(c, channel);
+    } else if (e !== undefined) e.plain.add(c);
+  }
+
+  private groupUnsubscribe(c: Client, channel: string): void {
+    const e = this.grouped.get(channel);
+    if (e === undefined) return;
+    if (e.members.delete(c)) {
+      e.group.leave(c, channel);
+      if (e.members.size === 0) this.grouped.delete(channel);
+    } else e.plain.delete(c);
   }
 
   subscribePattern(c: Client, pattern: string): boolean {
@@ -172,10 +224,13 @@ export class PubSub {
       f.bulk(shard ? 'smessage' : 'message');
       f.bulk(channel);
       f.bulk(message);
-      for (const c of clients) {
-        this.deliver(c, f);
-        receivers++;
-      }
+      const e = shard ? undefined : this.grouped.get(channel);
+      if (e === undefined)
+        for (const c of clients) {
+          this.deliver(c, f);
+          receivers++;
+        }
+      else receivers += this.deliverGrouped(e, f);
     }
     if (shard || this.patterns.size === 0) return receivers;
     for (const [pattern, pclients] of this.patterns) {
@@ -208,6 +263,36 @@ export class PubSub {
     this.msgText = text;
   }
 
+  /**
+   * A channel message to a channel with group members: the plain subscribers one by one, the
+   * group once; members with output queued (all are in clientsPendingWrite) or running a
+   * command get it the RESP way, after that output. Returns the number of receivers.
+   */
+  private deliverGrouped(e: GroupedChannel, frame: ReplyWriter): number {
+    for (const c of e.plain) this.deliver(c, frame);
+    const m = (this.msg ??= new PublishedMessage(
+      this.msgKind,
+      this.msgPattern,
+      this.msgChannel,
+      this.msgText,
+    ));
+    e.group.take(m);
+    const ex = this.server.executingClient;
+    if (ex !== null && e.members.has(ex)) this.divert(e, ex, m, frame);
+    const pending = this.server.clientsPendingWrite;
+    for (let i = 0; i < pending.length; i++) {
+      const c = pending[i];
+      if (c !== ex && c.out.pos !== 0 && e.members.has(c)) this.divert(e, c, m, frame);
+    }
+    return e.plain.size + e.members.size;
+  }
+
+  private divert(e: GroupedChannel, c: Client, m: PublishedMessage, frame: ReplyWriter): void {
+    if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
+    e.group.divert(c, m);
+    this.deliverResp(c, frame);
+  }
+
   /** Appends one encoded push (RESP2 framing, the bytes written to `frame`) to c's output. */
   private deliver(c: Client, frame: ReplyWriter): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
@@ -219,6 +304,10 @@ export class PubSub {
       t.pubsubMessage(this.msg);
       return;
     }
+    this.deliverResp(c, frame);
+  }
+
+  private deliverResp(c: Client, frame: ReplyWriter): void {
     const out = c === this.server.executingClient ? this.held : c.out;
     const start = out.pos;
     const len = frame.pos;

@@ -300,11 +300,12 @@ test('WebSocket: JSON commands with ids, subscribe pushes, blocking commands in 
   ws.send(JSON.stringify({ cmd: ['INCR', 'w:k'], id: 3 }));
   ws.send('not json');
   await waitFor(() => got.length === 4, 'replies');
+  // Replies are sent as soon as they are written, so they come in request order.
   assert.deepEqual(got.splice(0), [
-    { error: 'ERR malformed JSON message' },
     { id: 1, result: 'OK' },
     { id: 2, result: 'v' },
     { id: 3, error: 'ERR value is not an integer or out of range' },
+    { error: 'ERR malformed JSON message' },
   ]);
   ws.send(JSON.stringify({ cmd: ['SUBSCRIBE', 'room1', 'room2'], id: 4 }));
   await waitFor(() => got.length === 1, 'subscribe reply');
@@ -422,6 +423,8 @@ test('CONFIG GET lists the gateway options', async () => {
     '',
     'http-tls',
     'no',
+    'http-flush-interval',
+    '10',
   ]);
 });
 
