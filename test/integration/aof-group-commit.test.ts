@@ -1,0 +1,112 @@
+/**
+ * appendfsync always with the asynchronous group commit (aof.ts): a batch's fdatasync runs in
+ * the thread pool while the loop keeps executing commands, and every reply waits for the
+ * fsync that covers what was appended before it. The test hook `fsyncGate` holds each fsync's
+ * completion until the test delivers it, so the order is checked without timing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { RawClient } from '../helpers/raw-client.js';
+import { startRespite } from '../helpers/servers.js';
+import { tempDir } from '../helpers/aof-proc.js';
+
+async function until(cond: () => boolean, what: string, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A few event-loop turns and a little time: a reply that was (wrongly) written would arrive. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 30));
+}
+
+test('with appendfsync always each reply leaves only after the fsync covering its write, while the loop keeps executing', async () => {
+  const dir = tempDir('group');
+  const srv = await startRespite({ config: { dir, appendonly: 'yes', appendfsync: 'always' } });
+  const aof = srv.server.aof;
+  const gate: (() => void)[] = [];
+  const a = await RawClient.connect(srv.port);
+  const b = await RawClient.connect(srv.port);
+  const incr = join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+  try {
+    aof.fsyncGate = (done) => gate.push(done);
+    a.send('SET', 'k1', 'v1');
+    await until(() => gate.length === 1, 'the first fsync');
+    // Written before its fsync started; not acknowledged until that fsync is delivered.
+    assert.match(readFileSync(incr, 'latin1'), /\$2\r\nk1\r\n\$2\r\nv1\r\n/);
+    // Meanwhile the loop serves: a read of k1 and a's next write execute, their replies held.
+    b.send('GET', 'k1');
+    a.send('SET', 'k2', 'v2');
+    await until(() => srv.server.dbs[0].dict.has('k2'), 'SET k2 executed');
+    await settle();
+    assert.equal(a.pending(), '');
+    assert.equal(b.pending(), '');
+    // k2 joins the next group: it is not in the file before the first fsync completes.
+    assert.doesNotMatch(readFileSync(incr, 'latin1'), /\$2\r\nk2\r\n/);
+    gate.shift()!();
+    // Only the covered part of a's output leaves: SET k1's reply, not SET k2's.
+    assert.equal(await a.read(), '+OK\r\n');
+    await until(() => gate.length === 1, 'the second fsync');
+    assert.match(readFileSync(incr, 'latin1'), /\$2\r\nk2\r\n\$2\r\nv2\r\n/);
+    await settle();
+    assert.equal(a.pending(), '');
+    gate.shift()!();
+    assert.equal(await a.read(), '+OK\r\n');
+    assert.equal(await b.read(), '$2\r\nv1\r\n');
+    aof.fsyncGate = null;
+    // Without the gate: a pipeline of writes and reads, replies in order.
+    a.write(Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n*2\r\n$4\r\nINCR\r\n$1\r\nx\r\nPING\r\n'));
+    assert.equal(await a.read(), '+OK\r\n');
+    assert.equal(await a.read(), ':2\r\n');
+    assert.equal(await a.read(), '+PONG\r\n');
+  } finally {
+    aof.fsyncGate = null;
+    a.close();
+    b.close();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('replies held by an fsync in flight are released when AOF is turned off meanwhile, and QUIT still closes after its reply', async () => {
+  const dir = tempDir('groupoff');
+  const srv = await startRespite({ config: { dir, appendonly: 'yes', appendfsync: 'always' } });
+  const aof = srv.server.aof;
+  const gate: (() => void)[] = [];
+  const a = await RawClient.connect(srv.port);
+  const b = await RawClient.connect(srv.port);
+  const c = await RawClient.connect(srv.port);
+  try {
+    aof.fsyncGate = (done) => gate.push(done);
+    a.send('SET', 'k', 'v');
+    await until(() => gate.length === 1, 'the fsync');
+    c.send('QUIT');
+    // Stopping the AOF writes and fsyncs the file synchronously and closes it; the late
+    // completion of the first fsync (on the closed fd) is then ignored.
+    b.send('CONFIG', 'SET', 'appendonly', 'no');
+    await until(() => !aof.on, 'AOF off');
+    await settle();
+    assert.equal(a.pending(), '');
+    assert.equal(c.closed, false);
+    gate.shift()!();
+    assert.equal(await a.read(), '+OK\r\n');
+    assert.equal(await b.read(), '+OK\r\n');
+    assert.equal(await c.waitClosed(), '+OK\r\n');
+    aof.fsyncGate = null;
+    assert.equal(await a.call('GET', 'k'), '$1\r\nv\r\n');
+    assert.equal(await a.call('SET', 'k2', 'v2'), '+OK\r\n');
+  } finally {
+    aof.fsyncGate = null;
+    a.close();
+    b.close();
+    c.close();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
