@@ -589,9 +589,14 @@ export class AofManager {
    */
   flushBatch(): boolean {
     if (!this.syncing && this.waiting.length !== 0) this.release(); // covered by a synchronous fsync
-    if (this.fd === -1 || this.server.config.str('appendfsync') !== 'always') {
-      if (this.on) this.flush();
-      // Held by an fsync started before a policy change or a stop: released when it ends.
+    if (this.fd === -1) {
+      // Off (closeIncr fsynced everything written): nothing is left to wait for.
+      if (this.waiting.length !== 0) this.release();
+      return false;
+    }
+    if (this.server.config.str('appendfsync') !== 'always') {
+      this.flush();
+      // Held by an fsync started before a policy change: released when it ends.
       return this.syncing;
     }
     if (this.syncing) return true;

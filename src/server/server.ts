@@ -1356,6 +1356,7 @@ export class Server implements KeyspaceHooks {
     this.unixListener = null;
     this.flushPending();
     this.aof.stop();
+    this.flushPending(); // the replies that waited for the AOF fsync stop() did
     for (const c of [...this.clients.values()]) {
       c.flags |= CLIENT_CLOSE_ASAP;
       this.freeClient(c);

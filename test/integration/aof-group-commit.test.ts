@@ -74,7 +74,7 @@ test('with appendfsync always each reply leaves only after the fsync covering it
   }
 });
 
-test('replies held by an fsync in flight are released when AOF is turned off meanwhile, and QUIT still closes after its reply', async () => {
+test('turning AOF off while an fsync runs releases the replies it held (stop fsyncs synchronously), and QUIT still closes after its reply', async () => {
   const dir = tempDir('groupoff');
   const srv = await startRespite({ config: { dir, appendonly: 'yes', appendfsync: 'always' } });
   const aof = srv.server.aof;
@@ -87,17 +87,20 @@ test('replies held by an fsync in flight are released when AOF is turned off mea
     a.send('SET', 'k', 'v');
     await until(() => gate.length === 1, 'the fsync');
     c.send('QUIT');
-    // Stopping the AOF writes and fsyncs the file synchronously and closes it; the late
-    // completion of the first fsync (on the closed fd) is then ignored.
-    b.send('CONFIG', 'SET', 'appendonly', 'no');
-    await until(() => !aof.on, 'AOF off');
     await settle();
     assert.equal(a.pending(), '');
     assert.equal(c.closed, false);
-    gate.shift()!();
-    assert.equal(await a.read(), '+OK\r\n');
+    // Stopping the AOF writes and fsyncs the file synchronously and closes it: the held
+    // replies leave at once; the first fsync's late completion (on the closed fd) is ignored.
+    b.send('CONFIG', 'SET', 'appendonly', 'no');
     assert.equal(await b.read(), '+OK\r\n');
+    assert.equal(await a.read(), '+OK\r\n');
     assert.equal(await c.waitClosed(), '+OK\r\n');
+    await until(() => gate.length === 1, 'the first fsync');
+    gate.shift()!();
+    await settle();
+    assert.equal(a.pending(), '');
+    assert.equal(b.pending(), '');
     aof.fsyncGate = null;
     assert.equal(await a.call('GET', 'k'), '$1\r\nv\r\n');
     assert.equal(await a.call('SET', 'k2', 'v2'), '+OK\r\n');
