@@ -421,6 +421,7 @@ export class AofManager {
   private waitEnd: number[] = [];
   private waitNeed: number[] = [];
   private readonly waitSet = new Set<Client>();
+  private alwaysFailed = false;
   /** Test hook: receives each always-mode fdatasync completion and calls `done` to deliver it. */
   fsyncGate: ((done: () => void) => void) | null = null;
   lastWriteOk = true;
@@ -578,6 +579,7 @@ export class AofManager {
     this.server.log.warning(
       `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`,
     );
+    this.alwaysFailed = true;
     this.fatalExit();
   }
 
@@ -588,6 +590,9 @@ export class AofManager {
    * output to hold() instead of writing it.
    */
   flushBatch(): boolean {
+    // After a failed write or fsync with always (fatalExit did not exit: an embedding), a
+    // later fsync may succeed without the lost pages: nothing is acknowledged any more.
+    if (this.alwaysFailed) return true;
     if (!this.syncing && this.waiting.length !== 0) this.release(); // covered by a synchronous fsync
     if (this.fd === -1) {
       // Off (closeIncr fsynced everything written): nothing is left to wait for.
@@ -639,6 +644,7 @@ export class AofManager {
   /** An always-mode fdatasync covering AOF bytes up to `off` completed. */
   private syncDone(gen: number, off: number, err: NodeJS.ErrnoException | null): void {
     this.syncing = false;
+    if (this.alwaysFailed) return;
     if (gen === this.fdGen) {
       if (err) {
         this.fsyncFailed(err);
@@ -725,6 +731,7 @@ export class AofManager {
     } else if (canLog) s.log.warning(`Error writing to the AOF file: ${strerror(e)}`);
     if (always) {
       s.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+      this.alwaysFailed = true;
       this.fatalExit();
       return;
     }

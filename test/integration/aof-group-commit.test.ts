@@ -114,6 +114,36 @@ test('turning AOF off while an fsync runs releases the replies it held (stop fsy
   }
 });
 
+test('after a failed AOF write with appendfsync always nothing is acknowledged any more, even if fatalExit does not exit', async () => {
+  const dir = tempDir('groupfail');
+  const srv = await startRespite({ config: { dir, appendonly: 'yes', appendfsync: 'always' } });
+  const aof = srv.server.aof;
+  let exits = 0;
+  aof.fatalExit = () => exits++;
+  const a = await RawClient.connect(srv.port);
+  try {
+    assert.equal(await a.call('SET', 'a', '1'), '+OK\r\n');
+    aof.injectWriteError = 'EIO';
+    a.send('SET', 'b', '2');
+    await until(() => exits === 1, 'fatalExit');
+    aof.injectWriteError = null;
+    // A later write would succeed, but the server should be gone: nothing more reaches the
+    // file (it is written in the turn that executes the command) and no reply leaves.
+    a.send('SET', 'c', '3');
+    a.send('PING');
+    await until(() => srv.server.dbs[0].dict.has('c'), 'SET c executed');
+    await settle();
+    const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    assert.doesNotMatch(incr, /\$1\r\nc\r\n/);
+    assert.equal(a.pending(), '');
+    assert.equal(exits, 1);
+  } finally {
+    a.close();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('with appendfsync always, concurrent writers (one pipelining) lose no acknowledged write to SIGKILL', async () => {
   const dir = tempDir('groupcrash');
   // Keys whose SET was answered: every one must survive every kill.
