@@ -214,9 +214,11 @@ test('FLUSHALL and FLUSHDB invalidate everything for every tracking client; expi
     await m.next(1);
     await m.sameFrames(0, 2, 'FLUSHDB');
     await m.next(1);
-    await m.same(2, 'SET', 'e', 'v', 'PX', '50');
+    // Long enough that the GET surely runs before the expiry even on a loaded machine.
+    const setAt = Date.now();
+    await m.same(2, 'SET', 'e', 'v', 'PX', '500');
     await m.same(0, 'GET', 'e');
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, Math.max(0, setAt + 600 - Date.now())));
     await m.same(2, 'GET', 'e');
     await m.next(0, 'invalidate on expiry');
     await m.same(1, 'CLIENT', 'TRACKING', 'OFF');
