@@ -10,6 +10,8 @@
  * score (bits 52/53) exactly as Redis's do. 64-bit values are handled as two 32-bit halves.
  */
 
+import { crAsin, crCos, crSin } from './geomath.js';
+
 export const GEO_STEP_MAX = 26;
 export const GEO_LAT_MIN = -85.05112878;
 export const GEO_LAT_MAX = 85.05112878;
@@ -172,11 +174,9 @@ export function geoDistance(lon1d: number, lat1d: number, lon2d: number, lat2d: 
   const lon1r = degRad(lon1d);
   const lat2r = degRad(lat2d);
   const lon2r = degRad(lon2d);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const v = Math.sin((lon2r - lon1r) / 2);
-  return (
-    2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v))
-  );
+  const u = crSin((lat2r - lat1r) / 2);
+  const v = crSin((lon2r - lon1r) / 2);
+  return 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + crCos(lat1r) * crCos(lat2r) * v * v));
 }
 
 /** geohashEstimateStepsByRadius. */
@@ -275,8 +275,8 @@ export function searchAreas(shape: GeoShape): number {
   const height = shape.conversion * (shape.box ? shape.height / 2 : shape.radius);
   const width = shape.conversion * (shape.box ? shape.width / 2 : shape.radius);
   const latDelta = height / EARTH_RADIUS_IN_METERS / D_R;
-  const longDeltaTop = width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(lat + latDelta)) / D_R;
-  const longDeltaBottom = width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(lat - latDelta)) / D_R;
+  const longDeltaTop = width / EARTH_RADIUS_IN_METERS / crCos(degRad(lat + latDelta)) / D_R;
+  const longDeltaBottom = width / EARTH_RADIUS_IN_METERS / crCos(degRad(lat - latDelta)) / D_R;
   const southern = lat < 0;
   const minLon = southern ? lon - longDeltaBottom : lon - longDeltaTop;
   const maxLon = southern ? lon + longDeltaBottom : lon + longDeltaTop;
@@ -321,7 +321,7 @@ export function sameCell(i: number, j: number): boolean {
 }
 
 // Per-search constants of the shape (prepareShape): the centre in radians and its cosine
-// (Math.cos is deterministic, so computing it once gives the same bits), the limits in meters.
+// (cos is deterministic, so computing it once gives the same bits), the limits in meters.
 let cLonR = 0;
 let cLatR = 0;
 let cCos = 0;
@@ -335,7 +335,7 @@ let latSkipR = 0;
 export function prepareShape(shape: GeoShape): void {
   cLonR = degRad(shape.lon);
   cLatR = degRad(shape.lat);
-  cCos = Math.cos(cLatR);
+  cCos = crCos(cLatR);
   isBox = shape.box;
   radiusM = shape.radius * shape.conversion;
   halfWidthM = (shape.width * shape.conversion) / 2;
@@ -356,19 +356,19 @@ export function distanceIfInPreparedShape(score: number): number {
   const latR = degRad(decoded[1]);
   if (Math.abs(latR - cLatR) > latSkipR) return -1;
   const lonR = degRad(decoded[0]);
-  const cosLat = Math.cos(latR);
+  const cosLat = crCos(latR);
   if (isBox) {
     // geohashGetDistance(lon, lat, cLon, lat): u = sin(0) = 0.
-    const v = Math.sin((cLonR - lonR) / 2);
-    const lonDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(0 + cosLat * cosLat * v * v));
+    const v = crSin((cLonR - lonR) / 2);
+    const lonDistance = 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(0 + cosLat * cosLat * v * v));
     // geohashGetDistance(lon, lat, lon, cLat): v = sin(0) = 0.
-    const u = Math.sin((cLatR - latR) / 2);
-    const latDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + 0));
+    const u = crSin((cLatR - latR) / 2);
+    const latDistance = 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + 0));
     if (lonDistance > halfWidthM || latDistance > halfHeightM) return -1;
   }
-  const u = Math.sin((latR - cLatR) / 2);
-  const v = Math.sin((lonR - cLonR) / 2);
-  const d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + cCos * cosLat * v * v));
+  const u = crSin((latR - cLatR) / 2);
+  const v = crSin((lonR - cLonR) / 2);
+  const d = 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + cCos * cosLat * v * v));
   return !isBox && d > radiusM ? -1 : d;
 }
 

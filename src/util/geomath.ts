@@ -1,0 +1,430 @@
+/**
+ * Correctly rounded sin, cos and asin for the haversine distance of geo commands.
+ *
+ * Redis computes distances with glibc's libm, whose sin/cos/asin round (nearly always) to the
+ * nearest double; V8's Math.sin/cos/asin (fdlibm) are only faithful, so the last bit of a
+ * distance differed in about one case in ten (visible in STOREDIST scores printed with %.17g).
+ * These functions return the correctly rounded result:
+ *
+ * - a fast path evaluates the function in double-double arithmetic (table of sin/cos at
+ *   multiples of 1/64 plus short Taylor polynomials of the remainder) with a known error bound,
+ *   and returns the rounded value when the whole error interval rounds to the same double;
+ * - otherwise (rare: the exact value is close to a rounding boundary) a slow path recomputes
+ *   the value with 256-bit fixed-point BigInt arithmetic.
+ *
+ * Domain: sin and cos are exact for |x| <= 4 (covers every argument of the haversine and of the
+ * search-area bounds for valid coordinates); beyond, they fall back to Math.sin/Math.cos.
+ * asin is exact on [-1, 1].
+ */
+
+// ---- slow path: 256-bit fixed point ---------------------------------------------------------
+
+const P = 256n;
+const ONE = 1n << P;
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+
+/** x (finite) as a fixed-point BigInt (scaled by 2^256), truncated below 2^-256. */
+function toFix(x: number): bigint {
+  f64[0] = Math.abs(x);
+  const bits = u64[0];
+  const e = Number(bits >> 52n);
+  let m = bits & 0xfffffffffffffn;
+  let sh: number;
+  if (e === 0) {
+    sh = -1074;
+  } else {
+    m |= 1n << 52n;
+    sh = e - 1075;
+  }
+  const s = BigInt(sh) + P;
+  const v = s >= 0n ? m << s : m >> -s;
+  return x < 0 ? -v : v;
+}
+
+/** The double nearest to a fixed-point value (round half to even). */
+function fromFix(v: bigint): number {
+  const neg = v < 0n;
+  if (neg) v = -v;
+  if (v === 0n) return 0;
+  const len = v.toString(2).length;
+  let r: number;
+  if (len <= 53) {
+    r = Number(v) * 2 ** -256;
+  } else {
+    const s = BigInt(len - 53);
+    let m = v >> s;
+    const rem = v - (m << s);
+    const half = 1n << (s - 1n);
+    if (rem > half || (rem === half && (m & 1n) === 1n)) m++;
+    r = Number(m) * 2 ** (len - 53 - 256);
+  }
+  return neg ? -r : r;
+}
+
+const mulFix = (a: bigint, b: bigint): bigint => (a * b) >> P;
+
+/** atan(1/n) in fixed point (Taylor series). */
+function atanInv(n: bigint): bigint {
+  const n2 = n * n;
+  let term = ONE / n;
+  let sum = term;
+  for (let k = 1n; term !== 0n; k++) {
+    term /= n2;
+    sum += (k & 1n ? -term : term) / (2n * k + 1n);
+  }
+  return sum;
+}
+
+let PI_FIX = 0n;
+function piFix(): bigint {
+  // Machin's formula.
+  if (PI_FIX === 0n) PI_FIX = 16n * atanInv(5n) - 4n * atanInv(239n);
+  return PI_FIX;
+}
+
+function sinFix(x: bigint): bigint {
+  const x2 = mulFix(x, x);
+  let term = x;
+  let sum = x;
+  for (let n = 1n; term !== 0n; n++) {
+    term = -mulFix(term, x2) / (2n * n * (2n * n + 1n));
+    sum += term;
+  }
+  return sum;
+}
+
+function cosFix(x: bigint): bigint {
+  const x2 = mulFix(x, x);
+  let term = ONE;
+  let sum = ONE;
+  for (let n = 1n; term !== 0n; n++) {
+    term = -mulFix(term, x2) / ((2n * n - 1n) * (2n * n));
+    sum += term;
+  }
+  return sum;
+}
+
+/** Integer square root (floor). */
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  // One Newton step from the double estimate lands at or above the root (AM-GM); from there the
+  // iteration decreases monotonically to floor(sqrt(n)).
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  x = ((x + n / x) >> 1n) + 1n;
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) break;
+    x = y;
+  }
+  while (x * x > n) x--;
+  while ((x + 1n) * (x + 1n) <= n) x++;
+  return x;
+}
+
+/** asin(t) for 0 <= t <= 1/2 (Taylor series). */
+function asinSmallFix(t: bigint): bigint {
+  const t2 = mulFix(t, t);
+  let term = t; // t^(2n+1) * (2n)! / (4^n (n!)^2)
+  let sum = t;
+  for (let n = 1n; term !== 0n; n++) {
+    term = (mulFix(term, t2) * (2n * n - 1n)) / (2n * n);
+    sum += term / (2n * n + 1n);
+  }
+  return sum;
+}
+
+function asinFix(z: bigint): bigint {
+  if (z < 0n) return -asinFix(-z);
+  if (z <= ONE >> 1n) return asinSmallFix(z);
+  // asin(z) = pi/2 - 2 asin(sqrt((1 - z) / 2)); (1 - z) / 2 is exact for a double z.
+  const w = (ONE - z) >> 1n;
+  return (piFix() >> 1n) - 2n * asinSmallFix(isqrt(w << P));
+}
+
+export function sinExact(x: number): number {
+  return fromFix(sinFix(toFix(x)));
+}
+export function cosExact(x: number): number {
+  return fromFix(cosFix(toFix(x)));
+}
+export function asinExact(x: number): number {
+  return fromFix(asinFix(toFix(x)));
+}
+
+// ---- fast path: double-double ---------------------------------------------------------------
+//
+// Written out in a few flat functions with results in a Float64Array: module-level `let`
+// doubles would be boxed on every write.
+
+/** Veltkamp's splitter for 53-bit doubles: 2^27 + 1 (no FMA in JS, so products use splits). */
+const SPLIT = 134217729;
+
+/**
+ * Table of sin and cos at k/64, k = 0..256, as double-doubles (hi, lo), with the hi parts also
+ * split into 26-bit halves for exact products.
+ */
+const TABLE_N = 256;
+const sinHi = new Float64Array(TABLE_N + 1);
+const sinLo = new Float64Array(TABLE_N + 1);
+const sinHiH = new Float64Array(TABLE_N + 1);
+const sinHiL = new Float64Array(TABLE_N + 1);
+const cosHi = new Float64Array(TABLE_N + 1);
+const cosLo = new Float64Array(TABLE_N + 1);
+const cosHiH = new Float64Array(TABLE_N + 1);
+const cosHiL = new Float64Array(TABLE_N + 1);
+let tableReady = false;
+
+function buildTable(): void {
+  // sin/cos of (k+1)/64 from those of k/64 by the addition formulas in 256-bit fixed point:
+  // the accumulated error (a few units of 2^-256 per step) stays far below the 2^-106 kept.
+  const h = ONE >> 6n;
+  const sh = sinFix(h);
+  const ch = cosFix(h);
+  let s = 0n;
+  let c = ONE;
+  for (let k = 0; k <= TABLE_N; k++) {
+    const shi = fromFix(s);
+    sinHi[k] = shi;
+    sinLo[k] = fromFix(s - toFix(shi));
+    let t = SPLIT * shi;
+    sinHiH[k] = t - (t - shi);
+    sinHiL[k] = shi - sinHiH[k];
+    const chi = fromFix(c);
+    cosHi[k] = chi;
+    cosLo[k] = fromFix(c - toFix(chi));
+    t = SPLIT * chi;
+    cosHiH[k] = t - (t - chi);
+    cosHiL[k] = chi - cosHiH[k];
+    const s2 = mulFix(s, ch) + mulFix(c, sh);
+    c = mulFix(c, ch) - mulFix(s, sh);
+    s = s2;
+  }
+  tableReady = true;
+}
+
+/** sinCosDD's results: sin as dd[0] + dd[1], cos as dd[2] + dd[3] (normalised). */
+const dd = new Float64Array(4);
+
+/**
+ * a (1 + cm) + b sin(r) into dd[i], dd[i + 1], where a = aH + aL, b = bH + bL (hi parts given
+ * with their splits), sin(r) = r + srL, cm = cos(r) - 1 = cmH + cmL.
+ */
+function combine(
+  i: number,
+  aH: number,
+  aL: number,
+  aHh: number,
+  aHl: number,
+  bH: number,
+  bL: number,
+  bHh: number,
+  bHl: number,
+  r: number,
+  rh: number,
+  rl: number,
+  srL: number,
+  cmH: number,
+  cmHh: number,
+  cmHl: number,
+  cmL: number,
+): void {
+  // d = aH * cmH and e = bH * r exactly (Dekker).
+  const dH = aH * cmH;
+  const dL = aHh * cmHh - dH + aHh * cmHl + aHl * cmHh + aHl * cmHl;
+  const eH = bH * r;
+  const eL = bHh * rh - eH + bHh * rl + bHl * rh + bHl * rl;
+  const small = aL + dL + eL + bH * srL + bL * r + aH * cmL + aL * cmH;
+  // aH + eH + dH with two two-sums, then the small terms.
+  let s = aH + eH;
+  let t = s - aH;
+  let err = aH - (s - t) + (eH - t);
+  const s2 = s + dH;
+  t = s2 - s;
+  err += s - (s2 - t) + (dH - t);
+  s = s2;
+  const lo = err + small;
+  const hi = s + lo;
+  dd[i] = hi;
+  dd[i + 1] = lo - (hi - s);
+}
+
+/**
+ * sin (which & 1) and/or cos (which & 2) of 0 <= ax <= 4 in double-double, into dd. Returns the
+ * table index k (ax = k/64 + r, |r| <= 1/128): k = 0 means errors relative to ax.
+ */
+function sinCosDD(ax: number, which: number): number {
+  if (!tableReady) buildTable();
+  const k = Math.round(ax * 64);
+  // ax and k/64 are within a factor 2 of each other (or k = 0): the difference is exact.
+  const r = ax - k / 64;
+  let t = SPLIT * r;
+  const rh = t - (t - r);
+  const rl = r - rh;
+  const r2 = r * r;
+  const r2l = rh * rh - r2 + 2 * rh * rl + rl * rl;
+  // sin(r) - r = r^3 (-1/6 + r^2/120 - r^4/5040 + r^6/362880): relative error ~2^-53 of a term
+  // below 2^-21 r. cos(r) - 1 = -r^2/2 + r^4 (1/24 - r^2/720 + r^4/40320).
+  const srL = r * r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880))));
+  const cmH = -0.5 * r2;
+  const cmL = -0.5 * r2l + r2 * r2 * (1 / 24 + r2 * (-1 / 720 + r2 * (1 / 40320)));
+  t = SPLIT * cmH;
+  const cmHh = t - (t - cmH);
+  const cmHl = cmH - cmHh;
+  if (which & 1) {
+    // sin(k/64 + r) = sin(k/64) cos(r) + cos(k/64) sin(r)
+    combine(
+      0,
+      sinHi[k],
+      sinLo[k],
+      sinHiH[k],
+      sinHiL[k],
+      cosHi[k],
+      cosLo[k],
+      cosHiH[k],
+      cosHiL[k],
+      r,
+      rh,
+      rl,
+      srL,
+      cmH,
+      cmHh,
+      cmHl,
+      cmL,
+    );
+  }
+  if (which & 2) {
+    // cos(k/64 + r) = cos(k/64) cos(r) - sin(k/64) sin(r)
+    combine(
+      2,
+      cosHi[k],
+      cosLo[k],
+      cosHiH[k],
+      cosHiL[k],
+      -sinHi[k],
+      -sinLo[k],
+      -sinHiH[k],
+      -sinHiL[k],
+      r,
+      rh,
+      rl,
+      srL,
+      cmH,
+      cmHh,
+      cmHl,
+      cmL,
+    );
+  }
+  return k;
+}
+
+/**
+ * The double nearest to hi + lo when every value within err of it rounds the same way, else NaN
+ * (the caller then takes the slow path). The bound is widened (relative 2^-30, plus 2^-50 of
+ * lo) so that rounding lo -/+ err cannot shrink the interval.
+ */
+function roundIfSafe(hi: number, lo: number, err: number): number {
+  const e = err * (1 + 2 ** -30) + Math.abs(lo) * 2 ** -50 + 2 ** -1070;
+  const a = hi + (lo - e);
+  const b = hi + (lo + e);
+  return a === b ? a : NaN;
+}
+
+/** How many times the slow path ran (for scripts/geo-math-check.mjs). */
+export let slowPaths = 0;
+
+/**
+ * Error bounds of the double-double values (k > 0: absolute; k = 0: relative to the argument),
+ * several times the worst error estimated from the operations (k = 0: ~2^-68 x, from r^3/6 in
+ * double precision; k > 0: ~2^-74), and 18 to 100 times the largest error measured against the
+ * slow path (scripts/geo-math-check.mjs).
+ */
+const ABS_ERR = 2 ** -68;
+const REL_ERR_K0 = 2 ** -64;
+/** Below this, sin x and asin x round to x (|f(x) - x| < |x|^3 / 6 < half an ulp). */
+const TINY = 2 ** -26;
+
+/** sin(x), correctly rounded. */
+export function crSin(x: number): number {
+  const ax = Math.abs(x);
+  if (!(ax <= 4)) return Math.sin(x); // outside the table, or NaN
+  if (ax < TINY) return x;
+  const k = sinCosDD(ax, 1);
+  let y = roundIfSafe(dd[0], dd[1], k === 0 ? REL_ERR_K0 * ax : ABS_ERR);
+  if (y !== y) {
+    slowPaths++;
+    y = sinExact(ax);
+  }
+  return x < 0 ? -y : y;
+}
+
+/** cos(x), correctly rounded. */
+export function crCos(x: number): number {
+  const ax = Math.abs(x);
+  if (!(ax <= 4)) return Math.cos(x);
+  const k = sinCosDD(ax, 2);
+  // For k = 0 the result is near 1: the absolute bound covers it too.
+  let y = roundIfSafe(dd[2], dd[3], k === 0 ? REL_ERR_K0 : ABS_ERR);
+  if (y !== y) {
+    slowPaths++;
+    y = cosExact(ax);
+  }
+  return y;
+}
+
+/** The asin fast path's correction e (asin z = y0 + e) and its error bound, into asinE/asinB. */
+const asinOut = new Float64Array(2);
+function asinNewton(az: number, y0: number): void {
+  // One Newton step on sin(y) = z from V8's faithful asin, with sin and cos in double-double:
+  // asin z = y0 + e, e = d + tan(y0) d^2 / 2 + O(d^3) with d = (z - sin y0) / cos y0;
+  // z - sin y0 is exact (Sterbenz). An error eps in sin y0 moves e by eps / cos y0.
+  const k = sinCosDD(y0, 3);
+  const sH = dd[0];
+  const cH = dd[2];
+  const d = (az - sH - dd[1]) / cH;
+  asinOut[0] = d + ((sH / cH) * d * d) / 2;
+  asinOut[1] = (k === 0 ? REL_ERR_K0 * y0 : ABS_ERR) / cH + 2 ** -90 * y0;
+}
+
+/** asin(z), correctly rounded. */
+export function crAsin(z: number): number {
+  const az = Math.abs(z);
+  if (!(az < 1)) return Math.asin(z); // 1 -> pi/2 (already correctly rounded), NaN outside
+  if (az < TINY) return z;
+  const y0 = Math.asin(az);
+  asinNewton(az, y0);
+  let y = roundIfSafe(y0, asinOut[0], asinOut[1]);
+  if (y !== y) {
+    slowPaths++;
+    y = asinExact(az);
+  }
+  return z < 0 ? -y : y;
+}
+
+/**
+ * For scripts/geo-math-check.mjs: the fast path's double-double error on x, measured against
+ * the slow path, as a fraction of the bound the rounding test assumes (must stay well below 1).
+ */
+export function fastPathErrorRatio(fn: 'sin' | 'cos' | 'asin', x: number): number {
+  const ax = Math.abs(x);
+  let hi: number;
+  let lo: number;
+  let bound: number;
+  let exact: bigint;
+  if (fn === 'asin') {
+    hi = Math.asin(ax);
+    asinNewton(ax, hi);
+    lo = asinOut[0];
+    bound = asinOut[1];
+    exact = asinFix(toFix(ax));
+  } else {
+    const k = sinCosDD(ax, 3);
+    hi = fn === 'sin' ? dd[0] : dd[2];
+    lo = fn === 'sin' ? dd[1] : dd[3];
+    bound = k === 0 ? (fn === 'sin' ? REL_ERR_K0 * ax : REL_ERR_K0) : ABS_ERR;
+    exact = fn === 'sin' ? sinFix(toFix(ax)) : cosFix(toFix(ax));
+  }
+  const diff = toFix(hi) + toFix(lo) - exact;
+  return Math.abs(Number(diff) / Number(ONE)) / bound;
+}
