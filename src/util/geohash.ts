@@ -325,17 +325,30 @@ export function sameCell(i: number, j: number): boolean {
 let cLonR = 0;
 let cLatR = 0;
 let cCos = 0;
+let cCosFast = 0;
 let isBox = false;
 let radiusM = 0;
 let halfWidthM = 0;
 let halfHeightM = 0;
 /** A latitude difference (radians) beyond which a point is surely outside the shape. */
 let latSkipR = 0;
+/** Whether the limits are small enough for the pre-test with Math.* (see withinLimit). */
+let preTest = false;
+
+/**
+ * The pre-test computes distances with V8's Math.sin/cos/asin (faithful: within an ulp or two
+ * of the correctly rounded values used for the real test). Below ~19,000 km, where asin is
+ * well conditioned, their relative difference from the exact distance stays below 2^-45, so
+ * a margin of 1e-9 decides most points without the (slower) correctly rounded functions.
+ */
+const PRE_MARGIN = 1e-9;
+const PRE_LIMIT_M = 19000000;
 
 export function prepareShape(shape: GeoShape): void {
   cLonR = degRad(shape.lon);
   cLatR = degRad(shape.lat);
   cCos = crCos(cLatR);
+  cCosFast = Math.cos(cLatR);
   isBox = shape.box;
   radiusM = shape.radius * shape.conversion;
   halfWidthM = (shape.width * shape.conversion) / 2;
@@ -344,6 +357,7 @@ export function prepareShape(shape: GeoShape): void {
   // limit (with a margin far above rounding errors) would be rejected by the exact test too.
   const limit = isBox ? halfHeightM : radiusM;
   latSkipR = (limit * (1 + 1e-9) + 1e-6) / EARTH_RADIUS_IN_METERS;
+  preTest = isBox ? halfWidthM < PRE_LIMIT_M && halfHeightM < PRE_LIMIT_M : radiusM < PRE_LIMIT_M;
 }
 
 /**
@@ -356,20 +370,52 @@ export function distanceIfInPreparedShape(score: number): number {
   const latR = degRad(decoded[1]);
   if (Math.abs(latR - cLatR) > latSkipR) return -1;
   const lonR = degRad(decoded[0]);
-  const cosLat = crCos(latR);
   if (isBox) {
-    // geohashGetDistance(lon, lat, cLon, lat): u = sin(0) = 0.
-    const v = crSin((cLonR - lonR) / 2);
-    const lonDistance = 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(0 + cosLat * cosLat * v * v));
-    // geohashGetDistance(lon, lat, lon, cLat): v = sin(0) = 0.
-    const u = crSin((cLatR - latR) / 2);
-    const latDistance = 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + 0));
-    if (lonDistance > halfWidthM || latDistance > halfHeightM) return -1;
+    // geohashGetDistance(lon, lat, cLon, lat) (u = sin(0) = 0) and
+    // geohashGetDistance(lon, lat, lon, cLat) (v = sin(0) = 0), compared with the half sides.
+    const dLon = (cLonR - lonR) / 2;
+    const dLat = (cLatR - latR) / 2;
+    let lonIn = 0; // 1 inside, -1 outside, 0 undecided
+    let latIn = 0;
+    if (preTest) {
+      const cf = Math.cos(latR);
+      const vf = Math.sin(dLon);
+      const lonF = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(cf * cf * vf * vf));
+      lonIn = lonF > halfWidthM * (1 + PRE_MARGIN) ? -1 : lonF < halfWidthM * (1 - PRE_MARGIN) ? 1 : 0;
+      if (lonIn < 0) return -1;
+      const uf = Math.sin(dLat);
+      const latF = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(uf * uf));
+      latIn = latF > halfHeightM * (1 + PRE_MARGIN) ? -1 : latF < halfHeightM * (1 - PRE_MARGIN) ? 1 : 0;
+      if (latIn < 0) return -1;
+    }
+    if (lonIn === 0) {
+      const cosLat = crCos(latR);
+      const v = crSin(dLon);
+      if (2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(0 + cosLat * cosLat * v * v)) > halfWidthM)
+        return -1;
+    }
+    if (latIn === 0) {
+      const u = crSin(dLat);
+      if (2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + 0)) > halfHeightM) return -1;
+    }
+    return shapeDistance(latR, lonR);
   }
+  if (preTest) {
+    const uf = Math.sin((latR - cLatR) / 2);
+    const vf = Math.sin((lonR - cLonR) / 2);
+    const df =
+      2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(uf * uf + cCosFast * Math.cos(latR) * vf * vf));
+    if (df > radiusM * (1 + PRE_MARGIN)) return -1;
+  }
+  const d = shapeDistance(latR, lonR);
+  return d > radiusM ? -1 : d;
+}
+
+/** geohashGetDistance(cLon, cLat, lon, lat) with the prepared centre. */
+function shapeDistance(latR: number, lonR: number): number {
   const u = crSin((latR - cLatR) / 2);
   const v = crSin((lonR - cLonR) / 2);
-  const d = 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + cCos * cosLat * v * v));
-  return !isBox && d > radiusM ? -1 : d;
+  return 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + cCos * crCos(latR) * v * v));
 }
 
 // ---- printf formats ----------------------------------------------------------------------

@@ -158,6 +158,14 @@ export function asinExact(x: number): number {
 // Written out in a few flat functions with results in a Float64Array: module-level `let`
 // doubles would be boxed on every write.
 
+/**
+ * The error bound of the double-double sin/cos, relative to |a| + |b r|. What is evaluated in
+ * plain double precision is tiny: the r^5 terms and beyond (below 2^-52 * 2^-21 of that), the
+ * low parts of the exact products, the table's 2^-106; the largest error measured against the
+ * slow path is 2^-83 (scripts/geo-math-check.mjs); the bound is 16 times that.
+ */
+const ERR_SCALE = 2 ** -79;
+
 /** Veltkamp's splitter for 53-bit doubles: 2^27 + 1 (no FMA in JS, so products use splits). */
 const SPLIT = 134217729;
 
@@ -204,12 +212,43 @@ function buildTable(): void {
   tableReady = true;
 }
 
-/** sinCosDD's results: sin as dd[0] + dd[1], cos as dd[2] + dd[3] (normalised). */
-const dd = new Float64Array(4);
+/**
+ * sinCosDD's results: sin as dd[0] + dd[1], cos as dd[2] + dd[3] (normalised), and bounds of
+ * their errors in dd[4] (sin) and dd[5] (cos).
+ */
+const dd = new Float64Array(6);
+
+/** -1/6 as a double-double (the leading coefficient of sin(r) - r, not a binary fraction). */
+const SIXTH_H = -1 / 6;
+/** -1/6 - SIXTH_H = (6 * (1/6) - 1) / 6, with 6 * (1/6) exact by Dekker's product. */
+const SIXTH_L = ((): number => {
+  const h = 1 / 6;
+  const p = 6 * h;
+  const t = SPLIT * h;
+  const hh = t - (t - h);
+  const hl = h - hh;
+  return (p - 1 + (6 * hh - p + 6 * hl)) / 6;
+})();
+
+// The reduced argument of sinCosDD and its Taylor remainders: sin(r) = r + s3H + s3L,
+// cos(r) = 1 + cmH + cmL; r and s3H also split into 26-bit halves (Veltkamp) for exact products.
+const red = new Float64Array(10);
+const R = 0;
+const RH = 1;
+const RL = 2;
+const S3H = 3;
+const S3HH = 4;
+const S3HL = 5;
+const S3L = 6;
+const CMH = 7;
+const CMH_H = 8;
+const CMH_L = 9;
+// (cmL is passed on the stack: it only enters the small terms.)
 
 /**
- * a (1 + cm) + b sin(r) into dd[i], dd[i + 1], where a = aH + aL, b = bH + bL (hi parts given
- * with their splits), sin(r) = r + srL, cm = cos(r) - 1 = cmH + cmL.
+ * a (1 + cm) + b sin(r) into dd[i], dd[i + 1] (normalised) and a bound of its error into
+ * dd[4 + i / 2], where a = aH + aL, b = bH + bL (hi parts given with their splits). The large
+ * products a cmH, b r and b s3H are exact (Dekker), the rest is below 2^-52 of the result.
  */
 function combine(
   i: number,
@@ -221,26 +260,33 @@ function combine(
   bL: number,
   bHh: number,
   bHl: number,
-  r: number,
-  rh: number,
-  rl: number,
-  srL: number,
-  cmH: number,
-  cmHh: number,
-  cmHl: number,
   cmL: number,
 ): void {
-  // d = aH * cmH and e = bH * r exactly (Dekker).
+  const r = red[R];
+  const rh = red[RH];
+  const rl = red[RL];
+  const s3H = red[S3H];
+  const s3Hh = red[S3HH];
+  const s3Hl = red[S3HL];
+  const cmH = red[CMH];
+  const cmHh = red[CMH_H];
+  const cmHl = red[CMH_L];
   const dH = aH * cmH;
   const dL = aHh * cmHh - dH + aHh * cmHl + aHl * cmHh + aHl * cmHl;
   const eH = bH * r;
   const eL = bHh * rh - eH + bHh * rl + bHl * rh + bHl * rl;
-  const small = aL + dL + eL + bH * srL + bL * r + aH * cmL + aL * cmH;
-  // aH + eH + dH with two two-sums, then the small terms.
+  const fH = bH * s3H;
+  const fL = bHh * s3Hh - fH + bHh * s3Hl + bHl * s3Hh + bHl * s3Hl;
+  const small = aL + dL + eL + fL + bH * red[S3L] + bL * (r + s3H) + aH * cmL + aL * cmH;
+  // aH + eH + fH + dH with three two-sums, then the small terms.
   let s = aH + eH;
   let t = s - aH;
   let err = aH - (s - t) + (eH - t);
-  const s2 = s + dH;
+  let s2 = s + fH;
+  t = s2 - s;
+  err += s - (s2 - t) + (fH - t);
+  s = s2;
+  s2 = s + dH;
   t = s2 - s;
   err += s - (s2 - t) + (dH - t);
   s = s2;
@@ -248,13 +294,14 @@ function combine(
   const hi = s + lo;
   dd[i] = hi;
   dd[i + 1] = lo - (hi - s);
+  dd[4 + (i >> 1)] = ERR_SCALE * (Math.abs(aH) + Math.abs(eH));
 }
 
 /**
- * sin (which & 1) and/or cos (which & 2) of 0 <= ax <= 4 in double-double, into dd. Returns the
- * table index k (ax = k/64 + r, |r| <= 1/128): k = 0 means errors relative to ax.
+ * sin (which & 1) and/or cos (which & 2) of 0 <= ax <= 4 in double-double, into dd (values
+ * and error bounds), from sin/cos(k/64 + r), |r| <= 1/128.
  */
-function sinCosDD(ax: number, which: number): number {
+function sinCosDD(ax: number, which: number): void {
   if (!tableReady) buildTable();
   const k = Math.round(ax * 64);
   // ax and k/64 are within a factor 2 of each other (or k = 0): the difference is exact.
@@ -264,59 +311,54 @@ function sinCosDD(ax: number, which: number): number {
   const rl = r - rh;
   const r2 = r * r;
   const r2l = rh * rh - r2 + 2 * rh * rl + rl * rl;
-  // sin(r) - r = r^3 (-1/6 + r^2/120 - r^4/5040 + r^6/362880): relative error ~2^-53 of a term
-  // below 2^-21 r. cos(r) - 1 = -r^2/2 + r^4 (1/24 - r^2/720 + r^4/40320).
-  const srL = r * r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880))));
+  // sin(r) - r = r^3 (-1/6 + r^2/120 - r^4/5040 + r^6/362880 - ...): r^3 (-1/6) in
+  // double-double, the rest (below 2^-14 of it) in double precision.
+  const c3 = r * r2;
+  t = SPLIT * c3;
+  const c3h = t - (t - c3);
+  const c3l = c3 - c3h;
+  // r^3 = c3 + c3L: the rounding error of r * r2 (Dekker) plus r * r2l.
+  t = SPLIT * r2;
+  const r2h = t - (t - r2);
+  const r2lo = r2 - r2h;
+  const c3L = rh * r2h - c3 + rh * r2lo + rl * r2h + rl * r2lo + r * r2l;
+  const s3H = c3 * SIXTH_H;
+  // (c3 * SIXTH_H exactly, then the low parts.)
+  t = SPLIT * SIXTH_H;
+  const sh = t - (t - SIXTH_H);
+  const sl = SIXTH_H - sh;
+  const s3L =
+    c3h * sh -
+    s3H +
+    c3h * sl +
+    c3l * sh +
+    c3l * sl +
+    c3 * SIXTH_L +
+    c3L * SIXTH_H +
+    c3 * r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880 + r2 * (-1 / 39916800))));
+  // cos(r) - 1 = -r^2/2 + r^4 (1/24 - r^2/720 + r^4/40320 - r^6/3628800).
   const cmH = -0.5 * r2;
-  const cmL = -0.5 * r2l + r2 * r2 * (1 / 24 + r2 * (-1 / 720 + r2 * (1 / 40320)));
+  const cmL = -0.5 * r2l + r2 * r2 * (1 / 24 + r2 * (-1 / 720 + r2 * (1 / 40320 + r2 * (-1 / 3628800))));
+  red[R] = r;
+  red[RH] = rh;
+  red[RL] = rl;
+  red[S3H] = s3H;
+  t = SPLIT * s3H;
+  red[S3HH] = t - (t - s3H);
+  red[S3HL] = s3H - red[S3HH];
+  red[S3L] = s3L;
+  red[CMH] = cmH;
   t = SPLIT * cmH;
-  const cmHh = t - (t - cmH);
-  const cmHl = cmH - cmHh;
+  red[CMH_H] = t - (t - cmH);
+  red[CMH_L] = cmH - red[CMH_H];
   if (which & 1) {
     // sin(k/64 + r) = sin(k/64) cos(r) + cos(k/64) sin(r)
-    combine(
-      0,
-      sinHi[k],
-      sinLo[k],
-      sinHiH[k],
-      sinHiL[k],
-      cosHi[k],
-      cosLo[k],
-      cosHiH[k],
-      cosHiL[k],
-      r,
-      rh,
-      rl,
-      srL,
-      cmH,
-      cmHh,
-      cmHl,
-      cmL,
-    );
+    combine(0, sinHi[k], sinLo[k], sinHiH[k], sinHiL[k], cosHi[k], cosLo[k], cosHiH[k], cosHiL[k], cmL);
   }
   if (which & 2) {
     // cos(k/64 + r) = cos(k/64) cos(r) - sin(k/64) sin(r)
-    combine(
-      2,
-      cosHi[k],
-      cosLo[k],
-      cosHiH[k],
-      cosHiL[k],
-      -sinHi[k],
-      -sinLo[k],
-      -sinHiH[k],
-      -sinHiL[k],
-      r,
-      rh,
-      rl,
-      srL,
-      cmH,
-      cmHh,
-      cmHl,
-      cmL,
-    );
+    combine(2, cosHi[k], cosLo[k], cosHiH[k], cosHiL[k], -sinHi[k], -sinLo[k], -sinHiH[k], -sinHiL[k], cmL);
   }
-  return k;
 }
 
 /**
@@ -334,14 +376,6 @@ function roundIfSafe(hi: number, lo: number, err: number): number {
 /** How many times the slow path ran (for scripts/geo-math-check.mjs). */
 export let slowPaths = 0;
 
-/**
- * Error bounds of the double-double values (k > 0: absolute; k = 0: relative to the argument),
- * several times the worst error estimated from the operations (k = 0: ~2^-68 x, from r^3/6 in
- * double precision; k > 0: ~2^-74), and 18 to 100 times the largest error measured against the
- * slow path (scripts/geo-math-check.mjs).
- */
-const ABS_ERR = 2 ** -68;
-const REL_ERR_K0 = 2 ** -64;
 /** Below this, sin x and asin x round to x (|f(x) - x| < |x|^3 / 6 < half an ulp). */
 const TINY = 2 ** -26;
 
@@ -350,8 +384,8 @@ export function crSin(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.sin(x); // outside the table, or NaN
   if (ax < TINY) return x;
-  const k = sinCosDD(ax, 1);
-  let y = roundIfSafe(dd[0], dd[1], k === 0 ? REL_ERR_K0 * ax : ABS_ERR);
+  sinCosDD(ax, 1);
+  let y = roundIfSafe(dd[0], dd[1], dd[4]);
   if (y !== y) {
     slowPaths++;
     y = sinExact(ax);
@@ -363,9 +397,8 @@ export function crSin(x: number): number {
 export function crCos(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.cos(x);
-  const k = sinCosDD(ax, 2);
-  // For k = 0 the result is near 1: the absolute bound covers it too.
-  let y = roundIfSafe(dd[2], dd[3], k === 0 ? REL_ERR_K0 : ABS_ERR);
+  sinCosDD(ax, 2);
+  let y = roundIfSafe(dd[2], dd[3], dd[5]);
   if (y !== y) {
     slowPaths++;
     y = cosExact(ax);
@@ -379,12 +412,12 @@ function asinNewton(az: number, y0: number): void {
   // One Newton step on sin(y) = z from V8's faithful asin, with sin and cos in double-double:
   // asin z = y0 + e, e = d + tan(y0) d^2 / 2 + O(d^3) with d = (z - sin y0) / cos y0;
   // z - sin y0 is exact (Sterbenz). An error eps in sin y0 moves e by eps / cos y0.
-  const k = sinCosDD(y0, 3);
+  sinCosDD(y0, 3);
   const sH = dd[0];
   const cH = dd[2];
   const d = (az - sH - dd[1]) / cH;
   asinOut[0] = d + ((sH / cH) * d * d) / 2;
-  asinOut[1] = (k === 0 ? REL_ERR_K0 * y0 : ABS_ERR) / cH + 2 ** -90 * y0;
+  asinOut[1] = dd[4] / cH + 2 ** -90 * y0;
 }
 
 /** asin(z), correctly rounded. */
@@ -419,10 +452,10 @@ export function fastPathErrorRatio(fn: 'sin' | 'cos' | 'asin', x: number): numbe
     bound = asinOut[1];
     exact = asinFix(toFix(ax));
   } else {
-    const k = sinCosDD(ax, 3);
+    sinCosDD(ax, 3);
     hi = fn === 'sin' ? dd[0] : dd[2];
     lo = fn === 'sin' ? dd[1] : dd[3];
-    bound = k === 0 ? (fn === 'sin' ? REL_ERR_K0 * ax : REL_ERR_K0) : ABS_ERR;
+    bound = fn === 'sin' ? dd[4] : dd[5];
     exact = fn === 'sin' ? sinFix(toFix(ax)) : cosFix(toFix(ax));
   }
   const diff = toFix(hi) + toFix(lo) - exact;
