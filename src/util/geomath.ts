@@ -232,7 +232,7 @@ const SIXTH_L = ((): number => {
 
 // The reduced argument of sinCosDD and its Taylor remainders: sin(r) = r + s3H + s3L,
 // cos(r) = 1 + cmH + cmL; r and s3H also split into 26-bit halves (Veltkamp) for exact products.
-const red = new Float64Array(10);
+const red = new Float64Array(12);
 const R = 0;
 const RH = 1;
 const RL = 2;
@@ -243,25 +243,39 @@ const S3L = 6;
 const CMH = 7;
 const CMH_H = 8;
 const CMH_L = 9;
-// (cmL is passed on the stack: it only enters the small terms.)
+const CML = 10;
+/** The argument of sinCosDD. */
+const ARG = 11;
 
 /**
  * a (1 + cm) + b sin(r) into dd[i], dd[i + 1] (normalised) and a bound of its error into
  * dd[4 + i / 2], where a = aH + aL, b = bH + bL (hi parts given with their splits). The large
  * products a cmH, b r and b s3H are exact (Dekker), the rest is below 2^-52 of the result.
  */
-function combine(
-  i: number,
-  aH: number,
-  aL: number,
-  aHh: number,
-  aHl: number,
-  bH: number,
-  bL: number,
-  bHh: number,
-  bHl: number,
-  cmL: number,
-): void {
+function combine(i: number, k: number): void {
+  // sin(k/64 + r) = sin(k/64) cos(r) + cos(k/64) sin(r)
+  // cos(k/64 + r) = cos(k/64) cos(r) - sin(k/64) sin(r)
+  let aH: number, aL: number, aHh: number, aHl: number, bH: number, bL: number, bHh: number, bHl: number;
+  if (i === 0) {
+    aH = sinHi[k];
+    aL = sinLo[k];
+    aHh = sinHiH[k];
+    aHl = sinHiL[k];
+    bH = cosHi[k];
+    bL = cosLo[k];
+    bHh = cosHiH[k];
+    bHl = cosHiL[k];
+  } else {
+    aH = cosHi[k];
+    aL = cosLo[k];
+    aHh = cosHiH[k];
+    aHl = cosHiL[k];
+    bH = -sinHi[k];
+    bL = -sinLo[k];
+    bHh = -sinHiH[k];
+    bHl = -sinHiL[k];
+  }
+  const cmL = red[CML];
   const r = red[R];
   const rh = red[RH];
   const rl = red[RL];
@@ -301,8 +315,9 @@ function combine(
  * sin (which & 1) and/or cos (which & 2) of 0 <= ax <= 4 in double-double, into dd (values
  * and error bounds), from sin/cos(k/64 + r), |r| <= 1/128.
  */
-function sinCosDD(ax: number, which: number): void {
+function sinCosDD(which: number): void {
   if (!tableReady) buildTable();
+  const ax = red[ARG];
   const k = Math.round(ax * 64);
   // ax and k/64 are within a factor 2 of each other (or k = 0): the difference is exact.
   const r = ax - k / 64;
@@ -351,14 +366,9 @@ function sinCosDD(ax: number, which: number): void {
   t = SPLIT * cmH;
   red[CMH_H] = t - (t - cmH);
   red[CMH_L] = cmH - red[CMH_H];
-  if (which & 1) {
-    // sin(k/64 + r) = sin(k/64) cos(r) + cos(k/64) sin(r)
-    combine(0, sinHi[k], sinLo[k], sinHiH[k], sinHiL[k], cosHi[k], cosLo[k], cosHiH[k], cosHiL[k], cmL);
-  }
-  if (which & 2) {
-    // cos(k/64 + r) = cos(k/64) cos(r) - sin(k/64) sin(r)
-    combine(2, cosHi[k], cosLo[k], cosHiH[k], cosHiL[k], -sinHi[k], -sinLo[k], -sinHiH[k], -sinHiL[k], cmL);
-  }
+  red[CML] = cmL;
+  if (which & 1) combine(0, k);
+  if (which & 2) combine(2, k);
 }
 
 /**
@@ -384,7 +394,8 @@ export function crSin(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.sin(x); // outside the table, or NaN
   if (ax < TINY) return x;
-  sinCosDD(ax, 1);
+  red[ARG] = ax;
+  sinCosDD(1);
   let y = roundIfSafe(dd[0], dd[1], dd[4]);
   if (y !== y) {
     slowPaths++;
@@ -397,7 +408,8 @@ export function crSin(x: number): number {
 export function crCos(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.cos(x);
-  sinCosDD(ax, 2);
+  red[ARG] = ax;
+  sinCosDD(2);
   let y = roundIfSafe(dd[2], dd[3], dd[5]);
   if (y !== y) {
     slowPaths++;
@@ -406,18 +418,24 @@ export function crCos(x: number): number {
   return y;
 }
 
-/** The asin fast path's correction e (asin z = y0 + e) and its error bound, into asinE/asinB. */
-const asinOut = new Float64Array(2);
-function asinNewton(az: number, y0: number): void {
-  // One Newton step on sin(y) = z from V8's faithful asin, with sin and cos in double-double:
-  // asin z = y0 + e, e = d + tan(y0) d^2 / 2 + O(d^3) with d = (z - sin y0) / cos y0;
-  // z - sin y0 is exact (Sterbenz). An error eps in sin y0 moves e by eps / cos y0.
-  sinCosDD(y0, 3);
+/**
+ * The asin fast path for z = asinIo[0], y0 = asinIo[1] (V8's faithful asin z): the correction
+ * e (asin z = y0 + e) into asinIo[2] and a bound of its error into asinIo[3]. Values go through
+ * a typed array: doubles passed to or returned from a call that is not inlined are boxed.
+ */
+const asinIo = new Float64Array(4);
+function asinNewton(): void {
+  // One Newton step on sin(y) = z: asin z = y0 + e, e = d + tan(y0) d^2 / 2 + O(d^3) with
+  // d = (z - sin y0) / cos y0; z - sin y0 is exact (Sterbenz). An error eps in sin y0 moves e
+  // by eps / cos y0.
+  const y0 = asinIo[1];
+  red[ARG] = y0;
+  sinCosDD(3);
   const sH = dd[0];
   const cH = dd[2];
-  const d = (az - sH - dd[1]) / cH;
-  asinOut[0] = d + ((sH / cH) * d * d) / 2;
-  asinOut[1] = dd[4] / cH + 2 ** -90 * y0;
+  const d = (asinIo[0] - sH - dd[1]) / cH;
+  asinIo[2] = d + ((sH / cH) * d * d) / 2;
+  asinIo[3] = dd[4] / cH + 2 ** -90 * y0;
 }
 
 /** asin(z), correctly rounded. */
@@ -426,8 +444,10 @@ export function crAsin(z: number): number {
   if (!(az < 1)) return Math.asin(z); // 1 -> pi/2 (already correctly rounded), NaN outside
   if (az < TINY) return z;
   const y0 = Math.asin(az);
-  asinNewton(az, y0);
-  let y = roundIfSafe(y0, asinOut[0], asinOut[1]);
+  asinIo[0] = az;
+  asinIo[1] = y0;
+  asinNewton();
+  let y = roundIfSafe(y0, asinIo[2], asinIo[3]);
   if (y !== y) {
     slowPaths++;
     y = asinExact(az);
@@ -447,12 +467,15 @@ export function fastPathErrorRatio(fn: 'sin' | 'cos' | 'asin', x: number): numbe
   let exact: bigint;
   if (fn === 'asin') {
     hi = Math.asin(ax);
-    asinNewton(ax, hi);
-    lo = asinOut[0];
-    bound = asinOut[1];
+    asinIo[0] = ax;
+    asinIo[1] = hi;
+    asinNewton();
+    lo = asinIo[2];
+    bound = asinIo[3];
     exact = asinFix(toFix(ax));
   } else {
-    sinCosDD(ax, 3);
+    red[ARG] = ax;
+    sinCosDD(3);
     hi = fn === 'sin' ? dd[0] : dd[2];
     lo = fn === 'sin' ? dd[1] : dd[3];
     bound = fn === 'sin' ? dd[4] : dd[5];
