@@ -371,6 +371,68 @@ function sinCosDD(which: number): void {
   if (which & 2) combine(2, k);
 }
 
+// The quick tier: the same reduction, with only b r exact and the Taylor remainders in plain
+// double precision (error ~2^-66 of |a| + |b r|; QUICK_ERR is 20 times the largest measured), so
+// that most calls are decided by ~50 flops;
+// when its interval straddles a rounding boundary (~0.5% of calls) sinCosDD decides.
+const QUICK_ERR = 2 ** -62;
+const Q_R = 0;
+const Q_RH = 1;
+const Q_RL = 2;
+const Q_S3 = 3;
+const Q_CM = 4;
+const quick = new Float64Array(5);
+
+/** Quick sin/cos of red[ARG] (which as in sinCosDD) into dd, with bounds in dd[4], dd[5]. */
+function sinCosQuick(which: number): void {
+  if (!tableReady) buildTable();
+  const ax = red[ARG];
+  const k = Math.round(ax * 64);
+  const r = ax - k / 64;
+  const r2 = r * r;
+  quick[Q_R] = r;
+  const t = SPLIT * r;
+  const rh = t - (t - r);
+  quick[Q_RH] = rh;
+  quick[Q_RL] = r - rh;
+  quick[Q_S3] = r * r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880))));
+  quick[Q_CM] = r2 * (-0.5 + r2 * (1 / 24 + r2 * (-1 / 720 + r2 * (1 / 40320))));
+  if (which & 1) quickCombine(0, k);
+  if (which & 2) quickCombine(2, k);
+}
+
+function quickCombine(i: number, k: number): void {
+  let aH: number, aL: number, bH: number, bL: number, bHh: number, bHl: number;
+  if (i === 0) {
+    aH = sinHi[k];
+    aL = sinLo[k];
+    bH = cosHi[k];
+    bL = cosLo[k];
+    bHh = cosHiH[k];
+    bHl = cosHiL[k];
+  } else {
+    aH = cosHi[k];
+    aL = cosLo[k];
+    bH = -sinHi[k];
+    bL = -sinLo[k];
+    bHh = -sinHiH[k];
+    bHl = -sinHiL[k];
+  }
+  const r = quick[Q_R];
+  const rh = quick[Q_RH];
+  const rl = quick[Q_RL];
+  const cm = quick[Q_CM];
+  const eH = bH * r;
+  const eL = bHh * rh - eH + bHh * rl + bHl * rh + bHl * rl;
+  const s = aH + eH;
+  const t = s - aH;
+  const lo = aH - (s - t) + (eH - t) + eL + aL + bL * r + aH * cm + aL * cm + bH * quick[Q_S3];
+  const hi = s + lo;
+  dd[i] = hi;
+  dd[i + 1] = lo - (hi - s);
+  dd[4 + (i >> 1)] = QUICK_ERR * (Math.abs(aH) + Math.abs(eH));
+}
+
 /**
  * The double nearest to hi + lo when every value within err of it rounds the same way, else NaN
  * (the caller then takes the slow path). The bound is widened (relative 2^-30, plus 2^-50 of
@@ -395,11 +457,15 @@ export function crSin(x: number): number {
   if (!(ax <= 4)) return Math.sin(x); // outside the table, or NaN
   if (ax < TINY) return x;
   red[ARG] = ax;
-  sinCosDD(1);
+  sinCosQuick(1);
   let y = roundIfSafe(dd[0], dd[1], dd[4]);
   if (y !== y) {
-    slowPaths++;
-    y = sinExact(ax);
+    sinCosDD(1);
+    y = roundIfSafe(dd[0], dd[1], dd[4]);
+    if (y !== y) {
+      slowPaths++;
+      y = sinExact(ax);
+    }
   }
   return x < 0 ? -y : y;
 }
@@ -409,11 +475,15 @@ export function crCos(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.cos(x);
   red[ARG] = ax;
-  sinCosDD(2);
+  sinCosQuick(2);
   let y = roundIfSafe(dd[2], dd[3], dd[5]);
   if (y !== y) {
-    slowPaths++;
-    y = cosExact(ax);
+    sinCosDD(2);
+    y = roundIfSafe(dd[2], dd[3], dd[5]);
+    if (y !== y) {
+      slowPaths++;
+      y = cosExact(ax);
+    }
   }
   return y;
 }
@@ -424,13 +494,14 @@ export function crCos(x: number): number {
  * a typed array: doubles passed to or returned from a call that is not inlined are boxed.
  */
 const asinIo = new Float64Array(4);
-function asinNewton(): void {
+function asinNewton(accurate: boolean): void {
   // One Newton step on sin(y) = z: asin z = y0 + e, e = d + tan(y0) d^2 / 2 + O(d^3) with
   // d = (z - sin y0) / cos y0; z - sin y0 is exact (Sterbenz). An error eps in sin y0 moves e
   // by eps / cos y0.
   const y0 = asinIo[1];
   red[ARG] = y0;
-  sinCosDD(3);
+  if (accurate) sinCosDD(3);
+  else sinCosQuick(3);
   const sH = dd[0];
   const cH = dd[2];
   const d = (asinIo[0] - sH - dd[1]) / cH;
@@ -446,11 +517,15 @@ export function crAsin(z: number): number {
   const y0 = Math.asin(az);
   asinIo[0] = az;
   asinIo[1] = y0;
-  asinNewton();
+  asinNewton(false);
   let y = roundIfSafe(y0, asinIo[2], asinIo[3]);
   if (y !== y) {
-    slowPaths++;
-    y = asinExact(az);
+    asinNewton(true);
+    y = roundIfSafe(y0, asinIo[2], asinIo[3]);
+    if (y !== y) {
+      slowPaths++;
+      y = asinExact(az);
+    }
   }
   return z < 0 ? -y : y;
 }
@@ -459,7 +534,7 @@ export function crAsin(z: number): number {
  * For scripts/geo-math-check.mjs: the fast path's double-double error on x, measured against
  * the slow path, as a fraction of the bound the rounding test assumes (must stay well below 1).
  */
-export function fastPathErrorRatio(fn: 'sin' | 'cos' | 'asin', x: number): number {
+export function fastPathErrorRatio(fn: 'sin' | 'cos' | 'asin', x: number, quickTier = false): number {
   const ax = Math.abs(x);
   let hi: number;
   let lo: number;
@@ -469,13 +544,14 @@ export function fastPathErrorRatio(fn: 'sin' | 'cos' | 'asin', x: number): numbe
     hi = Math.asin(ax);
     asinIo[0] = ax;
     asinIo[1] = hi;
-    asinNewton();
+    asinNewton(!quickTier);
     lo = asinIo[2];
     bound = asinIo[3];
     exact = asinFix(toFix(ax));
   } else {
     red[ARG] = ax;
-    sinCosDD(3);
+    if (quickTier) sinCosQuick(3);
+    else sinCosDD(3);
     hi = fn === 'sin' ? dd[0] : dd[2];
     lo = fn === 'sin' ? dd[1] : dd[3];
     bound = fn === 'sin' ? dd[4] : dd[5];
