@@ -451,11 +451,25 @@ export let slowPaths = 0;
 /** Below this, sin x and asin x round to x (|f(x) - x| < |x|^3 / 6 < half an ulp). */
 const TINY = 2 ** -26;
 
+/**
+ * Small arguments (|x| < 1/128, every distance under ~100 km): f(x) = x + t with the Taylor
+ * remainder t evaluated in double precision (a few ulps of t, far below an ulp of x); SMALL_ERR
+ * bounds the error relative to |t| (about 10 times the worst estimate, 3.5 ulps).
+ */
+const SMALL = 1 / 128;
+const SMALL_ERR = 2 ** -48;
+
 /** sin(x), correctly rounded. */
 export function crSin(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.sin(x); // outside the table, or NaN
   if (ax < TINY) return x;
+  if (ax < SMALL) {
+    const x2 = ax * ax;
+    const t = ax * x2 * (-1 / 6 + x2 * (1 / 120 + x2 * (-1 / 5040 + x2 * (1 / 362880))));
+    const y = roundIfSafe(ax, t, SMALL_ERR * -t);
+    if (y === y) return x < 0 ? -y : y;
+  }
   red[ARG] = ax;
   sinCosQuick(1);
   let y = roundIfSafe(dd[0], dd[1], dd[4]);
@@ -474,6 +488,12 @@ export function crSin(x: number): number {
 export function crCos(x: number): number {
   const ax = Math.abs(x);
   if (!(ax <= 4)) return Math.cos(x);
+  if (ax < SMALL) {
+    const x2 = ax * ax;
+    const t = x2 * (-0.5 + x2 * (1 / 24 + x2 * (-1 / 720 + x2 * (1 / 40320))));
+    const y = roundIfSafe(1, t, SMALL_ERR * -t);
+    if (y === y) return y;
+  }
   red[ARG] = ax;
   sinCosQuick(2);
   let y = roundIfSafe(dd[2], dd[3], dd[5]);
@@ -514,6 +534,13 @@ export function crAsin(z: number): number {
   const az = Math.abs(z);
   if (!(az < 1)) return Math.asin(z); // 1 -> pi/2 (already correctly rounded), NaN outside
   if (az < TINY) return z;
+  if (az < SMALL) {
+    // asin z = z + z^3/6 + 3z^5/40 + 15z^7/336 + 105z^9/3456 + ... (next term below 2^-75 z).
+    const z2 = az * az;
+    const t = az * z2 * (1 / 6 + z2 * (3 / 40 + z2 * (15 / 336 + z2 * (105 / 3456))));
+    const y = roundIfSafe(az, t, SMALL_ERR * t);
+    if (y === y) return z < 0 ? -y : y;
+  }
   const y0 = Math.asin(az);
   asinIo[0] = az;
   asinIo[1] = y0;
