@@ -332,17 +332,24 @@ let halfWidthM = 0;
 let halfHeightM = 0;
 /** A latitude difference (radians) beyond which a point is surely outside the shape. */
 let latSkipR = 0;
-/** Whether the limits are small enough for the pre-test with Math.* (see withinLimit). */
+/** Whether the limits suit the pre-test with Math.* (see PRE_MARGIN). */
 let preTest = false;
+/** The pre-test's limits on the haversine terms: sin^2(radius / 2R), sin(half side / 2R). */
+let preA = 0;
+let preW = 0;
+let preH = 0;
 
 /**
- * The pre-test computes distances with V8's Math.sin/cos/asin (faithful: within an ulp or two
- * of the correctly rounded values used for the real test). Below ~19,000 km, where asin is
- * well conditioned, their relative difference from the exact distance stays below 2^-45, so
- * a margin of 1e-9 decides most points without the (slower) correctly rounded functions.
+ * The pre-test compares the haversine's terms, computed with V8's Math.sin/cos (faithful:
+ * within an ulp or two of the correctly rounded values of the real test), with the limits
+ * turned into the same terms (d <= r iff a <= sin^2(r / 2R), as asin and sqrt increase). Below
+ * ~19,000 km, where asin is well conditioned, the two computations differ by less than 2^-45
+ * relative, so a margin of 1e-9 decides most points without the correctly rounded functions.
  */
 const PRE_MARGIN = 1e-9;
 const PRE_LIMIT_M = 19000000;
+const PRE_MIN_M = 1e-3;
+const inPreRange = (m: number): boolean => m >= PRE_MIN_M && m < PRE_LIMIT_M;
 
 export function prepareShape(shape: GeoShape): void {
   cLonR = degRad(shape.lon);
@@ -357,7 +364,11 @@ export function prepareShape(shape: GeoShape): void {
   // limit (with a margin far above rounding errors) would be rejected by the exact test too.
   const limit = isBox ? halfHeightM : radiusM;
   latSkipR = (limit * (1 + 1e-9) + 1e-6) / EARTH_RADIUS_IN_METERS;
-  preTest = isBox ? halfWidthM < PRE_LIMIT_M && halfHeightM < PRE_LIMIT_M : radiusM < PRE_LIMIT_M;
+  preTest = isBox ? inPreRange(halfWidthM) && inPreRange(halfHeightM) : inPreRange(radiusM);
+  const sr = Math.sin(radiusM / (2 * EARTH_RADIUS_IN_METERS));
+  preA = sr * sr;
+  preW = Math.sin(halfWidthM / (2 * EARTH_RADIUS_IN_METERS));
+  preH = Math.sin(halfHeightM / (2 * EARTH_RADIUS_IN_METERS));
 }
 
 /**
@@ -378,14 +389,12 @@ export function distanceIfInPreparedShape(score: number): number {
     let lonIn = 0; // 1 inside, -1 outside, 0 undecided
     let latIn = 0;
     if (preTest) {
-      const cf = Math.cos(latR);
-      const vf = Math.sin(dLon);
-      const lonF = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(cf * cf * vf * vf));
-      lonIn = lonF > halfWidthM * (1 + PRE_MARGIN) ? -1 : lonF < halfWidthM * (1 - PRE_MARGIN) ? 1 : 0;
+      // lonDistance <= halfWidth iff |cos(lat) sin(dLon)| <= sin(halfWidth / 2R); same for lat.
+      const w = Math.abs(Math.cos(latR) * Math.sin(dLon));
+      lonIn = w > preW * (1 + PRE_MARGIN) ? -1 : w < preW * (1 - PRE_MARGIN) ? 1 : 0;
       if (lonIn < 0) return -1;
-      const uf = Math.sin(dLat);
-      const latF = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(uf * uf));
-      latIn = latF > halfHeightM * (1 + PRE_MARGIN) ? -1 : latF < halfHeightM * (1 - PRE_MARGIN) ? 1 : 0;
+      const h = Math.abs(Math.sin(dLat));
+      latIn = h > preH * (1 + PRE_MARGIN) ? -1 : h < preH * (1 - PRE_MARGIN) ? 1 : 0;
       if (latIn < 0) return -1;
     }
     if (lonIn === 0) {
@@ -403,9 +412,7 @@ export function distanceIfInPreparedShape(score: number): number {
   if (preTest) {
     const uf = Math.sin((latR - cLatR) / 2);
     const vf = Math.sin((lonR - cLonR) / 2);
-    const df =
-      2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(uf * uf + cCosFast * Math.cos(latR) * vf * vf));
-    if (df > radiusM * (1 + PRE_MARGIN)) return -1;
+    if (uf * uf + cCosFast * Math.cos(latR) * vf * vf > preA * (1 + PRE_MARGIN)) return -1;
   }
   const d = shapeDistance(latR, lonR);
   return d > radiusM ? -1 : d;
