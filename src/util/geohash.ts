@@ -10,6 +10,8 @@
  * score (bits 52/53) exactly as Redis's do. 64-bit values are handled as two 32-bit halves.
  */
 
+import { crAsin, crCos, crSin } from './geomath.js';
+
 export const GEO_STEP_MAX = 26;
 export const GEO_LAT_MIN = -85.05112878;
 export const GEO_LAT_MAX = 85.05112878;
@@ -172,11 +174,9 @@ export function geoDistance(lon1d: number, lat1d: number, lon2d: number, lat2d: 
   const lon1r = degRad(lon1d);
   const lat2r = degRad(lat2d);
   const lon2r = degRad(lon2d);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const v = Math.sin((lon2r - lon1r) / 2);
-  return (
-    2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v))
-  );
+  const u = crSin((lat2r - lat1r) / 2);
+  const v = crSin((lon2r - lon1r) / 2);
+  return 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + crCos(lat1r) * crCos(lat2r) * v * v));
 }
 
 /** geohashEstimateStepsByRadius. */
@@ -275,8 +275,8 @@ export function searchAreas(shape: GeoShape): number {
   const height = shape.conversion * (shape.box ? shape.height / 2 : shape.radius);
   const width = shape.conversion * (shape.box ? shape.width / 2 : shape.radius);
   const latDelta = height / EARTH_RADIUS_IN_METERS / D_R;
-  const longDeltaTop = width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(lat + latDelta)) / D_R;
-  const longDeltaBottom = width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(lat - latDelta)) / D_R;
+  const longDeltaTop = width / EARTH_RADIUS_IN_METERS / crCos(degRad(lat + latDelta)) / D_R;
+  const longDeltaBottom = width / EARTH_RADIUS_IN_METERS / crCos(degRad(lat - latDelta)) / D_R;
   const southern = lat < 0;
   const minLon = southern ? lon - longDeltaBottom : lon - longDeltaTop;
   const maxLon = southern ? lon + longDeltaBottom : lon + longDeltaTop;
@@ -321,21 +321,41 @@ export function sameCell(i: number, j: number): boolean {
 }
 
 // Per-search constants of the shape (prepareShape): the centre in radians and its cosine
-// (Math.cos is deterministic, so computing it once gives the same bits), the limits in meters.
+// (cos is deterministic, so computing it once gives the same bits), the limits in meters.
 let cLonR = 0;
 let cLatR = 0;
 let cCos = 0;
+let cCosFast = 0;
 let isBox = false;
 let radiusM = 0;
 let halfWidthM = 0;
 let halfHeightM = 0;
 /** A latitude difference (radians) beyond which a point is surely outside the shape. */
 let latSkipR = 0;
+/** Whether the limits suit the pre-test with Math.* (see PRE_MARGIN). */
+let preTest = false;
+/** The pre-test's limits on the haversine terms: sin^2(radius / 2R), sin(half side / 2R). */
+let preA = 0;
+let preW = 0;
+let preH = 0;
+
+/**
+ * The pre-test compares the haversine's terms, computed with V8's Math.sin/cos (faithful:
+ * within an ulp or two of the correctly rounded values of the real test), with the limits
+ * turned into the same terms (d <= r iff a <= sin^2(r / 2R), as asin and sqrt increase). Below
+ * ~19,000 km, where asin is well conditioned, the two computations differ by less than 2^-45
+ * relative, so a margin of 1e-9 decides most points without the correctly rounded functions.
+ */
+const PRE_MARGIN = 1e-9;
+const PRE_LIMIT_M = 19000000;
+const PRE_MIN_M = 1e-3;
+const inPreRange = (m: number): boolean => m >= PRE_MIN_M && m < PRE_LIMIT_M;
 
 export function prepareShape(shape: GeoShape): void {
   cLonR = degRad(shape.lon);
   cLatR = degRad(shape.lat);
-  cCos = Math.cos(cLatR);
+  cCos = crCos(cLatR);
+  cCosFast = Math.cos(cLatR);
   isBox = shape.box;
   radiusM = shape.radius * shape.conversion;
   halfWidthM = (shape.width * shape.conversion) / 2;
@@ -344,6 +364,11 @@ export function prepareShape(shape: GeoShape): void {
   // limit (with a margin far above rounding errors) would be rejected by the exact test too.
   const limit = isBox ? halfHeightM : radiusM;
   latSkipR = (limit * (1 + 1e-9) + 1e-6) / EARTH_RADIUS_IN_METERS;
+  preTest = isBox ? inPreRange(halfWidthM) && inPreRange(halfHeightM) : inPreRange(radiusM);
+  const sr = Math.sin(radiusM / (2 * EARTH_RADIUS_IN_METERS));
+  preA = sr * sr;
+  preW = Math.sin(halfWidthM / (2 * EARTH_RADIUS_IN_METERS));
+  preH = Math.sin(halfHeightM / (2 * EARTH_RADIUS_IN_METERS));
 }
 
 /**
@@ -356,20 +381,48 @@ export function distanceIfInPreparedShape(score: number): number {
   const latR = degRad(decoded[1]);
   if (Math.abs(latR - cLatR) > latSkipR) return -1;
   const lonR = degRad(decoded[0]);
-  const cosLat = Math.cos(latR);
   if (isBox) {
-    // geohashGetDistance(lon, lat, cLon, lat): u = sin(0) = 0.
-    const v = Math.sin((cLonR - lonR) / 2);
-    const lonDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(0 + cosLat * cosLat * v * v));
-    // geohashGetDistance(lon, lat, lon, cLat): v = sin(0) = 0.
-    const u = Math.sin((cLatR - latR) / 2);
-    const latDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + 0));
-    if (lonDistance > halfWidthM || latDistance > halfHeightM) return -1;
+    // geohashGetDistance(lon, lat, cLon, lat) (u = sin(0) = 0) and
+    // geohashGetDistance(lon, lat, lon, cLat) (v = sin(0) = 0), compared with the half sides.
+    const dLon = (cLonR - lonR) / 2;
+    const dLat = (cLatR - latR) / 2;
+    let lonIn = 0; // 1 inside, -1 outside, 0 undecided
+    let latIn = 0;
+    if (preTest) {
+      // lonDistance <= halfWidth iff |cos(lat) sin(dLon)| <= sin(halfWidth / 2R); same for lat.
+      const w = Math.abs(Math.cos(latR) * Math.sin(dLon));
+      lonIn = w > preW * (1 + PRE_MARGIN) ? -1 : w < preW * (1 - PRE_MARGIN) ? 1 : 0;
+      if (lonIn < 0) return -1;
+      const h = Math.abs(Math.sin(dLat));
+      latIn = h > preH * (1 + PRE_MARGIN) ? -1 : h < preH * (1 - PRE_MARGIN) ? 1 : 0;
+      if (latIn < 0) return -1;
+    }
+    if (lonIn === 0) {
+      const cosLat = crCos(latR);
+      const v = crSin(dLon);
+      if (2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(0 + cosLat * cosLat * v * v)) > halfWidthM)
+        return -1;
+    }
+    if (latIn === 0) {
+      const u = crSin(dLat);
+      if (2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + 0)) > halfHeightM) return -1;
+    }
+    return shapeDistance(latR, lonR);
   }
-  const u = Math.sin((latR - cLatR) / 2);
-  const v = Math.sin((lonR - cLonR) / 2);
-  const d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + cCos * cosLat * v * v));
-  return !isBox && d > radiusM ? -1 : d;
+  if (preTest) {
+    const uf = Math.sin((latR - cLatR) / 2);
+    const vf = Math.sin((lonR - cLonR) / 2);
+    if (uf * uf + cCosFast * Math.cos(latR) * vf * vf > preA * (1 + PRE_MARGIN)) return -1;
+  }
+  const d = shapeDistance(latR, lonR);
+  return d > radiusM ? -1 : d;
+}
+
+/** geohashGetDistance(cLon, cLat, lon, lat) with the prepared centre. */
+function shapeDistance(latR: number, lonR: number): number {
+  const u = crSin((latR - cLatR) / 2);
+  const v = crSin((lonR - cLonR) / 2);
+  return 2.0 * EARTH_RADIUS_IN_METERS * crAsin(Math.sqrt(u * u + cCos * crCos(latR) * v * v));
 }
 
 // ---- printf formats ----------------------------------------------------------------------
