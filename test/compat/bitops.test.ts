@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, type Cmd, type Pair } from '../helpers/compat.js';
 import { ENC_EMBSTR, ENC_INT, ENC_RAW } from '../../src/store/strings.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
 let pair: Pair;
 
@@ -30,16 +31,6 @@ async function sameSlow(...cmds: Cmd[]): Promise<void> {
     const b = await pair.r.read(120000);
     assert.equal(b, a, `reply to ${cmd.join(' ')}`);
   }
-}
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomBytes(r: () => number, n: number, dense = 0.5): Buffer {

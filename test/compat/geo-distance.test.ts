@@ -14,6 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, type Pair } from '../helpers/compat.js';
 import { crAsin, crCos, crSin, asinExact, cosExact, sinExact } from '../../src/util/geomath.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 let pair: Pair;
 
@@ -24,16 +25,6 @@ before(async () => {
 after(async () => {
   await pair.close();
 });
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sends the commands to both servers pipelined and returns the pairs of raw replies. */
 async function both(cmds: string[][]): Promise<[string, string][]> {

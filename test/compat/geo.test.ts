@@ -14,6 +14,7 @@ import { AofTail, oracleEvents } from '../helpers/oracle-effects.js';
 import { NOTIFY_KEY_MISS, NOTIFY_NEW } from '../../src/server/notify.js';
 import { formatHumanDouble } from '../../src/util/numbers.js';
 import { formatFixed, formatHumanCoord } from '../../src/util/geohash.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 let pair: Pair;
 let sub: RawClient;
@@ -738,16 +739,6 @@ test('geo keys are sorted sets: every zset command works on them', async () => {
 });
 
 // ---- Randomized differential run ----------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The members and scores of a STOREDIST result: the same members in the same order, and the

@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, type Cmd, type Pair } from '../helpers/compat.js';
 import { ENC_EMBSTR, ENC_INT, ENC_RAW } from '../../src/store/strings.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
 let pair: Pair;
 
@@ -21,16 +22,6 @@ after(async () => {
 });
 
 const same = (...cmds: Cmd[]): Promise<void> => pair.same(...cmds);
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random element: short text, numbers, or binary bytes of 0..40 bytes. */
 function element(r: () => number): string {

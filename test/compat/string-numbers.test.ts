@@ -17,6 +17,7 @@ import {
   parseDouble,
   parseLongDouble,
 } from '../../src/util/numbers.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
 let oracle: ChildServer;
 let o: RawClient;
@@ -30,16 +31,6 @@ after(async () => {
   o.close();
   await oracle.stop();
 });
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sends every command at once, then reads the replies in order. */
 async function pipeline(cmds: string[][]): Promise<string[]> {

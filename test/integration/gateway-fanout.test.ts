@@ -10,6 +10,7 @@ import { Redis as IORedis } from 'ioredis';
 import WebSocket from 'ws';
 import { startRespite, freePort } from '../helpers/servers.js';
 import type { RespiteServer } from '../../src/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 let srv: RespiteServer;
 let base: string;
@@ -27,18 +28,6 @@ after(async () => {
   rc.disconnect();
   await srv.close();
 });
-
-function waitFor(cond: () => boolean, what: string, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 interface WsClient {
   ws: WebSocket;

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { Redis as IORedis } from 'ioredis';
 import { startRespite, freePort } from '../helpers/servers.js';
 import type { RespiteServer } from '../../src/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 let srv: RespiteServer;
 let httpPort: number;
@@ -112,18 +113,6 @@ class EventSourceLike {
       .filter((e) => e.event === 'message')
       .map((e) => JSON.parse(e.data) as { id: string; fields: Record<string, string> });
   }
-}
-
-function waitFor(cond: () => boolean, what: string, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 async function sseClientIds(): Promise<string[]> {

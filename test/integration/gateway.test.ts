@@ -11,6 +11,7 @@ import { Redis as IORedis } from 'ioredis';
 import WebSocket from 'ws';
 import { startRespite, freePort } from '../helpers/servers.js';
 import type { RespiteServer } from '../../src/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 let srv: RespiteServer;
 let base: string;
@@ -41,18 +42,6 @@ async function post(
     body,
   });
   return [res.status, await res.json()];
-}
-
-function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 test('@upstash/redis gets the same results as ioredis over RESP, with base64 responses', async () => {
