@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { startPair, type Cmd, type Pair } from '../helpers/compat.js';
 import { ENC_EMBSTR, ENC_INT, ENC_RAW } from '../../src/store/strings.js';
 import type { RObject } from '../../src/store/database.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
 let pair: Pair;
 
@@ -24,17 +25,6 @@ after(async () => {
 });
 
 const same = (...cmds: Cmd[]): Promise<void> => pair.same(...cmds);
-
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ENC_NAMES: Record<number, string> = { [ENC_RAW]: 'raw', [ENC_EMBSTR]: 'embstr', [ENC_INT]: 'int' };
 
