@@ -9,9 +9,6 @@
  * 3. SET throughput and server CPU per request with appendonly yes and appendfsync everysec /
  *    always, Respite and Redis in the same run (redis-benchmark, 50 clients, no pipelining).
  * 4. BGREWRITEAOF of the same keys under the SET load: duration and longest event-loop stall.
- *
- * `--tests aof` runs section 3 only; `--repeat N` alternates Redis and Respite N times per
- * policy (medians reported, every run listed); `--requests N` sets its request count.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +17,7 @@ import { join } from 'node:path';
 import { startServer, sleep, freePort, ROOT, type MachineInfo, type ServerProc } from './proc.js';
 import { loadKeys, info, oneCommand } from './resp.js';
 import { fmtInt, fmtNum, fmtMB, table, machineLine } from './report.js';
-import { say, commandLine, median, type Options } from './options.js';
+import { say, commandLine, type Options } from './options.js';
 import { stallLines, summariseStalls, type StallSummary } from './scale.js';
 import { value10 } from './memory.js';
 
@@ -159,80 +156,29 @@ async function rewriteInProgress(port: number): Promise<boolean> {
   return m.get('aof_rewrite_in_progress') === '1' || m.get('aof_rewrite_scheduled') === '1';
 }
 
-/** Section 3: AOF SET throughput vs Redis, servers alternating, `o.repeat` runs per policy. */
-async function aofThroughput(o: Options): Promise<string[]> {
-  const requests = o.args.includes('--requests') ? o.requests : o.quick ? 20000 : 200000;
-  const rows: string[][] = [];
-  const runs: string[] = [];
-  const ratios: string[] = [];
-  for (const policy of ['everysec', 'always']) {
-    const redis: AofRun[] = [];
-    const mine: AofRun[] = [];
-    for (let rep = 0; rep < o.repeat; rep++) {
-      say(
-        `  AOF SET throughput, appendfsync ${policy}${o.repeat > 1 ? `, run ${rep + 1}/${o.repeat}` : ''}...`,
-      );
-      const r = await aofSetRun('redis', policy, requests);
-      const m = await aofSetRun('respite', policy, requests);
-      redis.push(r);
-      mine.push(m);
-      const load = os
-        .loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' ');
-      runs.push(
-        `${policy} run ${rep + 1}: Redis ${fmtInt(Math.round(r.rps))} req/s ${fmtNum(r.cpuUsPerReq)} µs, ` +
-          `Respite ${fmtInt(Math.round(m.rps))} req/s ${fmtNum(m.cpuUsPerReq)} µs ` +
-          `(${fmtNum(m.rps / r.rps)}×; load average ${load})`,
-      );
-      say(`    ${runs[runs.length - 1]}`);
-    }
-    const rRps = median(redis.map((x) => x.rps));
-    const mRps = median(mine.map((x) => x.rps));
-    const rCpu = median(redis.map((x) => x.cpuUsPerReq));
-    const mCpu = median(mine.map((x) => x.cpuUsPerReq));
-    // The ratio of each same-run pair, then their median: robust to the load changing between runs.
-    const ratio = median(mine.map((x, i) => x.rps / redis[i].rps));
-    rows.push([
-      policy,
-      fmtInt(Math.round(rRps)),
-      fmtInt(Math.round(mRps)),
-      `${fmtNum(ratio)}×`,
-      fmtNum(rCpu),
-      fmtNum(mCpu),
-      `${fmtNum(mCpu / rCpu)}×`,
-    ]);
-    ratios.push(`${policy}: ${fmtNum(ratio)}× req/s, ${fmtNum(mCpu / rCpu)}× CPU/req`);
-  }
-  say(`  ${ratios.join('; ')}`);
-  const parts = [
-    `AOF: redis-benchmark \`-t set -c 50 -P 1 -r 100000 -d 10 -n ${fmtInt(requests)}\` against each server ` +
-      'started with `--appendonly yes --appendfsync <policy>` (RDB preamble base); CPU per request from ' +
-      '/proc/<pid>/stat (user+sys) over the run' +
-      (o.repeat > 1
-        ? `; medians of ${o.repeat} runs, servers alternating, ratio = median of the same-run ratios`
-        : '') +
-      ". Targets: everysec CPU/request ≤ 1.5× Redis's; always req/s ≥ 0.8× Redis's.",
-    table(
-      [
-        'appendfsync',
-        'Redis req/s',
-        'Respite req/s',
-        'ratio',
-        'Redis µs CPU/req',
-        'Respite µs CPU/req',
-        'ratio',
-      ],
-      rows,
-    ),
-  ];
-  if (o.repeat > 1) parts.push(runs.map((r) => `- ${r}`).join('\n'));
-  return parts;
-}
-
 /** Sections 3 and 4: AOF SET throughput vs Redis, and BGREWRITEAOF of n keys under load. */
 async function aofSections(o: Options, n: number): Promise<string[]> {
-  const throughput = await aofThroughput(o);
+  const requests = o.quick ? 20000 : 200000;
+  const rows: string[][] = [];
+  const ratios: string[] = [];
+  for (const policy of ['everysec', 'always']) {
+    say(`  AOF SET throughput, appendfsync ${policy}...`);
+    const redis = await aofSetRun('redis', policy, requests);
+    const mine = await aofSetRun('respite', policy, requests);
+    rows.push([
+      policy,
+      fmtInt(Math.round(redis.rps)),
+      fmtInt(Math.round(mine.rps)),
+      `${fmtNum(mine.rps / redis.rps)}×`,
+      fmtNum(redis.cpuUsPerReq),
+      fmtNum(mine.cpuUsPerReq),
+      `${fmtNum(mine.cpuUsPerReq / redis.cpuUsPerReq)}×`,
+    ]);
+    ratios.push(
+      `${policy}: ${fmtNum(mine.rps / redis.rps)}× req/s, ${fmtNum(mine.cpuUsPerReq / redis.cpuUsPerReq)}× CPU/req`,
+    );
+  }
+  say(`  ${ratios.join('; ')}`);
   const respite = await startServer('respite', {
     args: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
     env: { RESPITE_STALL_LOG: '1', RESPITE_STALL_LOG_INTERVAL_MS: '100' },
@@ -260,7 +206,21 @@ async function aofSections(o: Options, n: number): Promise<string[]> {
     `  BGREWRITEAOF: ${fmtNum(rw.seconds)} s, max stall ${fmtNum(rw.stalls.max)} ms, longest slice ${fmtNum(slice)} ms`,
   );
   return [
-    ...throughput,
+    `AOF: redis-benchmark \`-t set -c 50 -P 1 -r 100000 -d 10 -n ${fmtInt(requests)}\` against each server ` +
+      'started with `--appendonly yes --appendfsync <policy>` (RDB preamble base); CPU per request from ' +
+      "/proc/<pid>/stat (user+sys) over the run. Targets: everysec CPU/request ≤ 1.5× Redis's; always req/s ≥ 0.8× Redis's.",
+    table(
+      [
+        'appendfsync',
+        'Redis req/s',
+        'Respite req/s',
+        'ratio',
+        'Redis µs CPU/req',
+        'Respite µs CPU/req',
+        'ratio',
+      ],
+      rows,
+    ),
     table(
       [
         'BGREWRITEAOF under the SET load',
@@ -284,10 +244,6 @@ async function aofSections(o: Options, n: number): Promise<string[]> {
 
 export async function persistenceMode(o: Options, m: MachineInfo): Promise<string> {
   const n = o.keys;
-  if (o.args.includes('--tests') && o.tests.length === 1 && o.tests[0] === 'aof') {
-    say('persistence: AOF SET throughput only (--tests aof)');
-    return [machineLine(m), ...(await aofThroughput(o))].join('\n\n');
-  }
   const respite = await startServer('respite', {
     env: { RESPITE_STALL_LOG: '1', RESPITE_STALL_LOG_INTERVAL_MS: '100' },
   });

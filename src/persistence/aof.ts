@@ -35,7 +35,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import { REDIS_VERSION } from '../server/server.js';
-import { Client, CLIENT_CLOSE_ASAP } from '../server/client.js';
+import { Client } from '../server/client.js';
 import { processCommand } from '../server/dispatcher.js';
 import { PROPAGATE_AOF, type PropagationSink } from '../server/propagate.js';
 import { Snapshot, type SnapshotFormat } from './snapshot.js';
@@ -402,28 +402,6 @@ export class AofManager {
   private manifest: Manifest = { base: null, incrs: [], currBaseSeq: 0, currIncrSeq: 0 };
   private lastFsync = 0;
   private fsyncInFlight = false;
-  /**
-   * appendfsync always, group commit without stalling the loop: AOF bytes written since
-   * start (all files) and how many of them an fdatasync made durable. One fdatasync runs at
-   * a time in libuv's thread pool while the loop keeps executing commands; what they append
-   * is written and fsynced as the next group when it completes.
-   */
-  private writtenOff = 0;
-  private syncedOff = 0;
-  private syncing = false;
-  /** Bumped when the incremental file's fd is closed or replaced: a late completion on it is ignored. */
-  private fdGen = 0;
-  /**
-   * Clients whose output waits for an fsync: bytes [0, waitEnd) of their reply buffer may
-   * leave once syncedOff ≥ waitNeed. Output a client gets later stays behind that part.
-   */
-  private waiting: Client[] = [];
-  private waitEnd: number[] = [];
-  private waitNeed: number[] = [];
-  private readonly waitSet = new Set<Client>();
-  private alwaysFailed = false;
-  /** Test hook: receives each always-mode fdatasync completion and calls `done` to deliver it. */
-  fsyncGate: ((done: () => void) => void) | null = null;
   lastWriteOk = true;
   /** errno code of the last failed write or background fsync (aof_last_write_errno). */
   lastWriteErrno = '';
@@ -530,179 +508,41 @@ export class AofManager {
   }
 
   /**
-   * beforeSleep's flushAppendOnlyFile, synchronous: writes the buffer and, with `always`,
-   * fdatasyncs everything written so far (before a file switch, a rewrite's start, a stop).
-   * A failed write with `always` exits (the replies cannot be taken back); with everysec/no
-   * the buffer is kept, writes are refused with MISCONF, and the cron retries every second
-   * until a write succeeds.
+   * beforeSleep's flushAppendOnlyFile: writes the buffer of this batch and, with `always`,
+   * fsyncs it before any reply of the batch is written. A failed write with `always` exits
+   * (the replies cannot be taken back); with everysec/no the buffer is kept, writes are
+   * refused with MISCONF, and the cron retries every second until a write succeeds.
    */
   flush(): void {
-    if (this.fd === -1) return;
-    const always = this.server.config.str('appendfsync') === 'always';
-    if (!this.writeBuffer(always)) return;
-    if (always && this.writtenOff !== this.syncedOff) {
-      try {
-        if (this.injectWriteError !== null)
-          throw Object.assign(new Error('injected'), { code: this.injectWriteError });
-        fdatasyncSync(this.fd);
-      } catch (e) {
-        this.fsyncFailed(e);
-        return;
-      }
-      this.syncedOff = this.writtenOff;
-      this.lastFsync = this.server.clock();
-    }
-  }
-
-  /** write(2) of the buffer; false when it failed (writeFailed handled it). */
-  private writeBuffer(always: boolean): boolean {
-    if (this.buf.length === 0) return true;
+    if (this.fd === -1 || this.buf.length === 0) return;
     const data = Buffer.from(this.buf, 'latin1');
+    const always = this.server.config.str('appendfsync') === 'always';
     let written = 0;
     try {
       while (written < data.length) written += this.write(this.fd, data, written);
     } catch (e) {
       this.writeFailed(e, data, written, always);
-      return false;
+      return;
     }
     this.buf = '';
     this.incrSize += data.length;
-    this.writtenOff += data.length;
     if (!this.lastWriteOk) {
       this.server.log.warning('AOF write error looks solved, Redis can write again.');
       this.setWriteStatus(true);
     }
-    return true;
-  }
-
-  private fsyncFailed(e: unknown): void {
-    this.server.log.warning(
-      `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`,
-    );
-    this.alwaysFailed = true;
-    this.fatalExit();
-  }
-
-  /**
-   * server.flushPending's part (beforeSleep): writes this batch's AOF buffer and, with
-   * `always`, starts its fdatasync unless one runs (then the batch joins the next group).
-   * True when the batch's replies must wait for an fsync: the server passes each client with
-   * output to hold() instead of writing it.
-   */
-  flushBatch(): boolean {
-    // After a failed write or fsync with always (fatalExit did not exit: an embedding), a
-    // later fsync may succeed without the lost pages: nothing is acknowledged any more.
-    if (this.alwaysFailed) return true;
-    if (!this.syncing && this.waiting.length !== 0) this.release(); // covered by a synchronous fsync
-    if (this.fd === -1) {
-      // Off (closeIncr fsynced everything written): nothing is left to wait for.
-      if (this.waiting.length !== 0) this.release();
-      return false;
-    }
-    if (this.server.config.str('appendfsync') !== 'always') {
-      this.flush();
-      // Held by an fsync started before a policy change: released when it ends.
-      return this.syncing;
-    }
-    if (this.syncing) return true;
-    // A failed write exits with always: nothing of this batch may be acknowledged meanwhile.
-    if (!this.writeBuffer(true)) return true;
-    if (this.writtenOff === this.syncedOff) return false;
-    this.startSync();
-    return true;
-  }
-
-  /** Holds c's output until the fsync covering everything appended so far completes. */
-  hold(c: Client): void {
-    if (this.waitSet.has(c)) return; // its new output waits behind its held part
-    if (c.out.pos === 0 || (c.flags & CLIENT_CLOSE_ASAP) !== 0) {
-      // Nothing to hold, or a client being killed: its output is dropped with it.
-      if ((c.flags & CLIENT_CLOSE_ASAP) !== 0) c.out.pos = 0;
-      this.server.writeHeldOutput(c, 0);
-      return;
-    }
-    this.waiting.push(c);
-    this.waitEnd.push(c.out.pos);
-    this.waitNeed.push(this.writtenOff + this.buf.length);
-    this.waitSet.add(c);
-  }
-
-  private startSync(): void {
-    this.syncing = true;
-    const gen = this.fdGen;
-    const off = this.writtenOff;
-    if (this.injectWriteError !== null) {
-      const code = this.injectWriteError;
-      setImmediate(() => this.syncDone(gen, off, Object.assign(new Error('injected'), { code })));
-      return;
-    }
-    const gate = this.fsyncGate;
-    if (gate !== null) fdatasync(this.fd, (err) => gate(() => this.syncDone(gen, off, err)));
-    else fdatasync(this.fd, (err) => this.syncDone(gen, off, err));
-  }
-
-  /** An always-mode fdatasync covering AOF bytes up to `off` completed. */
-  private syncDone(gen: number, off: number, err: NodeJS.ErrnoException | null): void {
-    this.syncing = false;
-    if (this.alwaysFailed) return;
-    if (gen === this.fdGen) {
-      if (err) {
-        this.fsyncFailed(err);
-        return; // what it covered is never acknowledged
+    if (always) {
+      try {
+        if (this.injectWriteError !== null)
+          throw Object.assign(new Error('injected'), { code: this.injectWriteError });
+        fdatasyncSync(this.fd);
+      } catch (e) {
+        this.server.log.warning(
+          `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`,
+        );
+        this.fatalExit();
+        return;
       }
-      if (off > this.syncedOff) this.syncedOff = off;
       this.lastFsync = this.server.clock();
-    }
-    // The next group: what the loop appended while this fsync ran.
-    if (this.fd !== -1 && this.server.config.str('appendfsync') === 'always') {
-      if (!this.writeBuffer(true)) return;
-      if (this.writtenOff !== this.syncedOff) this.startSync();
-    }
-    this.release();
-  }
-
-  /** True while some appended AOF bytes are not known durable under appendfsync always. */
-  private unsynced(): boolean {
-    return (
-      this.fd !== -1 &&
-      this.server.config.str('appendfsync') === 'always' &&
-      (this.buf.length !== 0 || this.writtenOff !== this.syncedOff)
-    );
-  }
-
-  /** Writes the held output the fsyncs so far cover; the rest keeps waiting. */
-  private release(): void {
-    const list = this.waiting;
-    if (list.length === 0) return;
-    const ends = this.waitEnd;
-    const needs = this.waitNeed;
-    this.waiting = [];
-    this.waitEnd = [];
-    this.waitNeed = [];
-    this.waitSet.clear();
-    const partial = this.unsynced();
-    const need = this.writtenOff + this.buf.length;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i];
-      if (c.closed) continue;
-      if (partial && needs[i] > this.syncedOff) {
-        this.waiting.push(c);
-        this.waitEnd.push(ends[i]);
-        this.waitNeed.push(needs[i]);
-        this.waitSet.add(c);
-      } else if (!partial || ends[i] >= c.out.pos) {
-        this.server.writeHeldOutput(c, c.out.pos);
-      } else {
-        // Output produced after the hold (a pipelining client, a notification) needs the
-        // next fsync: only the covered prefix leaves now.
-        this.server.writeHeldOutput(c, ends[i]);
-        if (!c.closed && c.out.pos !== 0) {
-          this.waiting.push(c);
-          this.waitEnd.push(c.out.pos);
-          this.waitNeed.push(need);
-          this.waitSet.add(c);
-        }
-      }
     }
   }
 
@@ -731,7 +571,6 @@ export class AofManager {
     } else if (canLog) s.log.warning(`Error writing to the AOF file: ${strerror(e)}`);
     if (always) {
       s.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
-      this.alwaysFailed = true;
       this.fatalExit();
       return;
     }
@@ -769,8 +608,7 @@ export class AofManager {
       if (now - this.lastWriteRetry < WRITE_RETRY_MS) return;
       this.lastWriteRetry = now;
     }
-    // With always the batches are fsynced by flushBatch (a synchronous fsync here would stall).
-    if (s.config.str('appendfsync') !== 'always') this.flush();
+    this.flush();
     // auto-aof-rewrite-percentage / -min-size: growth over the size after the last rewrite.
     const perc = s.config.num('auto-aof-rewrite-percentage');
     const size = this.baseSize + this.incrSize;
@@ -819,8 +657,6 @@ export class AofManager {
     }
     closeSync(this.fd);
     this.fd = -1;
-    this.fdGen++;
-    this.syncedOff = this.writtenOff;
   }
 
   private install(): void {
@@ -915,7 +751,6 @@ export class AofManager {
       fsync(old, () => close(old, () => {}));
     }
     this.fd = fd;
-    this.fdGen++;
     // aof_current_size keeps counting the closed file until the rewrite replaces it.
     this.baseSize += this.incrSize;
     this.incrSize = 0;

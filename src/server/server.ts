@@ -1092,9 +1092,9 @@ export class Server implements KeyspaceHooks {
 
   /** Writes the pending replies of every client touched in this batch (one write each). */
   flushPending(): void {
-    // The AOF of this batch is written first. With appendfsync always its replies wait for
-    // the fsync that covers it (aof.ts, group commit): an acknowledged write is on disk.
-    const hold = this.aof.flushBatch();
+    // The AOF of this batch is written (and fsynced with appendfsync always) before any
+    // of its replies leave: an acknowledged write is on disk.
+    if (this.aof.on) this.aof.flush();
     // beforeSleep: BCAST tracking invalidations for the keys modified in this batch.
     if (this.tracking.prefixes.size !== 0) this.tracking.broadcast();
     if (this.tracking.table.size !== 0)
@@ -1105,31 +1105,8 @@ export class Server implements KeyspaceHooks {
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
       c.flags &= ~CLIENT_PENDING_WRITE;
-      if (hold) this.aof.hold(c);
-      else this.writeToClient(c);
-    }
-  }
-
-  /**
-   * Writes the first n bytes of c's output (the part an AOF fsync released, aof.ts) and keeps
-   * the rest pending; n ≥ its length writes it all.
-   */
-  writeHeldOutput(c: Client, n: number): void {
-    const out = c.out;
-    if (n >= out.pos) {
       this.writeToClient(c);
-      return;
     }
-    const rest = Buffer.from(out.buf.subarray(n, out.pos));
-    const closeAfter = c.flags & CLIENT_CLOSE_AFTER_REPLY;
-    c.flags &= ~CLIENT_CLOSE_AFTER_REPLY; // applies after the last byte
-    out.pos = n;
-    this.writeToClient(c);
-    c.flags |= closeAfter;
-    if (c.closed) return;
-    out.ensure(rest.length);
-    rest.copy(out.buf, out.pos);
-    out.pos += rest.length;
   }
 
   private writeToClient(c: Client): void {
@@ -1362,7 +1339,6 @@ export class Server implements KeyspaceHooks {
     this.unixListener = null;
     this.flushPending();
     this.aof.stop();
-    this.flushPending(); // the replies that waited for the AOF fsync stop() did
     for (const c of [...this.clients.values()]) {
       c.flags |= CLIENT_CLOSE_ASAP;
       this.freeClient(c);
