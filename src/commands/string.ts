@@ -103,12 +103,11 @@ function valueArg(c: Client, argv: string[], i: number): string | Buffer {
 }
 
 /**
- * A value as a propagated argv holds it. Without AOF or replicas nothing keeps that argv,
- * so a big argument is not turned into a string for it.
+ * A value as a propagated argv holds it. A big argument stays bytes only while there is no
+ * AOF or replica (see keepsBigArgs in dispatcher.ts), and then nothing keeps that argv.
  */
-function propagatedValue(c: Client, val: string | Buffer): string {
-  if (typeof val === 'string') return val;
-  return c.server.propagationSinks.length === 0 ? '' : val.latin1Slice(0, val.length);
+function propagatedValue(val: string | Buffer): string {
+  return typeof val === 'string' ? val : '';
 }
 
 /**
@@ -274,7 +273,7 @@ function setGeneric(
   if (expireArg !== undefined) {
     db.setExpire(key, when);
     // Relative TTLs must replay deterministically: always propagate as an absolute PXAT.
-    c.server.propagate(db.id, ['SET', key, propagatedValue(c, val), 'PXAT', msToString(when)]);
+    c.server.propagate(db.id, ['SET', key, propagatedValue(val), 'PXAT', msToString(when)]);
     c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, db.id);
   }
   if ((flags & OBJ_SET_GET) === 0) {
@@ -284,7 +283,7 @@ function setGeneric(
     // Replicas get the SET without its GET option(s).
     const rewritten: string[] = [];
     for (let j = 0; j < argv.length; j++)
-      if (j === 2) rewritten.push(propagatedValue(c, val));
+      if (j === 2) rewritten.push(propagatedValue(val));
       else if (j < 3 || !kw(argv[j], 'get')) rewritten.push(argv[j]);
     c.server.propagate(db.id, rewritten);
   }
@@ -388,7 +387,7 @@ function getsetCommand(c: Client, argv: string[]): void {
   const val = valueArg(c, argv, 2);
   db.setString(key, val, false);
   c.server.keyModified(db, key, NOTIFY_STRING, 'set');
-  c.server.propagate(db.id, ['SET', key, propagatedValue(c, val)]);
+  c.server.propagate(db.id, ['SET', key, propagatedValue(val)]);
 }
 
 // ---- multi-key ------------------------------------------------------------------------------

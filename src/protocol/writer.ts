@@ -12,7 +12,10 @@ import { formatDouble } from '../util/numbers.js';
 import { giveSpare, takeSpare } from '../util/spare-buffers.js';
 
 const INITIAL = 16 * 1024;
-/** Replies past this size are handed over rather than copied, and such a buffer is not kept. */
+/**
+ * Replies past this size are handed over rather than copied, and such a buffer is not kept
+ * by the client (one written whole goes to the spare pool, util/spare-buffers.ts).
+ */
 const LARGE = 64 * 1024;
 /** Room for a prefix, a 20-digit int64 with sign, and CRLF. */
 const HEADER_ROOM = 24;

@@ -170,8 +170,10 @@ function findCommand(server: Server, name: string): CommandSpec | undefined {
 
 /**
  * A big argument (Client.bigArgs) stays bytes only as the value of a command that stores it
- * as such (`bigValueArg` in its spec), run now and seen by no MONITOR; a command queued by
- * MULTI or held by CLIENT PAUSE outlives the parser's buffer, so it gets text like any other.
+ * as such (`bigValueArg` in its spec) and runs now, when nothing keeps its argv: a command
+ * queued by MULTI or held by CLIENT PAUSE outlives the parser's buffer, and MONITOR, the AOF
+ * and replicas need the text anyway, so those get text like any other command. (The slow log
+ * reads the few bytes it shows from c.bigArgs.)
  */
 function keepsBigArgs(server: Server, c: Client, argv: string[]): boolean {
   const cmd = findCommand(server, argv[0]);
@@ -180,7 +182,8 @@ function keepsBigArgs(server: Server, c: Client, argv: string[]): boolean {
     cmd.bigValueArg === undefined ||
     (c.flags & CLIENT_MULTI) !== 0 ||
     server.pauseUntil !== 0 ||
-    server.monitors.size !== 0
+    server.monitors.size !== 0 ||
+    server.propagationSinks.length !== 0
   )
     return false;
   const big = c.bigArgs!;
@@ -355,10 +358,6 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
     c.error(`ERR internal error executing '${cmd.fullName}': ${(e as Error).message ?? String(e)}`);
   }
   const us = (performance.now() - t0) * 1000;
-  // Big arguments the handler took as bytes: propagation keeps argv, so it gets text (the
-  // slow log below takes the first bytes it shows from c.bigArgs).
-  if (c.bigArgs !== null && (server.propagationSinks.length !== 0 || server.monitors.size !== 0))
-    materializeBigArgs(c, argv);
   // Client-side caching remembers the keys a tracking client read.
   if ((flags & F_READONLY) !== 0 && (c.flags & CLIENT_TRACKING) !== 0)
     server.tracking.rememberKeys(c, cmd, argv);
@@ -388,7 +387,6 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   }
   if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0)
     feedMonitors(server, c, shown);
-  c.bigArgs = null;
   if (depth === 0 && server.pendingOps.length !== 0) server.propagatePendingCommands();
 }
 
