@@ -5,6 +5,7 @@
  * and docs/COMPATIBILITY.md.
  */
 import type { Client } from '../server/client.js';
+import type { LatencyHistogram } from '../server/stats.js';
 
 export type CommandFlag =
   | 'write'
@@ -65,6 +66,9 @@ export interface CommandStats {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** This command's latency histogram (Stats.latency's entry), valid while `histGen` is current. */
+  hist?: LatencyHistogram;
+  histGen?: number;
 }
 
 export interface CommandSpec {

@@ -11,6 +11,8 @@ import { rtError } from './value.js';
 
 const MAXBITS = 26;
 const MAXASIZE = 1 << MAXBITS;
+/** Hash parts up to this many nodes have no `index` Map (see LuaTable.index). */
+const SMALL_NODES = 8;
 
 const DUMMY_K: unknown[] = [undefined];
 const DUMMY_V: LuaValue[] = [undefined];
@@ -33,6 +35,7 @@ function strHash(s: string): number {
 }
 
 function ceillog2(x: number): number {
+  if (x <= 0x40000000) return 32 - Math.clz32(x - 1);
   let l = 0;
   x--;
   while (x > 0) {
@@ -58,7 +61,11 @@ export class LuaTable {
   private lsize = 0;
   private dummy = true;
   private lastfree = 0;
-  /** key → node slot, for every key present in a node (including nil-valued ones) */
+  /**
+   * key → node slot, for every key present in a node (including nil-valued ones), when the
+   * hash part has more than SMALL_NODES nodes; smaller ones are searched by a scan of `nk`
+   * (no Map to build per table: scripts make many small tables, cmsgpack maps and replies).
+   */
   private index: Map<unknown, number> | null = null;
   metatable: LuaTable | null = null;
   /** Redis's readonly tables (globals and libraries in the script sandbox) */
@@ -71,12 +78,32 @@ export class LuaTable {
   }
 
   /**
+   * The table Lua 5.1 ends up with after `t = {}` then t[1], t[2], ... t[n] = vals in order
+   * (Redis's reply and cmsgpack array conversions): each insert past the array part rehashes
+   * to the next power of two and the hash part stays empty, so the result is an array part
+   * of the next power of two ≥ n — built here directly. `vals` (no nil among them) is taken
+   * over and padded.
+   */
+  static fromSequence(vals: LuaValue[]): LuaTable {
+    const n = vals.length;
+    if (n > MAXASIZE) {
+      const t = new LuaTable();
+      for (let i = 0; i < n; i++) t.set(i + 1, vals[i]);
+      return t;
+    }
+    let size = 1;
+    while (size < n) size *= 2;
+    for (let i = n; i < size && n > 0; i++) vals.push(undefined);
+    return new LuaTable(vals);
+  }
+
+  /**
    * Makes this table `new LuaTable(src.slice(from, to))` again, in place, when it has no hash
    * part and no metatable; returns false (and changes nothing) otherwise. For the host's reuse
    * of a table that no Lua code can reach any more (a finished script's KEYS/ARGV).
    */
   refill(src: readonly LuaValue[], from: number, to: number): boolean {
-    if (!this.dummy || this.index !== null || this.metatable !== null || this.readonly) return false;
+    if (!this.dummy || this.metatable !== null || this.readonly) return false;
     const a = this.arr;
     const n = to - from;
     // Setting `length` is a slow builtin call: only when the size changes.
@@ -91,27 +118,34 @@ export class LuaTable {
     if (typeof k === 'number') {
       const a = this.arr;
       if (k >= 1 && k <= a.length && (k | 0) === k) return a[k - 1];
-      if (this.index === null) return undefined;
-      const s = this.index.get(k === 0 ? 0 : k);
-      return s === undefined ? undefined : this.nv[s];
     }
-    if (this.index === null) return undefined;
-    const s = this.index.get(k);
-    return s === undefined ? undefined : this.nv[s];
+    const s = this.slot(k);
+    return s < 0 ? undefined : this.nv[s];
   }
 
   getStr(k: string): LuaValue {
-    if (this.index === null) return undefined;
-    const s = this.index.get(k);
-    return s === undefined ? undefined : this.nv[s];
+    const s = this.slot(k);
+    return s < 0 ? undefined : this.nv[s];
   }
 
   getInt(i: number): LuaValue {
     const a = this.arr;
     if (i >= 1 && i <= a.length) return a[i - 1];
-    if (this.index === null) return undefined;
-    const s = this.index.get(i);
-    return s === undefined ? undefined : this.nv[s];
+    const s = this.slot(i);
+    return s < 0 ? undefined : this.nv[s];
+  }
+
+  /** The node slot holding key k (-0 and 0 are one key: === equal), or -1. */
+  private slot(k: unknown): number {
+    const ix = this.index;
+    if (ix !== null) {
+      const s = ix.get(k === 0 ? 0 : k);
+      return s === undefined ? -1 : s;
+    }
+    if (this.dummy) return -1;
+    const nk = this.nk;
+    for (let i = 0; i < nk.length; i++) if (nk[i] === k) return i;
+    return -1;
   }
 
   // ---- writes
@@ -146,8 +180,8 @@ export class LuaTable {
   }
 
   private setHash(k: unknown, v: LuaValue): void {
-    const s = this.index === null ? undefined : this.index.get(k);
-    if (s !== undefined) {
+    const s = this.slot(k);
+    if (s >= 0) {
       this.nv[s] = v;
       return;
     }
@@ -221,7 +255,7 @@ export class LuaTable {
         this.nk[n] = this.nk[mp];
         this.nv[n] = this.nv[mp];
         this.nn[n] = this.nn[mp];
-        this.index!.set(this.nk[n], n);
+        if (this.index !== null) this.index.set(this.nk[n], n);
         this.nn[mp] = -1;
         this.nv[mp] = undefined;
       } else {
@@ -231,12 +265,14 @@ export class LuaTable {
         mp = n;
       }
     }
-    const old = this.nk[mp];
-    if (old !== undefined && this.index!.get(old) === mp) this.index!.delete(old);
+    const ix = this.index;
+    if (ix !== null) {
+      const old = this.nk[mp];
+      if (old !== undefined && ix.get(old) === mp) ix.delete(old);
+      ix.set(k, mp);
+    }
     this.nk[mp] = k;
     this.nv[mp] = v;
-    if (this.index === null) this.index = new Map();
-    this.index.set(k, mp);
   }
 
   private rawSetAfterRehash(k: unknown, v: LuaValue): void {
@@ -265,13 +301,22 @@ export class LuaTable {
     const lsize = ceillog2(size);
     if (lsize > MAXBITS) throw rtError('table overflow');
     const n = 1 << lsize;
-    this.nk = new Array(n).fill(undefined);
-    this.nv = new Array(n).fill(undefined);
-    this.nn = new Array(n).fill(-1);
+    // Filled by push: packed arrays (new Array(n) makes holey ones, slower to read).
+    const nk: unknown[] = [];
+    const nv: LuaValue[] = [];
+    const nn: number[] = [];
+    for (let i = 0; i < n; i++) {
+      nk.push(undefined);
+      nv.push(undefined);
+      nn.push(-1);
+    }
+    this.nk = nk;
+    this.nv = nv;
+    this.nn = nn;
     this.lsize = lsize;
     this.dummy = false;
     this.lastfree = n;
-    this.index = new Map();
+    this.index = n > SMALL_NODES ? new Map() : null;
   }
 
   private rehash(ek: unknown): void {
@@ -398,8 +443,8 @@ export class LuaTable {
     if (k === undefined) i = -1;
     else if (typeof k === 'number' && (k | 0) === k && k >= 1 && k <= a.length) i = k - 1;
     else {
-      const s = this.index === null ? undefined : this.index.get(typeof k === 'number' && k === 0 ? 0 : k);
-      if (s === undefined) throw rtError("invalid key to 'next'");
+      const s = this.slot(k);
+      if (s < 0) throw rtError("invalid key to 'next'");
       i = s + a.length;
     }
     for (i++; i < a.length; i++) if (a[i] !== undefined) return [i + 1, a[i]];

@@ -662,14 +662,14 @@ function parseOne(buf: Buffer, p: number, end: number): LuaValue {
         parsedEnd = q + v + 2;
         return buf.latin1Slice(q, q + v);
       }
-      const t = new LuaTable();
+      // Elements are never nil (null replies become false): Lua's sequential build, directly.
+      const vals: LuaValue[] = [];
       for (let i = 1; i <= v; i++) {
-        const e = parseOne(buf, q, end);
+        vals.push(parseOne(buf, q, end));
         q = parsedEnd;
-        t.set(i, e);
       }
       parsedEnd = q;
-      return t;
+      return LuaTable.fromSequence(vals);
     }
   }
   const nl = buf.indexOf(13, p);

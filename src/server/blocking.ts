@@ -552,7 +552,7 @@ export class Blocking {
       // Redis 7.0 records the latency of a blocked command when it completes (only the
       // time spent running, not waiting), and logs it in the slow log then.
       const flags = cmd.flagBits!;
-      server.stats.commandDone(cmd.fullName!, 0, (flags & F_FAST) !== 0, server.cmdTime);
+      server.stats.commandDone(cmd, 0, (flags & F_FAST) !== 0, server.cmdTime);
       if ((flags & F_SKIP_SLOWLOG) === 0) server.slowlogPush(c, bs.argv, 0);
     }
     applyReplyMode(c, mark);

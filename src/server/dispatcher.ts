@@ -382,7 +382,7 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   server.stats.prevErrorReplies = server.stats.totalErrorReplies;
   server.stats.commandsProcessed++;
   if ((c.flags & CLIENT_BLOCKED) === 0) {
-    server.stats.commandDone(cmd.fullName!, us, (flags & F_FAST) !== 0, server.cmdTime);
+    server.stats.commandDone(cmd, us, (flags & F_FAST) !== 0, server.cmdTime);
     if ((flags & F_SKIP_SLOWLOG) === 0) server.slowlogPush(c, shown, us);
   }
   if (server.monitors.size !== 0 && (flags & (F_SKIP_MONITOR | F_ADMIN)) === 0)

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
+import type { CommandSpec } from '../commands/types.js';
 
 /** jemalloc's size class for an allocation of n bytes (8, 16, 32, 48, ..., 4 classes per doubling). */
 export function jemallocSize(n: number): number {
@@ -177,8 +178,8 @@ export class Stats {
   }
 
   /** After a command ran for `usec`: its latency histogram and the latency monitor's event. */
-  commandDone(fullName: string, usec: number, fast: boolean, nowMs: number): void {
-    if (this.latencyTracking) this.recordCommandLatency(fullName, usec);
+  commandDone(cmd: CommandSpec, usec: number, fast: boolean, nowMs: number): void {
+    if (this.latencyTracking) this.recordCommandLatency(cmd, usec);
     if (this.latencyThreshold > 0) {
       const ms = Math.floor(usec / 1000);
       if (ms >= this.latencyThreshold) this.addLatencySample(fast ? 'fast-command' : 'command', ms, nowMs);
@@ -200,20 +201,24 @@ export class Stats {
     this.instOutput.sample(now, this.netOutputBytes);
   }
 
-  /** Records a command's duration (µs) in its latency histogram. */
-  recordCommandLatency(fullName: string, usec: number): void {
-    // A pipeline usually repeats one command: its histogram is kept at hand.
-    let h = fullName === this.lastLatencyName ? this.lastLatency : this.latency.get(fullName);
-    if (h === undefined) {
+  /**
+   * Records a command's duration (µs) in its latency histogram. The histogram is kept on the
+   * command's stats as well as in `latency` (by name, for INFO and LATENCY HISTOGRAM): no
+   * lookup per call, which matters for scripts whose every redis.call lands here. A reset
+   * bumps `latencyGen`, so stale references are replaced on their next use.
+   */
+  recordCommandLatency(cmd: CommandSpec, usec: number): void {
+    const st = cmd.stats!;
+    let h = st.hist;
+    if (h === undefined || st.histGen !== this.latencyGen) {
       h = new LatencyHistogram();
-      this.latency.set(fullName, h);
+      this.latency.set(cmd.fullName!, h);
+      st.hist = h;
+      st.histGen = this.latencyGen;
     }
-    this.lastLatencyName = fullName;
-    this.lastLatency = h;
     h.record(usec * 1000);
   }
-  private lastLatencyName = '';
-  private lastLatency: LatencyHistogram | undefined = undefined;
+  private latencyGen = 0;
 
   /** latencyAddSample: one sample (ms) for an event, at most one per second kept. */
   addLatencySample(event: string, latencyMs: number, nowMs: number): void {
@@ -257,7 +262,6 @@ export class Stats {
     this.unexpectedErrorReplies = 0;
     this.errors.clear();
     this.latency.clear();
-    this.lastLatencyName = '';
-    this.lastLatency = undefined;
+    this.latencyGen++;
   }
 }

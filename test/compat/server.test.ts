@@ -345,6 +345,27 @@ test('INFO reports Respite values: version, keyspace, commandstats, errorstats, 
   assert.match(text, /\r\ntotal_commands_processed:\d+\r\n/);
 });
 
+test('LATENCY HISTOGRAM counts commands run by scripts and starts over after CONFIG RESETSTAT', async () => {
+  const calls = (reply: string): string[] => [...reply.matchAll(/calls\r\n:(\d+)/g)].map((m) => m[1]);
+  await pair.both('CONFIG', 'RESETSTAT');
+  await pair.both(
+    'EVAL',
+    "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[1]) return 1",
+    '1',
+    'lh:counter',
+  );
+  let [o, r] = await pair.both('LATENCY', 'HISTOGRAM', 'incr', 'eval');
+  assert.deepEqual(calls(r), calls(o));
+  assert.deepEqual(calls(r), ['2', '1']);
+  await pair.both('CONFIG', 'RESETSTAT');
+  await pair.same(['LATENCY', 'HISTOGRAM', 'incr']);
+  await pair.both('INCR', 'lh:counter');
+  [o, r] = await pair.both('LATENCY', 'HISTOGRAM', 'incr');
+  assert.deepEqual(calls(r), calls(o));
+  assert.deepEqual(calls(r), ['1']);
+  await pair.both('DEL', 'lh:counter');
+});
+
 test('TIME replies two bulk strings: unix seconds and microseconds, close to the oracle clock', async () => {
   const [o, r] = await pair.both('TIME');
   const re = /^\*2\r\n\$\d+\r\n(\d+)\r\n\$\d+\r\n(\d+)\r\n$/;

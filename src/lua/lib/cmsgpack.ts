@@ -131,71 +131,75 @@ class Cur {
   }
 }
 
+/** A value of n bytes at the cursor (module functions, not closures: no allocation per value). */
+function pushFixed(c: Cur, out: LuaValue[], n: number, v: LuaValue): void {
+  if (!c.need(n)) return;
+  out.push(v);
+  c.p += n;
+}
+
+/** A string of len bytes after a header of hdr bytes. */
+function pushStr(c: Cur, out: LuaValue[], hdr: number, len: number): void {
+  if (!c.need(hdr + len)) return;
+  out.push(c.s.substr(c.p + hdr, len));
+  c.p += hdr + len;
+}
+
 function decode(c: Cur, out: LuaValue[]): void {
   if (!c.need(1)) return;
   const t = c.s.charCodeAt(c.p);
-  const fixed = (n: number, v: LuaValue) => {
-    if (!c.need(n)) return;
-    out.push(v);
-    c.p += n;
-  };
-  const str = (hdr: number, len: number) => {
-    if (!c.need(hdr + len)) return;
-    out.push(c.s.substr(c.p + hdr, len));
-    c.p += hdr + len;
-  };
   switch (t) {
     case 0xcc:
-      if (c.need(2)) fixed(2, c.u(1, 1));
+      if (c.need(2)) pushFixed(c, out, 2, c.u(1, 1));
       return;
     case 0xd0:
-      if (c.need(2)) fixed(2, (c.u(1, 1) << 24) >> 24);
+      if (c.need(2)) pushFixed(c, out, 2, (c.u(1, 1) << 24) >> 24);
       return;
     case 0xcd:
-      if (c.need(3)) fixed(3, c.u(1, 2));
+      if (c.need(3)) pushFixed(c, out, 3, c.u(1, 2));
       return;
     case 0xd1:
-      if (c.need(3)) fixed(3, (c.u(1, 2) << 16) >> 16);
+      if (c.need(3)) pushFixed(c, out, 3, (c.u(1, 2) << 16) >> 16);
       return;
     case 0xce:
-      if (c.need(5)) fixed(5, c.u(1, 4));
+      if (c.need(5)) pushFixed(c, out, 5, c.u(1, 4));
       return;
     case 0xd2:
-      if (c.need(5)) fixed(5, c.u(1, 4) | 0);
+      if (c.need(5)) pushFixed(c, out, 5, c.u(1, 4) | 0);
       return;
     case 0xcf:
-      if (c.need(9)) fixed(9, Number(BigInt.asIntN(64, c.b64(1)))); // pushed as a signed int64
+      if (c.need(9)) pushFixed(c, out, 9, Number(BigInt.asIntN(64, c.b64(1)))); // pushed as a signed int64
       return;
     case 0xd3:
-      if (c.need(9)) fixed(9, Number(BigInt.asIntN(64, c.b64(1))));
+      if (c.need(9)) pushFixed(c, out, 9, Number(BigInt.asIntN(64, c.b64(1))));
       return;
     case 0xc0:
-      fixed(1, undefined);
+      pushFixed(c, out, 1, undefined);
       return;
     case 0xc3:
-      fixed(1, true);
+      pushFixed(c, out, 1, true);
       return;
     case 0xc2:
-      fixed(1, false);
+      pushFixed(c, out, 1, false);
       return;
     case 0xca:
       if (!c.need(5)) return;
       for (let i = 0; i < 4; i++) dv.setUint8(i, c.s.charCodeAt(c.p + 1 + i));
-      fixed(5, dv.getFloat32(0));
+      pushFixed(c, out, 5, dv.getFloat32(0));
       return;
     case 0xcb:
       if (!c.need(9)) return;
       for (let i = 0; i < 8; i++) dv.setUint8(i, c.s.charCodeAt(c.p + 1 + i));
-      fixed(9, dv.getFloat64(0));
+      pushFixed(c, out, 9, dv.getFloat64(0));
       return;
     case 0xd9:
-      if (c.need(2)) str(2, c.u(1, 1));
+      if (c.need(2)) pushStr(c, out, 2, c.u(1, 1));
       return;
     case 0xda:
-      if (c.need(3)) str(3, c.u(1, 2));
+      if (c.need(3)) pushStr(c, out, 3, c.u(1, 2));
       return;
     case 0xdb:
-      if (c.need(5)) str(5, c.u(1, 4));
+      if (c.need(5)) pushStr(c, out, 5, c.u(1, 4));
       return;
     case 0xdc:
       if (!c.need(3)) return;
@@ -230,9 +234,9 @@ function decode(c: Cur, out: LuaValue[]): void {
       }
       return;
   }
-  if ((t & 0x80) === 0) fixed(1, t);
-  else if ((t & 0xe0) === 0xe0) fixed(1, (t << 24) >> 24);
-  else if ((t & 0xe0) === 0xa0) str(1, t & 0x1f);
+  if ((t & 0x80) === 0) pushFixed(c, out, 1, t);
+  else if ((t & 0xe0) === 0xe0) pushFixed(c, out, 1, (t << 24) >> 24);
+  else if ((t & 0xe0) === 0xa0) pushStr(c, out, 1, t & 0x1f);
   else if ((t & 0xf0) === 0x90) {
     c.p++;
     decodeArray(c, t & 0xf, out);
@@ -243,15 +247,22 @@ function decode(c: Cur, out: LuaValue[]): void {
 }
 
 function decodeArray(c: Cur, n: number, out: LuaValue[]): void {
-  const t = new LuaTable();
-  out.push(t);
-  const tmp: LuaValue[] = [];
-  for (let i = 1; i <= n; i++) {
-    tmp.length = 0;
-    decode(c, tmp);
-    if (c.err) return;
-    t.set(i, tmp[0]);
+  const vals: LuaValue[] = [];
+  for (let i = 0; i < n; i++) {
+    decode(c, vals);
+    if (c.err) {
+      out.push(new LuaTable());
+      return;
+    }
   }
+  if (!vals.includes(undefined)) {
+    out.push(LuaTable.fromSequence(vals));
+    return;
+  }
+  // A nil element: Lua's rehashes count only non-nil keys, so the table is built step by step.
+  const t = new LuaTable();
+  for (let i = 0; i < n; i++) t.set(i + 1, vals[i]);
+  out.push(t);
 }
 
 function decodeMap(c: Cur, n: number, out: LuaValue[]): void {
