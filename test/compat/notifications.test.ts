@@ -18,7 +18,8 @@ let rsub: RawClient;
 const MARKER = '__marker__';
 
 before(async () => {
-  pair = await startPair();
+  // DEBUG SET-ACTIVE-EXPIRE is used below: both servers refuse DEBUG by default.
+  pair = await startPair(['--enable-debug-command', 'yes'], { 'enable-debug-command': 'yes' });
   osub = await RawClient.connect(pair.oracle.port);
   rsub = await RawClient.connect(pair.respite.port);
   for (const s of [osub, rsub]) {
@@ -253,7 +254,8 @@ test('keys expired by the active expire cycle publish expired (and lazily expire
   await setClasses('KEA');
   // The active cycle is off while the keys are written, so that neither server can expire e1
   // between the two SETs (which made the per-command event batches differ by timing alone).
-  await pair.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
+  const [offO, offR] = await pair.both('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+  assert.deepEqual([offO, offR], ['+OK\r\n', '+OK\r\n']);
   await sameEvents(['SET', 'e1', 'v', 'PX', '1']);
   await sameEvents(['SET', 'e2', 'v', 'PX', '1']);
   await pair.same(['DEBUG', 'SET-ACTIVE-EXPIRE', '1']);
