@@ -77,8 +77,14 @@ export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
-  /** Scratch writer where each message frame is encoded once (RESP2 framing). */
+  /** Scratch writer where each message frame is encoded once (RESP2 framing, see encode). */
   private readonly frame = new ReplyWriter();
+  private frameView: Buffer = Buffer.alloc(0);
+  private frameViewOf: Buffer | null = null;
+  private headKind = '';
+  private headPattern: string | null = null;
+  private headChannel = '';
+  private headLen = 0;
   /** Pushes for the client running a command, inserted before its reply afterwards. */
   private held = new ReplyWriter();
   /** An empty writer for saveHeld (reused: busy scripts call it every few ms). */
@@ -216,38 +222,60 @@ export class PubSub {
   publish(channel: string, message: string, shard: boolean): number {
     let receivers = 0;
     const clients = (shard ? this.shardChannels : this.channels).get(channel);
-    const f = this.frame;
     if (clients !== undefined) {
-      this.setMessage(shard ? 'smessage' : 'message', null, channel, message);
-      f.pos = 0;
-      f.array(3);
-      f.bulk(shard ? 'smessage' : 'message');
-      f.bulk(channel);
-      f.bulk(message);
+      const kind = shard ? 'smessage' : 'message';
+      this.setMessage(kind, null, channel, message);
+      const frame = this.encode(kind, null, channel, message);
       const e = shard ? undefined : this.grouped.get(channel);
       if (e === undefined)
         for (const c of clients) {
-          this.deliver(c, f);
+          this.deliver(c, frame);
           receivers++;
         }
-      else receivers += this.deliverGrouped(e, f);
+      else receivers += this.deliverGrouped(e, frame);
     }
     if (shard || this.patterns.size === 0) return receivers;
     for (const [pattern, pclients] of this.patterns) {
       if (!globMatch(pattern, channel)) continue;
       this.setMessage('pmessage', pattern, channel, message);
-      f.pos = 0;
-      f.array(4);
-      f.bulk('pmessage');
-      f.bulk(pattern);
-      f.bulk(channel);
-      f.bulk(message);
+      const frame = this.encode('pmessage', pattern, channel, message);
       for (const c of pclients) {
-        this.deliver(c, f);
+        this.deliver(c, frame);
         receivers++;
       }
     }
     return receivers;
+  }
+
+  /**
+   * Encodes a message frame (RESP2 framing) once for all its receivers and returns a view of
+   * exactly its bytes, which TypedArray#set copies into each receiver's buffer (Buffer#copy
+   * of a range makes a view per call, which costs several times the copy). The header before
+   * the message's bulk is kept when the next publish goes to the same channel, and so is the
+   * view when the frame's length is the same.
+   */
+  private encode(kind: string, pattern: string | null, channel: string, message: string): Buffer {
+    const f = this.frame;
+    if (kind === this.headKind && pattern === this.headPattern && channel === this.headChannel) {
+      f.pos = this.headLen;
+    } else {
+      f.pos = 0;
+      f.array(pattern === null ? 3 : 4);
+      f.bulk(kind);
+      if (pattern !== null) f.bulk(pattern);
+      f.bulk(channel);
+      this.headKind = kind;
+      this.headPattern = pattern;
+      this.headChannel = channel;
+      this.headLen = f.pos;
+    }
+    f.bulk(message);
+    let view = this.frameView;
+    if (view.length !== f.pos || this.frameViewOf !== f.buf) {
+      view = this.frameView = f.buf.subarray(0, f.pos);
+      this.frameViewOf = f.buf;
+    }
+    return view;
   }
 
   private setMessage(
@@ -268,7 +296,7 @@ export class PubSub {
    * group once; members with output queued (all are in clientsPendingWrite) or running a
    * command get it the RESP way, after that output. Returns the number of receivers.
    */
-  private deliverGrouped(e: GroupedChannel, frame: ReplyWriter): number {
+  private deliverGrouped(e: GroupedChannel, frame: Buffer): number {
     for (const c of e.plain) this.deliver(c, frame);
     const m = (this.msg ??= new PublishedMessage(
       this.msgKind,
@@ -287,14 +315,14 @@ export class PubSub {
     return e.plain.size + e.members.size;
   }
 
-  private divert(e: GroupedChannel, c: Client, m: PublishedMessage, frame: ReplyWriter): void {
+  private divert(e: GroupedChannel, c: Client, m: PublishedMessage, frame: Buffer): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     e.group.divert(c, m);
     this.deliverResp(c, frame);
   }
 
-  /** Appends one encoded push (RESP2 framing, the bytes written to `frame`) to c's output. */
-  private deliver(c: Client, frame: ReplyWriter): void {
+  /** Appends one encoded push (RESP2 framing: `frame`, see encode) to c's output. */
+  private deliver(c: Client, frame: Buffer): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     // A transport that encodes messages itself takes them directly, unless output is already
     // queued for the client (or it is running a command): then order requires the RESP path.
@@ -307,14 +335,12 @@ export class PubSub {
     this.deliverResp(c, frame);
   }
 
-  private deliverResp(c: Client, frame: ReplyWriter): void {
+  private deliverResp(c: Client, frame: Buffer): void {
     const out = c === this.server.executingClient ? this.held : c.out;
     const start = out.pos;
-    const len = frame.pos;
-    out.ensure(len);
-    // Buffer#copy of the frame's bytes: no Buffer view is made per message (subarray costs
-    // more than the copy itself).
-    frame.buf.copy(out.buf, start, 0, len);
+    const len = frame.length;
+    if (start + len > out.buf.length) out.ensure(len);
+    out.buf.set(frame, start);
     out.pos = start + len;
     if (c.proto === 3) out.buf[start] = GT;
     if (out === c.out) {
