@@ -81,7 +81,7 @@ export class PubSub {
   private readonly frame = new ReplyWriter();
   private frameView: Buffer = Buffer.alloc(0);
   private frameViewOf: Buffer | null = null;
-  private headKind = '';
+  private headKind: PublishedMessage['kind'] | '' = '';
   private headPattern: string | null = null;
   private headChannel = '';
   private headLen = 0;
@@ -89,12 +89,15 @@ export class PubSub {
   private held = new ReplyWriter();
   /** An empty writer for saveHeld (reused: busy scripts call it every few ms). */
   private spareHeld: ReplyWriter | null = null;
-  /** The message being delivered, built on the first transport subscriber that takes it. */
+  /**
+   * The message being delivered, built on the first transport subscriber that takes it (from
+   * the frame's header fields and the message text, which delivery passes along: storing
+   * fresh strings in this long-lived object on every publish costs a write barrier each).
+   */
   private msg: PublishedMessage | null = null;
-  private msgKind: 'message' | 'pmessage' | 'smessage' = 'message';
-  private msgPattern: string | null = null;
-  private msgChannel = '';
-  private msgText = '';
+  /** The last channel published to and its subscribers (pipelines repeat the channel). */
+  private lastChannel = '';
+  private lastClients: Set<Client> | undefined = undefined;
   /** Channels some of whose subscribers belong to a PubsubGroup (never shard channels). */
   private readonly grouped = new Map<string, GroupedChannel>();
 
@@ -139,7 +142,10 @@ export class PubSub {
     const clients = table.get(channel);
     if (clients !== undefined) {
       clients.delete(c);
-      if (clients.size === 0) table.delete(channel);
+      if (clients.size === 0) {
+        table.delete(channel);
+        if (clients === this.lastClients) this.lastClients = undefined;
+      }
     }
     if (!shard && this.grouped.size !== 0) this.groupUnsubscribe(c, channel);
     if (shard) c.shardSubscriptions--;
@@ -221,26 +227,34 @@ export class PubSub {
    */
   publish(channel: string, message: string, shard: boolean): number {
     let receivers = 0;
-    const clients = (shard ? this.shardChannels : this.channels).get(channel);
+    let clients: Set<Client> | undefined;
+    if (shard) clients = this.shardChannels.get(channel);
+    else if (channel === this.lastChannel && this.lastClients !== undefined) clients = this.lastClients;
+    else {
+      clients = this.channels.get(channel);
+      if (clients !== undefined) {
+        this.lastChannel = channel;
+        this.lastClients = clients;
+      }
+    }
     if (clients !== undefined) {
-      const kind = shard ? 'smessage' : 'message';
-      this.setMessage(kind, null, channel, message);
-      const frame = this.encode(kind, null, channel, message);
-      const e = shard ? undefined : this.grouped.get(channel);
+      const frame = this.encode(shard ? 'smessage' : 'message', null, channel, message);
+      this.msg = null;
+      const e = shard || this.grouped.size === 0 ? undefined : this.grouped.get(channel);
       if (e === undefined)
         for (const c of clients) {
-          this.deliver(c, frame);
+          this.deliver(c, frame, message);
           receivers++;
         }
-      else receivers += this.deliverGrouped(e, frame);
+      else receivers += this.deliverGrouped(e, frame, message);
     }
     if (shard || this.patterns.size === 0) return receivers;
     for (const [pattern, pclients] of this.patterns) {
       if (!globMatch(pattern, channel)) continue;
-      this.setMessage('pmessage', pattern, channel, message);
       const frame = this.encode('pmessage', pattern, channel, message);
+      this.msg = null;
       for (const c of pclients) {
-        this.deliver(c, frame);
+        this.deliver(c, frame, message);
         receivers++;
       }
     }
@@ -254,7 +268,12 @@ export class PubSub {
    * the message's bulk is kept when the next publish goes to the same channel, and so is the
    * view when the frame's length is the same.
    */
-  private encode(kind: string, pattern: string | null, channel: string, message: string): Buffer {
+  private encode(
+    kind: PublishedMessage['kind'],
+    pattern: string | null,
+    channel: string,
+    message: string,
+  ): Buffer {
     const f = this.frame;
     if (kind === this.headKind && pattern === this.headPattern && channel === this.headChannel) {
       f.pos = this.headLen;
@@ -278,32 +297,14 @@ export class PubSub {
     return view;
   }
 
-  private setMessage(
-    kind: PublishedMessage['kind'],
-    pattern: string | null,
-    channel: string,
-    text: string,
-  ): void {
-    this.msg = null;
-    this.msgKind = kind;
-    this.msgPattern = pattern;
-    this.msgChannel = channel;
-    this.msgText = text;
-  }
-
   /**
    * A channel message to a channel with group members: the plain subscribers one by one, the
    * group once; members with output queued (all are in clientsPendingWrite) or running a
    * command get it the RESP way, after that output. Returns the number of receivers.
    */
-  private deliverGrouped(e: GroupedChannel, frame: Buffer): number {
-    for (const c of e.plain) this.deliver(c, frame);
-    const m = (this.msg ??= new PublishedMessage(
-      this.msgKind,
-      this.msgPattern,
-      this.msgChannel,
-      this.msgText,
-    ));
+  private deliverGrouped(e: GroupedChannel, frame: Buffer, message: string): number {
+    for (const c of e.plain) this.deliver(c, frame, message);
+    const m = this.published(message);
     e.group.take(m);
     const ex = this.server.executingClient;
     if (ex !== null && e.members.has(ex)) this.divert(e, ex, m, frame);
@@ -322,17 +323,26 @@ export class PubSub {
   }
 
   /** Appends one encoded push (RESP2 framing: `frame`, see encode) to c's output. */
-  private deliver(c: Client, frame: Buffer): void {
+  private deliver(c: Client, frame: Buffer, message: string): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     // A transport that encodes messages itself takes them directly, unless output is already
     // queued for the client (or it is running a command): then order requires the RESP path.
     const t = c.transport;
     if (t !== null && t.pubsubMessage !== undefined && c.out.pos === 0 && c !== this.server.executingClient) {
-      this.msg ??= new PublishedMessage(this.msgKind, this.msgPattern, this.msgChannel, this.msgText);
-      t.pubsubMessage(this.msg);
+      t.pubsubMessage(this.published(message));
       return;
     }
     this.deliverResp(c, frame);
+  }
+
+  /** The message being delivered (the frame's header fields and the text) for transports. */
+  private published(message: string): PublishedMessage {
+    return (this.msg ??= new PublishedMessage(
+      this.headKind as PublishedMessage['kind'],
+      this.headPattern,
+      this.headChannel,
+      message,
+    ));
   }
 
   private deliverResp(c: Client, frame: Buffer): void {
