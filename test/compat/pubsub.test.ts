@@ -239,6 +239,24 @@ for (const proto of [2, 3] as const) {
       }
     });
 
+    test('a channel left by its last subscriber and subscribed again gets the next publishes', async () => {
+      const m = await open(2, proto);
+      try {
+        await m.sameFrames(0, 1, 'SUBSCRIBE', 'again');
+        await m.same(1, 'PUBLISH', 'again', 'one');
+        await m.next(0);
+        await m.sameFrames(0, 1, 'UNSUBSCRIBE', 'again');
+        await m.same(1, 'PUBLISH', 'again', 'nobody');
+        await m.sameFrames(0, 1, 'SUBSCRIBE', 'again');
+        await m.same(1, 'PUBLISH', 'again', 'two');
+        await m.next(0);
+        await m.same(1, 'PUBSUB', 'NUMSUB', 'again');
+        await m.nothingPending(0);
+      } finally {
+        m.close();
+      }
+    });
+
     test('RESET unsubscribes from everything and leaves subscribed mode', async () => {
       const m = await open(2, proto);
       try {
