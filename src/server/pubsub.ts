@@ -77,18 +77,27 @@ export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
-  /** Scratch writer where each message frame is encoded once (RESP2 framing). */
+  /** Scratch writer where each message frame is encoded once (RESP2 framing, see encode). */
   private readonly frame = new ReplyWriter();
+  private frameView: Buffer = Buffer.alloc(0);
+  private frameViewOf: Buffer | null = null;
+  private headKind: PublishedMessage['kind'] | '' = '';
+  private headPattern: string | null = null;
+  private headChannel = '';
+  private headLen = 0;
   /** Pushes for the client running a command, inserted before its reply afterwards. */
   private held = new ReplyWriter();
   /** An empty writer for saveHeld (reused: busy scripts call it every few ms). */
   private spareHeld: ReplyWriter | null = null;
-  /** The message being delivered, built on the first transport subscriber that takes it. */
+  /**
+   * The message being delivered, built on the first transport subscriber that takes it (from
+   * the frame's header fields and the message text, which delivery passes along: storing
+   * fresh strings in this long-lived object on every publish costs a write barrier each).
+   */
   private msg: PublishedMessage | null = null;
-  private msgKind: 'message' | 'pmessage' | 'smessage' = 'message';
-  private msgPattern: string | null = null;
-  private msgChannel = '';
-  private msgText = '';
+  /** The last channel published to and its subscribers (pipelines repeat the channel). */
+  private lastChannel = '';
+  private lastClients: Set<Client> | undefined = undefined;
   /** Channels some of whose subscribers belong to a PubsubGroup (never shard channels). */
   private readonly grouped = new Map<string, GroupedChannel>();
 
@@ -133,7 +142,10 @@ export class PubSub {
     const clients = table.get(channel);
     if (clients !== undefined) {
       clients.delete(c);
-      if (clients.size === 0) table.delete(channel);
+      if (clients.size === 0) {
+        table.delete(channel);
+        if (clients === this.lastClients) this.lastClients = undefined;
+      }
     }
     if (!shard && this.grouped.size !== 0) this.groupUnsubscribe(c, channel);
     if (shard) c.shardSubscriptions--;
@@ -215,52 +227,74 @@ export class PubSub {
    */
   publish(channel: string, message: string, shard: boolean): number {
     let receivers = 0;
-    const clients = (shard ? this.shardChannels : this.channels).get(channel);
-    const f = this.frame;
+    let clients: Set<Client> | undefined;
+    if (shard) clients = this.shardChannels.get(channel);
+    else if (channel === this.lastChannel && this.lastClients !== undefined) clients = this.lastClients;
+    else {
+      clients = this.channels.get(channel);
+      if (clients !== undefined) {
+        this.lastChannel = channel;
+        this.lastClients = clients;
+      }
+    }
     if (clients !== undefined) {
-      this.setMessage(shard ? 'smessage' : 'message', null, channel, message);
-      f.pos = 0;
-      f.array(3);
-      f.bulk(shard ? 'smessage' : 'message');
-      f.bulk(channel);
-      f.bulk(message);
-      const e = shard ? undefined : this.grouped.get(channel);
+      const frame = this.encode(shard ? 'smessage' : 'message', null, channel, message);
+      this.msg = null;
+      const e = shard || this.grouped.size === 0 ? undefined : this.grouped.get(channel);
       if (e === undefined)
         for (const c of clients) {
-          this.deliver(c, f);
+          this.deliver(c, frame, message);
           receivers++;
         }
-      else receivers += this.deliverGrouped(e, f);
+      else receivers += this.deliverGrouped(e, frame, message);
     }
     if (shard || this.patterns.size === 0) return receivers;
     for (const [pattern, pclients] of this.patterns) {
       if (!globMatch(pattern, channel)) continue;
-      this.setMessage('pmessage', pattern, channel, message);
-      f.pos = 0;
-      f.array(4);
-      f.bulk('pmessage');
-      f.bulk(pattern);
-      f.bulk(channel);
-      f.bulk(message);
+      const frame = this.encode('pmessage', pattern, channel, message);
+      this.msg = null;
       for (const c of pclients) {
-        this.deliver(c, f);
+        this.deliver(c, frame, message);
         receivers++;
       }
     }
     return receivers;
   }
 
-  private setMessage(
+  /**
+   * Encodes a message frame (RESP2 framing) once for all its receivers and returns a view of
+   * exactly its bytes, which TypedArray#set copies into each receiver's buffer (Buffer#copy
+   * of a range makes a view per call, which costs several times the copy). The header before
+   * the message's bulk is kept when the next publish goes to the same channel, and so is the
+   * view when the frame's length is the same.
+   */
+  private encode(
     kind: PublishedMessage['kind'],
     pattern: string | null,
     channel: string,
-    text: string,
-  ): void {
-    this.msg = null;
-    this.msgKind = kind;
-    this.msgPattern = pattern;
-    this.msgChannel = channel;
-    this.msgText = text;
+    message: string,
+  ): Buffer {
+    const f = this.frame;
+    if (kind === this.headKind && pattern === this.headPattern && channel === this.headChannel) {
+      f.pos = this.headLen;
+    } else {
+      f.pos = 0;
+      f.array(pattern === null ? 3 : 4);
+      f.bulk(kind);
+      if (pattern !== null) f.bulk(pattern);
+      f.bulk(channel);
+      this.headKind = kind;
+      this.headPattern = pattern;
+      this.headChannel = channel;
+      this.headLen = f.pos;
+    }
+    f.bulk(message);
+    let view = this.frameView;
+    if (view.length !== f.pos || this.frameViewOf !== f.buf) {
+      view = this.frameView = f.buf.subarray(0, f.pos);
+      this.frameViewOf = f.buf;
+    }
+    return view;
   }
 
   /**
@@ -268,14 +302,9 @@ export class PubSub {
    * group once; members with output queued (all are in clientsPendingWrite) or running a
    * command get it the RESP way, after that output. Returns the number of receivers.
    */
-  private deliverGrouped(e: GroupedChannel, frame: ReplyWriter): number {
-    for (const c of e.plain) this.deliver(c, frame);
-    const m = (this.msg ??= new PublishedMessage(
-      this.msgKind,
-      this.msgPattern,
-      this.msgChannel,
-      this.msgText,
-    ));
+  private deliverGrouped(e: GroupedChannel, frame: Buffer, message: string): number {
+    for (const c of e.plain) this.deliver(c, frame, message);
+    const m = this.published(message);
     e.group.take(m);
     const ex = this.server.executingClient;
     if (ex !== null && e.members.has(ex)) this.divert(e, ex, m, frame);
@@ -287,34 +316,41 @@ export class PubSub {
     return e.plain.size + e.members.size;
   }
 
-  private divert(e: GroupedChannel, c: Client, m: PublishedMessage, frame: ReplyWriter): void {
+  private divert(e: GroupedChannel, c: Client, m: PublishedMessage, frame: Buffer): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     e.group.divert(c, m);
     this.deliverResp(c, frame);
   }
 
-  /** Appends one encoded push (RESP2 framing, the bytes written to `frame`) to c's output. */
-  private deliver(c: Client, frame: ReplyWriter): void {
+  /** Appends one encoded push (RESP2 framing: `frame`, see encode) to c's output. */
+  private deliver(c: Client, frame: Buffer, message: string): void {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0 || c.closed) return;
     // A transport that encodes messages itself takes them directly, unless output is already
     // queued for the client (or it is running a command): then order requires the RESP path.
     const t = c.transport;
     if (t !== null && t.pubsubMessage !== undefined && c.out.pos === 0 && c !== this.server.executingClient) {
-      this.msg ??= new PublishedMessage(this.msgKind, this.msgPattern, this.msgChannel, this.msgText);
-      t.pubsubMessage(this.msg);
+      t.pubsubMessage(this.published(message));
       return;
     }
     this.deliverResp(c, frame);
   }
 
-  private deliverResp(c: Client, frame: ReplyWriter): void {
+  /** The message being delivered (the frame's header fields and the text) for transports. */
+  private published(message: string): PublishedMessage {
+    return (this.msg ??= new PublishedMessage(
+      this.headKind as PublishedMessage['kind'],
+      this.headPattern,
+      this.headChannel,
+      message,
+    ));
+  }
+
+  private deliverResp(c: Client, frame: Buffer): void {
     const out = c === this.server.executingClient ? this.held : c.out;
     const start = out.pos;
-    const len = frame.pos;
-    out.ensure(len);
-    // Buffer#copy of the frame's bytes: no Buffer view is made per message (subarray costs
-    // more than the copy itself).
-    frame.buf.copy(out.buf, start, 0, len);
+    const len = frame.length;
+    if (start + len > out.buf.length) out.ensure(len);
+    out.buf.set(frame, start);
     out.pos = start + len;
     if (c.proto === 3) out.buf[start] = GT;
     if (out === c.out) {

@@ -199,6 +199,64 @@ for (const proto of [2, 3] as const) {
       }
     });
 
+    test('consecutive publishes that change channel, kind, pattern or message length are framed anew for RESP2 and RESP3 subscribers', async () => {
+      // Respite keeps one encoded frame per publish and its header across publishes to one
+      // channel; subscribers of both protocols on one channel share it.
+      const m = await MultiPair.open(pair, 3);
+      try {
+        if (proto === 3) await m.hello(0, 3);
+        else await m.hello(1, 3);
+        for (const i of [0, 1]) {
+          await m.sameFrames(i, 2, 'SUBSCRIBE', 'ch', 'cx');
+          await m.sameFrames(i, 1, 'SSUBSCRIBE', 'ch');
+        }
+        await m.sameFrames(0, 1, 'PSUBSCRIBE', 'c?');
+        const long = 'L'.repeat(300);
+        const steps: [string, string, string][] = [
+          ['PUBLISH', 'ch', 'x'],
+          ['PUBLISH', 'ch', 'y'],
+          ['PUBLISH', 'ch', 'yy'],
+          ['PUBLISH', 'cx', 'z'],
+          ['PUBLISH', 'ch', long],
+          ['PUBLISH', 'ch', ''],
+          ['SPUBLISH', 'ch', 'shard'],
+          ['PUBLISH', 'ch', 'after shard'],
+          ['SPUBLISH', 'ch', 'shard again'],
+          ['PUBLISH', 'cx', 'after shard'],
+        ];
+        for (const [cmd, ch, msg] of steps) {
+          const receivers = Number((await m.same(2, cmd, ch, msg)).slice(1, -2));
+          // Connection 0 gets the channel's frame then the pattern's; connection 1 the first.
+          await m.next(0, `${cmd} ${ch} ${msg.length}: first frame`);
+          if (cmd === 'PUBLISH') await m.next(0, `${cmd} ${ch}: pmessage`);
+          await m.next(1, `${cmd} ${ch} ${msg.length}`);
+          assert.equal(receivers, cmd === 'PUBLISH' ? 3 : 2);
+        }
+        await m.nothingPending(0);
+        await m.nothingPending(1);
+      } finally {
+        m.close();
+      }
+    });
+
+    test('a channel left by its last subscriber and subscribed again gets the next publishes', async () => {
+      const m = await open(2, proto);
+      try {
+        await m.sameFrames(0, 1, 'SUBSCRIBE', 'again');
+        await m.same(1, 'PUBLISH', 'again', 'one');
+        await m.next(0);
+        await m.sameFrames(0, 1, 'UNSUBSCRIBE', 'again');
+        await m.same(1, 'PUBLISH', 'again', 'nobody');
+        await m.sameFrames(0, 1, 'SUBSCRIBE', 'again');
+        await m.same(1, 'PUBLISH', 'again', 'two');
+        await m.next(0);
+        await m.same(1, 'PUBSUB', 'NUMSUB', 'again');
+        await m.nothingPending(0);
+      } finally {
+        m.close();
+      }
+    });
+
     test('RESET unsubscribes from everything and leaves subscribed mode', async () => {
       const m = await open(2, proto);
       try {
