@@ -345,11 +345,15 @@ export function call(server: Server, c: Client, cmd: CommandSpec, argv: string[]
   c.argv = argv;
   c.redactedArgv = null;
   c.errorReplied = false;
-  if (depth === 0) server.cmdTime = server.clock();
+  const t0 = performance.now();
+  // One clock read for the command's time and its duration (wallOffset: see Server).
+  if (depth === 0) {
+    const off = server.wallOffset;
+    server.cmdTime = off !== null ? Math.floor(t0 + off) : server.clock();
+  }
   // A command failed when error replies were counted while it ran, to any client (CLIENT
   // UNBLOCK ... ERROR fails too), after the last nested call (Redis's incrCommandStatsOnError).
   server.stats.prevErrorReplies = server.stats.totalErrorReplies;
-  const t0 = performance.now();
   try {
     cmd.handler!(c, argv);
   } catch (e) {

@@ -240,8 +240,20 @@ export class Server implements KeyspaceHooks {
   /** alsoPropagate is running: the operation does not replace the command. */
   private sideEffect = false;
 
+  /**
+   * The wall clock as an offset from performance.now() (default clock only): call() reads the
+   * monotonic clock once for both the command's time and its duration's start, as Redis's
+   * call() reads ustime() once for both. Resynchronised every cron tick (see commandClock).
+   */
+  wallOffset: number | null = null;
+
   constructor(opts: ServerOptions = {}) {
-    this.clock = opts.clock ?? Date.now;
+    if (opts.clock === undefined) {
+      // Every reader of the time shares call()'s source, so command times never disagree
+      // with the cron's or a timer's by the millisecond Date.now()'s truncation would.
+      this.wallOffset = Date.now() - performance.now();
+      this.clock = () => Math.floor(performance.now() + this.wallOffset!);
+    } else this.clock = opts.clock;
     this.onShutdown = opts.onShutdown;
     this.ephemeralPort = opts.ephemeralPort ?? false;
     this.dictSegmentLimit = opts.dictSegmentLimit;
@@ -1277,10 +1289,24 @@ export class Server implements KeyspaceHooks {
     });
   }
 
+  /**
+   * Keeps wallOffset within a millisecond of Date.now(). Date.now() truncates, so a sample
+   * reads up to 1 ms low: the offset follows any sample above it, and one more than 1 ms
+   * below it (the wall clock really went back, or runs slower than the monotonic one) only
+   * down to that sample + 1 ms, so that truncation alone never moves the command time back.
+   */
+  private syncWallOffset(now: number): void {
+    const sample = now - performance.now();
+    const off = this.wallOffset!;
+    if (sample > off) this.wallOffset = sample;
+    else if (sample < off - 1) this.wallOffset = sample + 1;
+  }
+
   /** serverCron: active expiry, idle client timeouts, instantaneous stats. */
   cron(): void {
     try {
       this.cronLoops++;
+      if (this.wallOffset !== null) this.syncWallOffset(Date.now());
       this.cmdTime = this.clock();
       if (this.activeExpireEnabled && this.pauseUntil === 0) activeExpireCycle(this);
       this.stats.sample(this.cmdTime);
