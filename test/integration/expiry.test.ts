@@ -179,3 +179,24 @@ test('active expiry reaches every database and only removes keys whose time has 
     await srv.close();
   }
 });
+
+test('command times follow the wall clock: absolute expiry times agree with Date.now() within 2 ms', async () => {
+  const srv = await startRespite();
+  const c = await RawClient.connect(srv.port);
+  try {
+    for (let i = 0; i < 20; i++) {
+      const before = Date.now();
+      assert.equal(await c.call('SET', 'wall', 'v', 'PX', '100000'), '+OK\r\n');
+      const after = Date.now();
+      const at = Number(/^:(\d+)\r\n$/.exec(await c.call('PEXPIRETIME', 'wall'))![1]) - 100000;
+      assert.ok(at >= before - 2 && at <= after + 2, `${at} not in [${before}, ${after}]`);
+      // A TTL just set never reads back higher than it was set.
+      const pttl = Number(/^:(\d+)\r\n$/.exec(await c.call('PTTL', 'wall'))![1]);
+      assert.ok(pttl <= 100000, `PTTL ${pttl}`);
+      await sleep(15);
+    }
+  } finally {
+    c.close();
+    await srv.close();
+  }
+});
