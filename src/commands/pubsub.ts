@@ -13,22 +13,8 @@ import {
   type Client,
 } from '../server/client.js';
 import type { ReplyWriter } from '../protocol/writer.js';
-import { PubSub, channelAccessAllowed } from '../server/pubsub.js';
+import { PubSub } from '../server/pubsub.js';
 import { globMatch } from '../util/glob.js';
-
-const ERR_NOPERM_CHANNEL =
-  'NOPERM this user has no permissions to access one of the channels used as arguments';
-
-/** The ACL check of every channel (or pattern) argument from argv[first] on. */
-function channelsAllowed(c: Client, argv: string[], first: number, isPattern: boolean): boolean {
-  for (let i = first; i < argv.length; i++) {
-    if (!channelAccessAllowed(c, argv[i], isPattern)) {
-      c.error(ERR_NOPERM_CHANNEL);
-      return false;
-    }
-  }
-  return true;
-}
 
 /** addReplyPubsub(Un)Subscribed and friends: `[kind, channel or null, count]`. */
 function confirm(c: Client, kind: string, channel: string | null, count: number): void {
@@ -63,7 +49,7 @@ function leaveIfUnsubscribed(c: Client): void {
 }
 
 function subscribeCommand(c: Client, argv: string[]): void {
-  if (denied(c, 'SUBSCRIBE', true) || !channelsAllowed(c, argv, 1, false)) return;
+  if (denied(c, 'SUBSCRIBE', true)) return;
   const ps = c.server.pubsub;
   for (let j = 1; j < argv.length; j++) {
     ps.subscribeChannel(c, argv[j], false);
@@ -91,7 +77,7 @@ function unsubscribeCommand(c: Client, argv: string[]): void {
 }
 
 function psubscribeCommand(c: Client, argv: string[]): void {
-  if (denied(c, 'PSUBSCRIBE', true) || !channelsAllowed(c, argv, 1, true)) return;
+  if (denied(c, 'PSUBSCRIBE', true)) return;
   const ps = c.server.pubsub;
   for (let j = 1; j < argv.length; j++) {
     ps.subscribePattern(c, argv[j]);
@@ -119,7 +105,7 @@ function punsubscribeCommand(c: Client, argv: string[]): void {
 }
 
 function ssubscribeCommand(c: Client, argv: string[]): void {
-  if (denied(c, 'SSUBSCRIBE', false) || !channelsAllowed(c, argv, 1, false)) return;
+  if (denied(c, 'SSUBSCRIBE', false)) return;
   const ps = c.server.pubsub;
   for (let j = 1; j < argv.length; j++) {
     ps.subscribeChannel(c, argv[j], true);
@@ -146,14 +132,13 @@ function sunsubscribeCommand(c: Client, argv: string[]): void {
   leaveIfUnsubscribed(c);
 }
 
+// Channel permissions (ACL `&pattern`) are checked by the dispatcher (Acl.checkCommand).
 function publishCommand(c: Client, argv: string[]): void {
-  if (!channelsAllowed(c, argv, 1, false)) return;
   // Redis forwards PUBLISH to replicas only (never to the AOF): left to replication.
   c.out.integer(c.server.pubsub.publish(argv[1], argv[2], false));
 }
 
 function spublishCommand(c: Client, argv: string[]): void {
-  if (!channelsAllowed(c, argv, 1, false)) return;
   c.out.integer(c.server.pubsub.publish(argv[1], argv[2], true));
 }
 

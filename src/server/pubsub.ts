@@ -22,15 +22,6 @@ export class ClientSubscriptions {
   readonly shardChannels = new Set<string>();
 }
 
-/**
- * The ACL hook for channels: whether c's user may use `channel` (a literal channel, or a
- * pattern when `isPattern`). Everything is allowed until ACLs exist; the ACL subsystem
- * replaces the body.
- */
-export function channelAccessAllowed(_c: Client, _channel: string, _isPattern: boolean): boolean {
-  return true;
-}
-
 const GT = 0x3e;
 
 /**
