@@ -51,7 +51,65 @@ export function parseMonitorLine(line: string): string[] | null {
   return args;
 }
 
-/** Adds and processes n jobs on `s` (4 workers × 16) while MONITOR records what reaches it. */
+export const WORKERS = 4;
+export const CONCURRENCY = 16;
+export const BATCH = 500;
+
+/**
+ * The bench's BullMQ run: a fresh queue (`prefix`) with WORKERS workers × CONCURRENCY ready,
+ * then n jobs added with addBulk in batches of BATCH and processed by an empty processor.
+ * `onStart` runs when everything is ready, just before the first add; resolves after the
+ * last completion (fails after 10 minutes).
+ */
+export async function addAndProcess(
+  s: ServerProc,
+  n: number,
+  prefix: string,
+  onStart: () => void,
+): Promise<void> {
+  const connection = { host: '127.0.0.1', port: s.port, maxRetriesPerRequest: null };
+  const queue = new Queue('bench', { connection, prefix });
+  let done = 0;
+  let resolveAll!: () => void;
+  const all = new Promise<void>((r) => (resolveAll = r));
+  const workers = Array.from({ length: WORKERS }, () => {
+    const w = new Worker('bench', async () => 1, {
+      connection,
+      prefix,
+      concurrency: CONCURRENCY,
+      drainDelay: 1,
+    });
+    w.on('completed', () => {
+      if (++done === n) resolveAll();
+    });
+    return w;
+  });
+  try {
+    await queue.waitUntilReady();
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    onStart();
+    for (let from = 0; from < n; from += BATCH) {
+      const count = Math.min(BATCH, n - from);
+      await queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: 'j', data: { i: from + i } })));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      all,
+      new Promise((_, rej) => {
+        timer = setTimeout(
+          () => rej(new Error(`${s.label}: only ${done}/${n} jobs completed in 10 min`)),
+          600000,
+        );
+      }),
+    ]);
+    clearTimeout(timer);
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    await queue.close();
+  }
+}
+
+/** Runs addAndProcess on `s` while MONITOR records what reaches it from the first add on. */
 export async function recordBullmq(s: ServerProc, n: number): Promise<string[][]> {
   const lines: string[] = [];
   const mon = net.connect(s.port, '127.0.0.1');
@@ -67,32 +125,10 @@ export async function recordBullmq(s: ServerProc, n: number): Promise<string[][]
   });
   mon.write('MONITOR\r\n');
   await new Promise((r) => setTimeout(r, 200));
-  const connection = { host: '127.0.0.1', port: s.port, maxRetriesPerRequest: null };
-  const prefix = 'replay';
-  const queue = new Queue('bench', { connection, prefix });
-  let done = 0;
-  let resolveAll!: () => void;
-  const all = new Promise<void>((r) => (resolveAll = r));
-  const workers = Array.from({ length: 4 }, () => {
-    const w = new Worker('bench', async () => 1, { connection, prefix, concurrency: 16, drainDelay: 1 });
-    w.on('completed', () => {
-      if (++done === n) resolveAll();
-    });
-    return w;
-  });
   try {
-    await queue.waitUntilReady();
-    await Promise.all(workers.map((w) => w.waitUntilReady()));
-    // Scripts are loaded by then; SCRIPT LOAD on the target server covers EVALSHA's first use.
-    recording = true;
-    for (let from = 0; from < n; from += 500) {
-      const count = Math.min(500, n - from);
-      await queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: 'j', data: { i: from + i } })));
-    }
-    await all;
+    await addAndProcess(s, n, 'replay', () => (recording = true));
   } finally {
-    await Promise.all(workers.map((w) => w.close()));
-    await queue.close();
+    // Commands still in flight when the last job completed (workers closing) are kept.
     await new Promise((r) => setTimeout(r, 200));
     recording = false;
     mon.destroy();

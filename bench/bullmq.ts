@@ -10,67 +10,37 @@
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Queue, Worker } from 'bullmq';
 import { startServer, ROOT, type MachineInfo, type ServerProc } from './proc.js';
 import { summariseProfile } from './profile.js';
 import { fmtInt, fmtNum, fmtRatio, table, machineLine } from './report.js';
 import { say, commandLine, median, type Options } from './options.js';
-import { FLUSHALL, recordBullmq, replayCommands, replayPayload } from './bullmq-replay.js';
-
-const WORKERS = 4;
-const CONCURRENCY = 16;
-const BATCH = 500;
+import {
+  addAndProcess,
+  BATCH,
+  CONCURRENCY,
+  WORKERS,
+  FLUSHALL,
+  recordBullmq,
+  replayCommands,
+  replayPayload,
+} from './bullmq-replay.js';
 
 interface RunResult {
   jobsPerSec: number;
   cpuUsPerJob: number;
 }
 
+/** One measured run: jobs/s and server CPU per job, from the first add to the last completion. */
 async function runJobs(s: ServerProc, n: number, prefix: string): Promise<RunResult> {
-  const connection = { host: '127.0.0.1', port: s.port, maxRetriesPerRequest: null };
-  const queue = new Queue('bench', { connection, prefix });
-  let done = 0;
-  let resolveAll!: () => void;
-  const all = new Promise<void>((r) => (resolveAll = r));
-  const workers = Array.from({ length: WORKERS }, () => {
-    const w = new Worker('bench', async () => 1, {
-      connection,
-      prefix,
-      concurrency: CONCURRENCY,
-      drainDelay: 1,
-    });
-    w.on('completed', () => {
-      if (++done === n) resolveAll();
-    });
-    return w;
+  let cpu0 = 0;
+  let t0 = 0n;
+  await addAndProcess(s, n, prefix, () => {
+    cpu0 = s.cpuSeconds();
+    t0 = process.hrtime.bigint();
   });
-  try {
-    await queue.waitUntilReady();
-    await Promise.all(workers.map((w) => w.waitUntilReady()));
-    const cpu0 = s.cpuSeconds();
-    const t0 = process.hrtime.bigint();
-    for (let from = 0; from < n; from += BATCH) {
-      const count = Math.min(BATCH, n - from);
-      await queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: 'j', data: { i: from + i } })));
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      all,
-      new Promise((_, rej) => {
-        timer = setTimeout(
-          () => rej(new Error(`${s.label}: only ${done}/${n} jobs completed in 10 min`)),
-          600000,
-        );
-      }),
-    ]);
-    clearTimeout(timer);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = s.cpuSeconds() - cpu0;
-    return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu * 1e6) / n };
-  } finally {
-    await Promise.all(workers.map((w) => w.close()));
-    await queue.close();
-  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = s.cpuSeconds() - cpu0;
+  return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu * 1e6) / n };
 }
 
 export async function bullmqMode(o: Options, m: MachineInfo): Promise<string> {
