@@ -41,8 +41,7 @@ import { fullGc } from '../util/gc.js';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Server } from './server.js';
-import type { Database, Value } from '../store/database.js';
-import type { Dict } from '../store/dict.js';
+import type { Database, RObject, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
 import { NOTIFY_EVICTED } from './notify.js';
 
@@ -74,13 +73,18 @@ const KEY_OVERHEAD = 16 + 7 + 24;
 export class Evictor {
   /**
    * The eviction pool, ascending by `idle` (the best candidate is last): poolLen entries of
-   * key, database, score and the key's index in the sampled dict when it was sampled (a hint:
-   * entries move on deletes, so it is checked against the key before use).
+   * database, score and index in the sampled dict. What identifies the sampled entry, checked
+   * before it is evicted (entries move on deletes): for the allkeys policies its value — a
+   * string handle in poolHandle, an object in poolRef — so that sampling never reads the key
+   * (a cache miss per pool insert); for the volatile ones the key, in poolRef.
    */
-  private readonly poolKeys: (string | null)[] = new Array<string | null>(POOL_SIZE).fill(null);
   private readonly poolDbs = new Int32Array(POOL_SIZE);
   private readonly poolIdle = new Float64Array(POOL_SIZE);
   private readonly poolAt = new Int32Array(POOL_SIZE);
+  private readonly poolHandle = new Float64Array(POOL_SIZE);
+  private readonly poolRef: (string | RObject | null)[] = new Array<string | RObject | null>(POOL_SIZE).fill(
+    null,
+  );
   private poolLen = 0;
   /** Scratch of one pool refill: the sampled indices and their LRU/LFU words. */
   private sampleAt = new Int32Array(16);
@@ -370,30 +374,59 @@ export class Evictor {
       }
       if (total === 0) return false;
       // Best candidates first; entries whose key went away meanwhile are dropped.
-      const keys = this.poolKeys;
+      const refs = this.poolRef;
       while (this.poolLen > 0) {
         const k = --this.poolLen;
-        const key = keys[k]!;
-        keys[k] = null;
+        const ref = refs[k];
+        refs[k] = null;
         const db = server.dbs[this.poolDbs[k]];
-        let i: number;
+        const at = this.poolAt[k];
+        let i = -1;
         if (volatile) {
+          if (typeof ref !== 'string') continue; // sampled under an allkeys policy
           const e = db.expires;
-          const at = this.poolAt[k];
-          if (!(at < e.size && e.keyAt(at) === key) && !e.has(key)) continue;
-          i = db.dict.indexOf(key);
+          if ((at < e.size && e.keyAt(at) === ref) || e.has(ref)) i = db.dict.indexOf(ref);
         } else {
-          // The sampled index still holds the key unless a delete moved it (or it is gone).
+          // Still the sampled entry when its slot holds the same value: a live handle or
+          // object belongs to one key. (A key moved by a delete meanwhile is dropped.)
           const d = db.dict;
-          const at = this.poolAt[k];
-          i = at < d.size && d.keyAt(at) === key ? at : d.indexOf(key);
+          if (at < d.size) {
+            const v = d.valAt(at);
+            if (typeof v === 'number' ? v === this.poolHandle[k] : v === ref) i = at;
+          }
         }
         if (i === -1) continue;
+        // Another entry for the same slot is the same key: it must not match a later occupant.
+        this.poolForget(db.id, at);
         this.pickDb = db;
         this.pickIndex = i;
         return true;
       }
     }
+  }
+
+  /** Drops the pool entries sampled at index `at` of database dbid. */
+  private poolForget(dbid: number, at: number): void {
+    const n = this.poolLen;
+    const ats = this.poolAt;
+    const dbs = this.poolDbs;
+    let w = 0;
+    for (let r = 0; r < n; r++) {
+      if (ats[r] === at && dbs[r] === dbid) continue;
+      if (w !== r) this.poolMove(r, w);
+      w++;
+    }
+    for (let r = w; r < n; r++) this.poolRef[r] = null;
+    this.poolLen = w;
+  }
+
+  /** Copies pool entry `from` to slot `to`. */
+  private poolMove(from: number, to: number): void {
+    this.poolDbs[to] = this.poolDbs[from];
+    this.poolIdle[to] = this.poolIdle[from];
+    this.poolAt[to] = this.poolAt[from];
+    this.poolHandle[to] = this.poolHandle[from];
+    this.poolRef[to] = this.poolRef[from];
   }
 
   /**
@@ -415,16 +448,28 @@ export class Evictor {
       const v = dict.valAt(at[j]);
       words[j] = typeof v === 'number' ? strings.lruOf(v) : v.lru;
     }
-    if (lfu) {
-      const params = this.server.lfu;
-      const now = this.server.cmdTime;
-      for (let j = 0; j < count; j++)
-        this.poolInsert(db, dict, at[j], params ? 255 - lfuDecayedCounter(words[j], now, params) : 0);
-    } else {
-      const clock = this.server.lruClock();
-      for (let j = 0; j < count; j++) {
-        const w = words[j];
-        this.poolInsert(db, dict, at[j], clock >= w ? clock - w : clock + (0xffffffff - w));
+    const params = lfu ? this.server.lfu : null;
+    const now = this.server.cmdTime;
+    const clock = this.server.lruClock();
+    for (let j = 0; j < count; j++) {
+      const w = words[j];
+      const idle = lfu
+        ? params
+          ? 255 - lfuDecayedCounter(w, now, params)
+          : 0
+        : clock >= w
+          ? clock - w
+          : clock + (0xffffffff - w);
+      if (this.poolLen === POOL_SIZE && idle <= this.poolIdle[0]) continue;
+      const k = this.poolInsert(db.id, at[j], idle);
+      if (k === -1) continue;
+      const v = dict.valAt(at[j]);
+      if (typeof v === 'number') {
+        this.poolHandle[k] = v;
+        this.poolRef[k] = null;
+      } else {
+        this.poolHandle[k] = -1;
+        this.poolRef[k] = v;
       }
     }
   }
@@ -441,7 +486,11 @@ export class Evictor {
         const v = db.dict.get(expires.keyAt(at));
         idle = v === undefined ? 0 : this.idleOf(v, policy);
       }
-      this.poolInsert(db, expires, at, idle);
+      const k = this.poolInsert(db.id, at, idle);
+      if (k !== -1) {
+        this.poolHandle[k] = -1;
+        this.poolRef[k] = expires.keyAt(at);
+      }
     }
   }
 
@@ -457,43 +506,37 @@ export class Evictor {
   }
 
   /**
-   * Offers the entry sampled at index `at` of dict (db's dict or expires) to the pool, as
-   * Redis's evictionPoolPopulate: into its place by score when it beats the worst entry or
-   * the pool has room; the worst entry drops out of a full pool. As in Redis, a key may sit
-   * in the pool twice (the second pick finds it gone).
+   * Makes room in the pool for an entry sampled at index `at` of database dbid's sampled dict,
+   * as Redis's evictionPoolPopulate: in its place by score when it beats the worst entry or
+   * the pool has room (the worst entry drops out of a full pool). An older entry for the
+   * same slot goes (the same key, unless it moved). Returns the slot, whose identity
+   * (poolHandle/poolRef) the caller sets, or -1 when the entry does not make it.
    */
-  private poolInsert(db: Database, dict: Dict<unknown>, at: number, idle: number): void {
+  private poolInsert(dbid: number, at: number, idle: number): number {
     const idles = this.poolIdle;
-    const n = this.poolLen;
-    // No better than everything in a full pool (the common case once it is warm): nothing to
-    // do — checked first, and the key is read only past it (a cache miss per sample).
-    if (n === POOL_SIZE && idle <= idles[0]) return;
-    const keys = this.poolKeys;
-    const dbs = this.poolDbs;
+    if (this.poolLen === POOL_SIZE && idle <= idles[0]) return -1;
     const ats = this.poolAt;
+    const dbs = this.poolDbs;
+    for (let j = 0; j < this.poolLen; j++) {
+      if (ats[j] === at && dbs[j] === dbid) {
+        this.poolForget(dbid, at);
+        break;
+      }
+    }
+    const n = this.poolLen;
     let k = 0;
     while (k < n && idles[k] < idle) k++;
     if (n === POOL_SIZE) {
-      // Full: drop the worst (index 0), shifting the entries below k down by one.
+      // Full: the worst (index 0) goes, the entries below k shift down by one.
       k--;
-      for (let j = 0; j < k; j++) {
-        keys[j] = keys[j + 1];
-        dbs[j] = dbs[j + 1];
-        idles[j] = idles[j + 1];
-        ats[j] = ats[j + 1];
-      }
+      for (let j = 0; j < k; j++) this.poolMove(j + 1, j);
     } else {
-      for (let j = n; j > k; j--) {
-        keys[j] = keys[j - 1];
-        dbs[j] = dbs[j - 1];
-        idles[j] = idles[j - 1];
-        ats[j] = ats[j - 1];
-      }
+      for (let j = n; j > k; j--) this.poolMove(j - 1, j);
       this.poolLen = n + 1;
     }
-    keys[k] = dict.keyAt(at);
-    dbs[k] = db.id;
+    dbs[k] = dbid;
     idles[k] = idle;
     ats[k] = at;
+    return k;
   }
 }
