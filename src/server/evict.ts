@@ -388,7 +388,10 @@ export class Evictor {
           if ((at < e.size && e.keyAt(at) === ref) || e.has(ref)) i = db.dict.indexOf(ref);
         } else {
           // Still the sampled entry when its slot holds the same value: a live handle or
-          // object belongs to one key. (A key moved by a delete meanwhile is dropped.)
+          // object belongs to one key. (A key moved by a delete meanwhile is dropped. A
+          // handle freed and reused by a key that then moved into the slot would pass: rare,
+          // and like Redis's pool naming a key deleted and re-created since, it only means
+          // evicting with a stale score.)
           const d = db.dict;
           if (at < d.size) {
             const v = d.valAt(at);
