@@ -41,8 +41,7 @@ import { fullGc } from '../util/gc.js';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Server } from './server.js';
-import type { Database, Value } from '../store/database.js';
-import type { Dict } from '../store/dict.js';
+import type { Database, RObject, Value } from '../store/database.js';
 import { lfuDecayedCounter } from '../store/database.js';
 import { NOTIFY_EVICTED } from './notify.js';
 
@@ -72,10 +71,30 @@ type Policy =
 const KEY_OVERHEAD = 16 + 7 + 24;
 
 export class Evictor {
-  /** The eviction pool, ascending by `idle` (the best candidate is last). */
-  private poolKeys: string[] = [];
-  private poolDbs: number[] = [];
-  private poolIdle: number[] = [];
+  /**
+   * The eviction pool, ascending by `idle` (the best candidate is last): poolLen entries of
+   * database, score and index in the sampled dict. What identifies the sampled entry, checked
+   * before it is evicted (entries move on deletes): for the allkeys policies its value — a
+   * string handle in poolHandle, an object in poolRef — so that sampling never reads the key
+   * (a cache miss per pool insert); for the volatile ones the key, in poolRef.
+   */
+  private readonly poolDbs = new Int32Array(POOL_SIZE);
+  private readonly poolIdle = new Float64Array(POOL_SIZE);
+  private readonly poolAt = new Int32Array(POOL_SIZE);
+  private readonly poolHandle = new Float64Array(POOL_SIZE);
+  private readonly poolRef: (string | RObject | null)[] = new Array<string | RObject | null>(POOL_SIZE).fill(
+    null,
+  );
+  private poolLen = 0;
+  /** Scratch of one pool refill: the sampled indices and their LRU/LFU words. */
+  private sampleAt = new Int32Array(16);
+  private sampleWord = new Uint32Array(16);
+  /** Options read on every eviction, cached (config lookups are Map lookups). */
+  private policy: Policy = 'noeviction';
+  private samples = 5;
+  private tenacityUs = 0;
+  private lazyEviction = false;
+  private configWatched = false;
   private nextDb = 0;
   /** The key chosen by pickRandom/pickFromPool: its database and index in the dict. */
   private pickDb: Database | null = null;
@@ -151,11 +170,30 @@ export class Evictor {
   }
 
   /** Redis's evictionTimeLimitUs: the time one call may spend evicting. */
-  private timeLimitUs(): number {
-    const tenacity = this.server.config.num('maxmemory-eviction-tenacity');
+  private static timeLimitUs(tenacity: number): number {
     if (tenacity <= 10) return 50 * tenacity;
     if (tenacity < 100) return Math.floor(500 * Math.pow(1.15, tenacity - 10));
     return Infinity;
+  }
+
+  /** Caches the options eviction reads on every call, and keeps them fresh (CONFIG SET). */
+  private watchConfig(): void {
+    this.configWatched = true;
+    const config = this.server.config;
+    const load = () => {
+      this.policy = config.str('maxmemory-policy') as Policy;
+      this.samples = Math.max(1, config.num('maxmemory-samples'));
+      this.tenacityUs = Evictor.timeLimitUs(config.num('maxmemory-eviction-tenacity'));
+      this.lazyEviction = config.bool('lazyfree-lazy-eviction');
+    };
+    load();
+    for (const o of [
+      'maxmemory-policy',
+      'maxmemory-samples',
+      'maxmemory-eviction-tenacity',
+      'lazyfree-lazy-eviction',
+    ])
+      config.onChange(o, load);
   }
 
   /**
@@ -176,7 +214,8 @@ export class Evictor {
       return EVICT_OK;
     }
     if (this.overSince === 0) this.overSince = server.clock();
-    const policy = server.config.str('maxmemory-policy') as Policy;
+    if (!this.configWatched) this.watchConfig();
+    const policy = this.policy;
     if (policy === 'noeviction') return EVICT_FAIL;
     // The heap figure also holds garbage the runtime made (old request buffers, the Dict's
     // outgrown arrays) until V8's next major GC. Once a quarter of maxmemory has been evicted
@@ -192,11 +231,12 @@ export class Evictor {
     const toFree = used - maxmemory;
     let freed = 0;
     let keys = 0;
-    const limitUs = this.timeLimitUs();
+    const limitUs = this.tenacityUs;
+    const random = policy === 'allkeys-random' || policy === 'volatile-random';
     const t0 = performance.now();
     while (freed < toFree) {
       if (this.freedSinceGc >= stale) break;
-      const picked = policy.endsWith('-random') ? this.pickRandom(policy) : this.pickFromPool(policy);
+      const picked = random ? this.pickRandom(policy) : this.pickFromPool(policy);
       if (!picked) {
         // Nothing left to evict: before answering OOM, let a full GC tell what is really in
         // use (rate-limited: a policy with no candidates must not GC on every write).
@@ -275,7 +315,9 @@ export class Evictor {
     const server = this.server;
     const key = db.dict.keyAt(i);
     const heap = this.heapSizeOf(db, key, db.dict.valAt(i));
-    server.alsoPropagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+    // (Without AOF or replicas alsoPropagate does nothing: skip building its argv.)
+    if (server.propagationSinks.length !== 0)
+      server.alsoPropagate(db.id, [this.lazyEviction ? 'UNLINK' : 'DEL', key]);
     const offHeap = server.strings.usedBytes();
     db.deleteAt(i);
     server.signalModifiedKey(db, key);
@@ -318,8 +360,8 @@ export class Evictor {
    */
   private pickFromPool(policy: Policy): boolean {
     const server = this.server;
-    const volatile = policy.startsWith('volatile-');
-    const samples = Math.max(1, server.config.num('maxmemory-samples'));
+    const volatile = policy === 'volatile-lru' || policy === 'volatile-lfu' || policy === 'volatile-ttl';
+    const samples = this.samples;
     for (;;) {
       let total = 0;
       for (const db of server.dbs) {
@@ -327,27 +369,38 @@ export class Evictor {
         const n = dict.size;
         if (n === 0) continue;
         total += n;
-        const count = Math.min(samples, n);
-        for (let i = 0; i < count; i++) {
-          const at = dict.randomIndex();
-          // The sampled slot gives the value (allkeys) or the expiry (volatile-ttl) without a
-          // lookup: random entries miss every cache, so each access saved counts.
-          const idle = volatile
-            ? this.idleScore(db, dict.keyAt(at), policy, at)
-            : this.idleOf(dict.valAt(at), policy);
-          this.poolInsert(db, dict, at, idle);
-        }
+        if (volatile) this.sampleVolatile(db, policy, Math.min(samples, n));
+        else this.sampleAllKeys(db, policy === 'allkeys-lfu', Math.min(samples, n));
       }
       if (total === 0) return false;
       // Best candidates first; entries whose key went away meanwhile are dropped.
-      while (this.poolKeys.length > 0) {
-        const key = this.poolKeys.pop()!;
-        const dbid = this.poolDbs.pop()!;
-        this.poolIdle.pop();
-        const db = server.dbs[dbid];
-        if (volatile && !db.expires.has(key)) continue;
-        const i = db.dict.indexOf(key);
+      const refs = this.poolRef;
+      while (this.poolLen > 0) {
+        const k = --this.poolLen;
+        const ref = refs[k];
+        refs[k] = null;
+        const db = server.dbs[this.poolDbs[k]];
+        const at = this.poolAt[k];
+        let i = -1;
+        if (volatile) {
+          if (typeof ref !== 'string') continue; // sampled under an allkeys policy
+          const e = db.expires;
+          if ((at < e.size && e.keyAt(at) === ref) || e.has(ref)) i = db.dict.indexOf(ref);
+        } else {
+          // Still the sampled entry when its slot holds the same value: a live handle or
+          // object belongs to one key. (A key moved by a delete meanwhile is dropped. A
+          // handle freed and reused by a key that then moved into the slot would pass: rare,
+          // and like Redis's pool naming a key deleted and re-created since, it only means
+          // evicting with a stale score.)
+          const d = db.dict;
+          if (at < d.size) {
+            const v = d.valAt(at);
+            if (typeof v === 'number' ? v === this.poolHandle[k] : v === ref) i = at;
+          }
+        }
         if (i === -1) continue;
+        // Another entry for the same slot is the same key: it must not match a later occupant.
+        this.poolForget(db.id, at);
         this.pickDb = db;
         this.pickIndex = i;
         return true;
@@ -355,17 +408,99 @@ export class Evictor {
     }
   }
 
-  /** Higher = better to evict (Redis's `idle` of the pool), for a key sampled at `at` of `expires`. */
-  private idleScore(db: Database, key: string, policy: Policy, at: number): number {
-    if (policy === 'volatile-ttl') return Number.MAX_SAFE_INTEGER - db.expires.valAt(at);
-    const v = db.dict.get(key);
-    return v === undefined ? 0 : this.idleOf(v, policy);
+  /** Drops the pool entries sampled at index `at` of database dbid. */
+  private poolForget(dbid: number, at: number): void {
+    const n = this.poolLen;
+    const ats = this.poolAt;
+    const dbs = this.poolDbs;
+    let w = 0;
+    for (let r = 0; r < n; r++) {
+      if (ats[r] === at && dbs[r] === dbid) continue;
+      if (w !== r) this.poolMove(r, w);
+      w++;
+    }
+    for (let r = w; r < n; r++) this.poolRef[r] = null;
+    this.poolLen = w;
+  }
+
+  /** Copies pool entry `from` to slot `to`. */
+  private poolMove(from: number, to: number): void {
+    this.poolDbs[to] = this.poolDbs[from];
+    this.poolIdle[to] = this.poolIdle[from];
+    this.poolAt[to] = this.poolAt[from];
+    this.poolHandle[to] = this.poolHandle[from];
+    this.poolRef[to] = this.poolRef[from];
+  }
+
+  /**
+   * Offers `count` random keys of db's main dict to the pool. Random entries miss every cache:
+   * the indices, values and LRU words are read in separate passes so that the misses of one
+   * pass overlap (independent loads) instead of following one another.
+   */
+  private sampleAllKeys(db: Database, lfu: boolean, count: number): void {
+    if (this.sampleAt.length < count) {
+      this.sampleAt = new Int32Array(count);
+      this.sampleWord = new Uint32Array(count);
+    }
+    const at = this.sampleAt;
+    const words = this.sampleWord;
+    const dict = db.dict;
+    const strings = this.server.strings;
+    for (let j = 0; j < count; j++) at[j] = dict.randomIndex();
+    for (let j = 0; j < count; j++) {
+      const v = dict.valAt(at[j]);
+      words[j] = typeof v === 'number' ? strings.lruOf(v) : v.lru;
+    }
+    const params = lfu ? this.server.lfu : null;
+    const now = this.server.cmdTime;
+    const clock = this.server.lruClock();
+    for (let j = 0; j < count; j++) {
+      const w = words[j];
+      const idle = lfu
+        ? params
+          ? 255 - lfuDecayedCounter(w, now, params)
+          : 0
+        : clock >= w
+          ? clock - w
+          : clock + (0xffffffff - w);
+      if (this.poolLen === POOL_SIZE && idle <= this.poolIdle[0]) continue;
+      const k = this.poolInsert(db.id, at[j], idle);
+      if (k === -1) continue;
+      const v = dict.valAt(at[j]);
+      if (typeof v === 'number') {
+        this.poolHandle[k] = v;
+        this.poolRef[k] = null;
+      } else {
+        this.poolHandle[k] = -1;
+        this.poolRef[k] = v;
+      }
+    }
+  }
+
+  /** Offers `count` random keys of db's expires dict to the pool. */
+  private sampleVolatile(db: Database, policy: Policy, count: number): void {
+    const expires = db.expires;
+    for (let j = 0; j < count; j++) {
+      const at = expires.randomIndex();
+      let idle: number;
+      if (policy === 'volatile-ttl') {
+        idle = Number.MAX_SAFE_INTEGER - expires.valAt(at);
+      } else {
+        const v = db.dict.get(expires.keyAt(at));
+        idle = v === undefined ? 0 : this.idleOf(v, policy);
+      }
+      const k = this.poolInsert(db.id, at, idle);
+      if (k !== -1) {
+        this.poolHandle[k] = -1;
+        this.poolRef[k] = expires.keyAt(at);
+      }
+    }
   }
 
   /** Redis's `idle` of a value: its idle time (LRU) or 255 − its decayed counter (LFU). */
   private idleOf(v: Value, policy: Policy): number {
     const word = typeof v === 'number' ? this.server.strings.lruOf(v) : v.lru;
-    if (policy.endsWith('-lfu')) {
+    if (policy === 'volatile-lfu' || policy === 'allkeys-lfu') {
       const lfu = this.server.lfu;
       return lfu ? 255 - lfuDecayedCounter(word, this.server.cmdTime, lfu) : 0;
     }
@@ -373,34 +508,38 @@ export class Evictor {
     return clock >= word ? clock - word : clock + (0xffffffff - word);
   }
 
-  /** Offers the entry sampled at index `at` of dict (db's dict or expires) to the pool. */
-  private poolInsert(db: Database, dict: Dict<unknown>, at: number, idle: number): void {
-    const keys = this.poolKeys;
+  /**
+   * Makes room in the pool for an entry sampled at index `at` of database dbid's sampled dict,
+   * as Redis's evictionPoolPopulate: in its place by score when it beats the worst entry or
+   * the pool has room (the worst entry drops out of a full pool). An older entry for the
+   * same slot goes (the same key, unless it moved). Returns the slot, whose identity
+   * (poolHandle/poolRef) the caller sets, or -1 when the entry does not make it.
+   */
+  private poolInsert(dbid: number, at: number, idle: number): number {
     const idles = this.poolIdle;
+    if (this.poolLen === POOL_SIZE && idle <= idles[0]) return -1;
+    const ats = this.poolAt;
     const dbs = this.poolDbs;
-    // No better than everything in a full pool (the common case once it is warm): nothing to
-    // do — checked first, and the key is read only past it (a cache miss per sample).
-    if (keys.length === POOL_SIZE && idle <= idles[0]) return;
-    const key = dict.keyAt(at);
-    // Already in the pool: keep one entry, with the fresh score.
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === key && dbs[i] === db.id) {
-        keys.splice(i, 1);
-        dbs.splice(i, 1);
-        idles.splice(i, 1);
+    for (let j = 0; j < this.poolLen; j++) {
+      if (ats[j] === at && dbs[j] === dbid) {
+        this.poolForget(dbid, at);
         break;
       }
     }
+    const n = this.poolLen;
     let k = 0;
-    while (k < keys.length && idles[k] < idle) k++;
-    if (k === 0 && keys.length === POOL_SIZE) return; // worse than everything in a full pool
-    keys.splice(k, 0, key);
-    dbs.splice(k, 0, db.id);
-    idles.splice(k, 0, idle);
-    if (keys.length > POOL_SIZE) {
-      keys.shift();
-      dbs.shift();
-      idles.shift();
+    while (k < n && idles[k] < idle) k++;
+    if (n === POOL_SIZE) {
+      // Full: the worst (index 0) goes, the entries below k shift down by one.
+      k--;
+      for (let j = 0; j < k; j++) this.poolMove(j + 1, j);
+    } else {
+      for (let j = n; j > k; j--) this.poolMove(j - 1, j);
+      this.poolLen = n + 1;
     }
+    dbs[k] = dbid;
+    idles[k] = idle;
+    ats[k] = at;
+    return k;
   }
 }

@@ -7,7 +7,9 @@
  *   0 = empty, else (tag << 28) | (index + 1), the tag being 4 more bits of the key's hash
  *   so that most probes that meet another key skip the string compare. Linear probing at a
  *   load of 0.35-0.7 (~6-11 bytes per key, against ~30-40 for a V8 Map entry); deletes shift
- *   the following cluster back (no tombstones).
+ *   the following cluster back (no tombstones). A byte per slot beside it holds the entry's
+ *   distance from its home slot (255: 255 or more), so that the shift reads no key: rehashing
+ *   each key of the cluster cost two cache misses (the key's index entry, its string) per key.
  * - Hash: FNV-1a over the latin1 chars from a per-process random basis, then a murmur3
  *   finaliser (the basis makes colliding key sets hard to prepare in advance).
  * - One table until `splitAt` keys, then SEGMENTS tables chosen by the hash's top bits: a
@@ -62,12 +64,23 @@ function offHeapBytes(cap: number): number {
 let pSeg = 0;
 let pPos = 0;
 let pTag = 0;
+/** The home slot of the key of the last missed find. */
+let pHome = 0;
+
+/** The distance byte of an entry at slot p whose home is `home` (255 = 255 or more). */
+function distByte(p: number, home: number, mask: number): number {
+  const d = (p - home) & mask;
+  return d < 255 ? d : 255;
+}
 
 export class KeyTable {
   /** One table until the split (then unused). */
   private tab: Int32Array;
+  /** Each slot's distance byte (see distByte), for tab and for each of segs. */
+  private tabDist: Uint8Array;
   /** After the split: SEGMENTS tables and their key counts. */
   private segs: Int32Array[] | null = null;
+  private segDist: Uint8Array[] | null = null;
   private segCounts: number[] | null = null;
   /** Keys in the single table. */
   private count = 0;
@@ -95,6 +108,7 @@ export class KeyTable {
     while (sc * 0.5 < this.splitAt / SEGMENTS) sc *= 2;
     this.segStartCap = sc;
     this.tab = this.firstTable(expected);
+    this.tabDist = tracked(new Uint8Array(this.tab.length));
   }
 
   private firstTable(expected: number): Int32Array {
@@ -129,6 +143,7 @@ export class KeyTable {
     pSeg = seg;
     pPos = p;
     pTag = tag;
+    pHome = h & mask;
     return -1;
   }
 
@@ -143,6 +158,7 @@ export class KeyTable {
     if (segs === null) {
       const t = this.tab;
       t[pPos] = (pTag << 28) | (i + 1);
+      this.tabDist[pPos] = distByte(pPos, pHome, t.length - 1);
       const n = ++this.count;
       return n >= this.splitAt || n > t.length * 0.7;
     }
@@ -151,6 +167,7 @@ export class KeyTable {
     if (counts[seg] >= this.segLimit) throw new RangeError(`${this.name} segment full`);
     const t = segs[seg];
     t[pPos] = (pTag << 28) | (i + 1);
+    this.segDist![seg][pPos] = distByte(pPos, pHome, t.length - 1);
     return ++counts[seg] > t.length * 0.7;
   }
 
@@ -192,20 +209,25 @@ export class KeyTable {
   removeAtProbe(): void {
     const seg = pSeg;
     const t = this.segs === null ? this.tab : this.segs[seg];
+    const dt = this.segs === null ? this.tabDist : this.segDist![seg];
     const mask = t.length - 1;
     const src = this.src;
     let hole = pPos;
     for (let q = (hole + 1) & mask; ; q = (q + 1) & mask) {
       const s = t[q];
       if (s === 0) break;
-      const home = keyHash(src.keyAt((s & IDX_MASK) - 1)) & mask;
+      let d = dt[q];
+      if (d === 255) d = (q - keyHash(src.keyAt((s & IDX_MASK) - 1))) & mask;
       // The entry may fill the hole unless its home lies cyclically in (hole, q].
-      if (((q - home) & mask) >= ((q - hole) & mask)) {
+      const gap = (q - hole) & mask;
+      if (d >= gap) {
         t[hole] = s;
+        dt[hole] = d - gap < 255 ? d - gap : 255;
         hole = q;
       }
     }
     t[hole] = 0;
+    dt[hole] = 0;
     const n = this.segCounts === null ? --this.count : --this.segCounts[seg];
     if (t.length > MIN_CAP && n < t.length >>> 3) this.resize(seg, t.length >>> 1);
   }
@@ -214,36 +236,49 @@ export class KeyTable {
   clear(expected = 0): void {
     this.segs = null;
     this.segCounts = null;
+    this.segDist = null;
     this.count = 0;
     this.tab = this.firstTable(expected);
+    this.tabDist = tracked(new Uint8Array(this.tab.length));
   }
 
   /** Rebuilds table seg with cap slots. */
   private resize(seg: number, cap: number): void {
     const old = this.segs === null ? this.tab : this.segs[seg];
     const t = tracked(new Int32Array(cap));
+    const dt = tracked(new Uint8Array(cap));
     const mask = cap - 1;
     const src = this.src;
     for (let j = 0; j < old.length; j++) {
       const s = old[j];
       if (s === 0) continue;
-      let p = keyHash(src.keyAt((s & IDX_MASK) - 1)) & mask;
+      const home = keyHash(src.keyAt((s & IDX_MASK) - 1)) & mask;
+      let p = home;
       while (t[p] !== 0) p = (p + 1) & mask;
       t[p] = s;
+      dt[p] = distByte(p, home, mask);
     }
-    if (this.segs === null) this.tab = t;
-    else this.segs[seg] = t;
+    if (this.segs === null) {
+      this.tab = t;
+      this.tabDist = dt;
+    } else {
+      this.segs[seg] = t;
+      this.segDist![seg] = dt;
+    }
   }
 
   /** Spreads the single table's keys (indices 0 .. count-1) over SEGMENTS tables. */
   private split(): void {
     const tabs: Int32Array[] = [];
+    const dists: Uint8Array[] = [];
     const counts: number[] = [];
     for (let s = 0; s < SEGMENTS; s++) {
       tabs.push(tracked(new Int32Array(this.segStartCap)));
+      dists.push(tracked(new Uint8Array(this.segStartCap)));
       counts.push(0);
     }
     this.segs = tabs;
+    this.segDist = dists;
     const src = this.src;
     for (let i = 0; i < this.count; i++) {
       const h = keyHash(src.keyAt(i));
@@ -253,10 +288,13 @@ export class KeyTable {
       let p = h & mask;
       while (t[p] !== 0) p = (p + 1) & mask;
       t[p] = (((h >>> TAG_SHIFT) & 15) << 28) | (i + 1);
+      dists[seg][p] = distByte(p, h & mask, mask);
       if (++counts[seg] > t.length * 0.7) this.resize(seg, t.length * 2);
     }
     this.segCounts = counts;
-    this.tab = tabs[0]; // drop the old table (tab is unused from here on)
+    // Drop the old table (tab is unused from here on).
+    this.tab = tabs[0];
+    this.tabDist = dists[0];
   }
 
   /** Keys per table (one entry before the split, SEGMENTS after). */
@@ -267,17 +305,29 @@ export class KeyTable {
   /** Off-heap bytes of the live tables (for tests and estimates). */
   tableBytes(): number {
     let bytes = 0;
-    for (const t of this.segs ?? [this.tab]) bytes += offHeapBytes(t.length);
+    for (const t of this.segs ?? [this.tab]) bytes += offHeapBytes(t.length) + (t.length > 64 ? t.length : 0);
     return bytes;
   }
 
-  /** Checks the invariants for n keys (tests): counts right, every key found at its index. */
+  /**
+   * Checks the invariants for n keys (tests): counts right, distance bytes right, every key
+   * found at its index.
+   */
   check(n: number): string | null {
     let total = 0;
     const tabs = this.segs ?? [this.tab];
+    const dists = this.segDist ?? [this.tabDist];
     for (let s = 0; s < tabs.length; s++) {
       let c = 0;
-      for (const v of tabs[s]) if (v !== 0) c++;
+      const t = tabs[s];
+      const mask = t.length - 1;
+      for (let p = 0; p < t.length; p++) {
+        const v = t[p];
+        if (v === 0) continue;
+        c++;
+        const home = keyHash(this.src.keyAt((v & IDX_MASK) - 1)) & mask;
+        if (dists[s][p] !== distByte(p, home, mask)) return `segment ${s}: slot ${p} has a wrong distance`;
+      }
       const want = this.segCounts === null ? this.count : this.segCounts[s];
       if (c !== want) return `segment ${s}: ${c} slots used, count ${want}`;
       total += c;

@@ -191,6 +191,27 @@ test('volatile-lru and volatile-random evict only keys with a TTL, then refuse w
   }
 });
 
+test('after CONFIG SET from allkeys-lru to volatile-lru, keys without a TTL are no longer evicted', async () => {
+  await withServer(async (r) => {
+    // Evicting under allkeys-lru leaves its candidates in the pool of 16.
+    const limit = await limitAbove(r, 6 << 20, 'allkeys-lru');
+    await fill(r, 'a:', 8000, 1000);
+    await fill(r, 'vol:', 3000, 1000, () => 10000);
+    assert.ok(Number((await info(r, 'stats')).evicted_keys) > 0, 'allkeys-lru evicted');
+    // No limit while the survivors are listed (every command may evict), then the switch.
+    await r.config('SET', 'maxmemory', '0');
+    const before = await countExisting(r, 'a:', 8000);
+    await r.config('SET', 'maxmemory', String(limit), 'maxmemory-policy', 'volatile-lru');
+    await fill(r, 'more:', 2000, 1000, () => 10000);
+    const after = await countExisting(r, 'a:', 8000);
+    assert.deepEqual(after, before, 'no key without a TTL was evicted after the switch');
+    assert.ok(
+      (await countExisting(r, 'vol:', 3000)).some((x) => !x),
+      'volatile keys were evicted',
+    );
+  });
+});
+
 test('volatile-ttl evicts the keys closest to expiring first', async () => {
   await withServer(async (r) => {
     await limitAbove(r, 6 << 20, 'volatile-ttl');
