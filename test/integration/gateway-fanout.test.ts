@@ -199,9 +199,12 @@ test('coalesced: a subscriber that stops reading is disconnected without holding
     let receivers: number;
     const end = Date.now() + 30000;
     // Publish until the stalled subscriber is gone (the kernel's socket buffers absorb the
-    // first MBs); the reader, which keeps reading, stays.
+    // first MBs); the reader, which keeps reading, stays. Each message reaches the reader
+    // before the next is published: on a loaded machine an unpaced reader could fall 1 MB
+    // behind as well and be disconnected too.
     while ((receivers = Number(await rc.publish('s:fire', chunk))) === 2) {
       sent++;
+      await waitFor(() => reader.got.length === 1 + sent, 'the reader keeping up', 30000);
       if (Date.now() > end) assert.fail('slow SSE subscriber never disconnected');
     }
     sent++;
