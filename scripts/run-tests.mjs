@@ -19,6 +19,11 @@ const filters = process.argv.slice(2);
 const files = walk('dist/test', [])
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
+// With no file, `node --test` would discover every file itself (helpers included): refuse.
+if (files.length === 0) {
+  process.stderr.write(`run-tests: no compiled test file matches ${filters.join(', ')} (under dist/test)\n`);
+  process.exit(2);
+}
 // Each file's process loads the guard (a test that leaves a server running fails instead of
 // hanging the run); a file gets at most FILE_TIMEOUT_MS, the whole run RUN_TIMEOUT_MS.
 const FILE_TIMEOUT_MS = 10 * 60 * 1000;
