@@ -86,6 +86,7 @@ export class Session implements ClientTransport, FanoutMember {
     if (this.ended || this.directWrite === null) return;
     this.c.netOutput += b.length;
     this.server.stats.netOutputBytes += b.length;
+    this.server.stats.writesProcessed++;
     this.directWrite(b);
     if (this.writableLength !== 0) this.server.checkOutputBufferLimits(this.c);
   }

@@ -135,6 +135,7 @@ export class BusyWorker {
     // During the busy script: as BusyService does for sockets.
     c.netInput += chunk.length;
     server.stats.netInputBytes += chunk.length;
+    server.stats.readsProcessed++;
     c.lastInteraction = server.clock();
     c.parser.feed(chunk);
     if (c === this.caller) return;
@@ -143,6 +144,7 @@ export class BusyWorker {
     if (data !== null && !c.closed) {
       c.netOutput += data.length;
       server.stats.netOutputBytes += data.length;
+      server.stats.writesProcessed++;
       c.transport!.write(data);
     }
     if ((c.flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) !== 0) server.freeClient(c);

@@ -169,6 +169,7 @@ export class BusyService {
     const server = this.server;
     c.netInput += chunk.length;
     server.stats.netInputBytes += chunk.length;
+    server.stats.readsProcessed++;
     c.lastInteraction = server.clock();
     c.parser.feed(chunk);
     if (c.parser.pending > server.config.num('client-query-buffer-limit')) {
@@ -187,6 +188,7 @@ export class BusyService {
     if (data !== null) {
       c.netOutput += data.length;
       this.server.stats.netOutputBytes += data.length;
+      this.server.stats.writesProcessed++;
       let off = 0;
       try {
         while (off < data.length) off += writeSync(fd, data, off, data.length - off, null);

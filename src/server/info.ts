@@ -323,9 +323,8 @@ function statsSection(server: Server): string {
     `unexpected_error_replies:${s.unexpectedErrorReplies}\r\n` +
     `total_error_replies:${s.totalErrorReplies}\r\n` +
     'dump_payload_sanitizations:0\r\n' +
-    // Socket reads/writes happen inside Node's streams and are not counted.
-    'total_reads_processed:0\r\n' +
-    'total_writes_processed:0\r\n' +
+    `total_reads_processed:${s.readsProcessed}\r\n` +
+    `total_writes_processed:${s.writesProcessed}\r\n` +
     'io_threaded_reads_processed:0\r\n' +
     'io_threaded_writes_processed:0\r\n' +
     'reply_buffer_shrinks:0\r\n' +

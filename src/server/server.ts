@@ -978,6 +978,7 @@ export class Server implements KeyspaceHooks {
     if (c.closed) return;
     c.netInput += n;
     this.stats.netInputBytes += n;
+    this.stats.readsProcessed++;
     c.lastInteraction = this.clock();
     c.parser.feed(chunk, n);
     if (c.parser.pending > this.queryBufferLimit) {
@@ -1138,6 +1139,7 @@ export class Server implements KeyspaceHooks {
         c.lastInteraction = this.cmdTime;
       c.netOutput += n;
       this.stats.netOutputBytes += n;
+      this.stats.writesProcessed++;
       const socket = c.socket;
       if (socket.writableLength === 0 && (socket as tls.TLSSocket).encrypted !== true) {
         // Nothing queued: the kernel usually takes the whole reply at once, so the reply
@@ -1172,6 +1174,7 @@ export class Server implements KeyspaceHooks {
       if (this.cmdTime > c.lastInteraction) c.lastInteraction = this.cmdTime;
       c.netOutput += data.length;
       this.stats.netOutputBytes += data.length;
+      this.stats.writesProcessed++;
       t.write(data);
       if (t.writableLength !== 0) this.checkOutputBufferLimits(c);
     }

@@ -146,6 +146,9 @@ export class Stats {
   keyspaceMisses = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Read events and reply writes handled (INFO total_reads/writes_processed). */
+  readsProcessed = 0;
+  writesProcessed = 0;
   totalErrorReplies = 0;
   /** totalErrorReplies when the running command started or the last nested one ended. */
   prevErrorReplies = 0;
@@ -258,6 +261,8 @@ export class Stats {
     this.keyspaceMisses = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.readsProcessed = 0;
+    this.writesProcessed = 0;
     this.totalErrorReplies = 0;
     this.unexpectedErrorReplies = 0;
     this.errors.clear();

@@ -366,6 +366,26 @@ test('LATENCY HISTOGRAM counts commands run by scripts and starts over after CON
   await pair.both('DEL', 'lh:counter');
 });
 
+test('INFO total_reads_processed and total_writes_processed count read events and reply writes as Redis does', async () => {
+  const field = (text: string, name: string): number =>
+    Number(new RegExp(`\\r\\n${name}:(\\d+)\\r\\n`).exec(text)![1]);
+  const counts = async (c: typeof pair.r): Promise<number[]> => {
+    await c.call('CONFIG', 'RESETSTAT');
+    const first = resp(await c.call('INFO', 'stats')) as string;
+    for (let i = 0; i < 5; i++) await c.call('PING');
+    const then = resp(await c.call('INFO', 'stats')) as string;
+    return [
+      field(first, 'total_reads_processed'),
+      field(first, 'total_writes_processed'),
+      field(then, 'total_reads_processed'),
+      field(then, 'total_writes_processed'),
+    ];
+  };
+  const [o, r] = [await counts(pair.o), await counts(pair.r)];
+  assert.deepEqual(r, o);
+  assert.deepEqual(r, [1, 1, 7, 7]);
+});
+
 test('TIME replies two bulk strings: unix seconds and microseconds, close to the oracle clock', async () => {
   const [o, r] = await pair.both('TIME');
   const re = /^\*2\r\n\$\d+\r\n(\d+)\r\n\$\d+\r\n(\d+)\r\n$/;
