@@ -79,14 +79,14 @@ export class LuaTable {
 
   /**
    * The table Lua 5.1 ends up with after `t = {}` then t[1], t[2], ... t[n] = vals in order
-   * (Redis's reply and cmsgpack array conversions): each insert past the array part rehashes
-   * to the next power of two and the hash part stays empty, so the result is an array part
-   * of the next power of two ≥ n — built here directly. `vals` (no nil among them) is taken
-   * over and padded.
+   * (Redis's reply and cmsgpack array conversions). Without nils, each insert past the array
+   * part rehashes to the next power of two and the hash part stays empty, so the result is an
+   * array part of the next power of two ≥ n — built here directly (`vals` is taken over and
+   * padded). With a nil, Lua's rehashes count only non-nil keys: built step by step.
    */
   static fromSequence(vals: LuaValue[]): LuaTable {
     const n = vals.length;
-    if (n > MAXASIZE) {
+    if (n > MAXASIZE || vals.includes(undefined)) {
       const t = new LuaTable();
       for (let i = 0; i < n; i++) t.set(i + 1, vals[i]);
       return t;

@@ -662,7 +662,7 @@ function parseOne(buf: Buffer, p: number, end: number): LuaValue {
         parsedEnd = q + v + 2;
         return buf.latin1Slice(q, q + v);
       }
-      // Elements are never nil (null replies become false): Lua's sequential build, directly.
+      // Lua's sequential build (null replies become false, so no element is nil).
       const vals: LuaValue[] = [];
       for (let i = 1; i <= v; i++) {
         vals.push(parseOne(buf, q, end));

@@ -248,21 +248,9 @@ function decode(c: Cur, out: LuaValue[]): void {
 
 function decodeArray(c: Cur, n: number, out: LuaValue[]): void {
   const vals: LuaValue[] = [];
-  for (let i = 0; i < n; i++) {
-    decode(c, vals);
-    if (c.err) {
-      out.push(new LuaTable());
-      return;
-    }
-  }
-  if (!vals.includes(undefined)) {
-    out.push(LuaTable.fromSequence(vals));
-    return;
-  }
-  // A nil element: Lua's rehashes count only non-nil keys, so the table is built step by step.
-  const t = new LuaTable();
-  for (let i = 0; i < n; i++) t.set(i + 1, vals[i]);
-  out.push(t);
+  for (let i = 0; i < n && !c.err; i++) decode(c, vals);
+  // (After an error the value is never used: unpack raises it.)
+  out.push(c.err ? new LuaTable() : LuaTable.fromSequence(vals));
 }
 
 function decodeMap(c: Cur, n: number, out: LuaValue[]): void {
