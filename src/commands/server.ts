@@ -23,7 +23,7 @@ import {
 } from './meta/reply.js';
 import { ENC_EMBSTR, ENC_INT } from '../store/strings.js';
 import { globMatch } from '../util/glob.js';
-import { jemallocSize as mallocSize } from '../server/stats.js';
+import { jemallocSize as mallocSize, type LatencyHistogram } from '../server/stats.js';
 import { lolwut5, lolwut6 } from './lolwut.js';
 import { fullGc } from '../util/gc.js';
 
@@ -392,22 +392,22 @@ function latencyDoctorCommand(c: Client): void {
 }
 
 function latencyHistogramCommand(c: Client, argv: string[]): void {
-  const lat = c.server.stats.latency;
-  const list: CommandSpec[] = [];
+  const stats = c.server.stats;
+  const list: [CommandSpec, LatencyHistogram][] = [];
+  const add = (s: CommandSpec | undefined): void => {
+    const h = s === undefined ? undefined : stats.latencyOf(s);
+    if (h !== undefined) list.push([s!, h]);
+  };
   if (argv.length === 2) {
     for (const s of allSpecs(c)) {
-      if (lat.has(s.fullName!)) list.push(s);
-      for (const sub of s.subcommands ?? []) if (lat.has(sub.fullName!)) list.push(sub);
+      add(s);
+      for (const sub of s.subcommands ?? []) add(sub);
     }
   } else {
-    for (let i = 2; i < argv.length; i++) {
-      const s = lookupByFullName(c, argv[i]);
-      if (s !== undefined && lat.has(s.fullName!)) list.push(s);
-    }
+    for (let i = 2; i < argv.length; i++) add(lookupByFullName(c, argv[i]));
   }
   c.out.map(list.length);
-  for (const s of list) {
-    const h = lat.get(s.fullName!)!;
+  for (const [s, h] of list) {
     c.out.bulk(s.fullName!);
     c.out.map(2);
     c.out.bulk('calls');

@@ -393,7 +393,7 @@ function latencystatsSection(server: Server): string {
   if (!server.config.bool('latency-tracking')) return out;
   const percentiles = infoPercentiles(server);
   for (const cmd of allCommands(server)) {
-    const h = server.stats.latency.get(cmd.fullName!);
+    const h = server.stats.latencyOf(cmd);
     if (h === undefined) continue;
     out += `latency_percentiles_usec_${safeInfoString(cmd.fullName!)}:`;
     out += percentiles

@@ -243,7 +243,7 @@ export class Server implements KeyspaceHooks {
   /**
    * The wall clock as an offset from performance.now() (default clock only): call() reads the
    * monotonic clock once for both the command's time and its duration's start, as Redis's
-   * call() reads ustime() once for both. Resynchronised every cron tick (see commandClock).
+   * call() reads ustime() once for both. Resynchronised every cron tick (syncWallOffset).
    */
   wallOffset: number | null = null;
 

@@ -158,8 +158,6 @@ export class Stats {
   readonly instOps = new InstMetric();
   readonly instInput = new InstMetric();
   readonly instOutput = new InstMetric();
-  /** Per command full name: latency histogram (INFO latencystats, LATENCY HISTOGRAM). */
-  latency = new Map<string, LatencyHistogram>();
   /** Latency monitor: event name -> samples (LATENCY LATEST/HISTORY). */
   latencyEvents = new Map<string, LatencyEvent>();
   /** Cached `latency-tracking` (per-command histograms) and `latency-monitor-threshold` (ms). */
@@ -205,23 +203,27 @@ export class Stats {
   }
 
   /**
-   * Records a command's duration (µs) in its latency histogram. The histogram is kept on the
-   * command's stats as well as in `latency` (by name, for INFO and LATENCY HISTOGRAM): no
-   * lookup per call, which matters for scripts whose every redis.call lands here. A reset
-   * bumps `latencyGen`, so stale references are replaced on their next use.
+   * Records a command's duration (µs) in its latency histogram, kept on the command's stats
+   * (no lookup per call: scripts send every redis.call here). A reset bumps `latencyGen`,
+   * which retires every histogram at once.
    */
   recordCommandLatency(cmd: CommandSpec, usec: number): void {
     const st = cmd.stats!;
     let h = st.hist;
     if (h === undefined || st.histGen !== this.latencyGen) {
       h = new LatencyHistogram();
-      this.latency.set(cmd.fullName!, h);
       st.hist = h;
       st.histGen = this.latencyGen;
     }
     h.record(usec * 1000);
   }
   private latencyGen = 0;
+
+  /** The command's latency histogram since the last reset, if it ran (INFO latencystats, LATENCY HISTOGRAM). */
+  latencyOf(cmd: CommandSpec): LatencyHistogram | undefined {
+    const st = cmd.stats;
+    return st !== undefined && st.histGen === this.latencyGen ? st.hist : undefined;
+  }
 
   /** latencyAddSample: one sample (ms) for an event, at most one per second kept. */
   addLatencySample(event: string, latencyMs: number, nowMs: number): void {
@@ -266,7 +268,6 @@ export class Stats {
     this.totalErrorReplies = 0;
     this.unexpectedErrorReplies = 0;
     this.errors.clear();
-    this.latency.clear();
     this.latencyGen++;
   }
 }

@@ -471,7 +471,7 @@ test('LATENCY HISTOGRAM replies the cumulative distribution in the oracle shape'
   };
   const [o, r] = await pair.both('LATENCY', 'HISTOGRAM', 'set', 'nosuch');
   assert.deepEqual(shape(r), shape(o));
-  const h = pair.respite.server.stats.latency.get('set')!;
+  const h = pair.respite.server.stats.latencyOf(pair.respite.server.commands.get('set')!)!;
   const cdf = h.cumulative();
   assert.equal(cdf[cdf.length - 1][1], h.total);
 });
