@@ -57,7 +57,7 @@ test('random inserts, deletes and score updates keep order, spans, back pointers
         members.set(ele, score);
         ref.push([score, ele]);
       } else {
-        z.updateScore(z.dict.get(ele)!, score);
+        z.updateScore(z.nodeOf(ele), score);
         members.set(ele, score);
         ref = ref.filter((e) => e[1] !== ele);
         ref.push([score, ele]);
@@ -113,7 +113,12 @@ test('ids stay dense 1..length: deleting gives the last id to the hole', () => {
   for (let i = 0; i < 100; i++) z.insert(i, 'e' + String(i).padStart(3, '0'));
   for (let i = 0; i < 100; i += 3) z.delete('e' + String(i).padStart(3, '0'));
   assert.equal(z.verify(), null);
-  const ids = [...z.dict.values()].map((n) => z.idOf(n)).sort((a, b) => a - b);
+  const ids: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const n = z.nodeOf('e' + String(i).padStart(3, '0'));
+    if (n !== 0) ids.push(z.idOf(n));
+  }
+  ids.sort((a, b) => a - b);
   for (let id = 1; id <= z.length; id++) assert.equal(z.idOf(z.nodeOfId(id)), id);
   assert.deepEqual(
     ids,
@@ -168,13 +173,13 @@ test('score updates move the node itself: its block, id and level survive, spans
       for (let x = z.first(); x !== 0; x = z.nextOf(x)) if (z.levelOf(x) > z.levelOf(tallest)) tallest = x;
       ele = z.eleOf(tallest);
     }
-    const node = z.dict.get(ele)!;
+    const node = z.nodeOf(ele);
     const id = z.idOf(node);
     const level = z.levelOf(node);
     const s = rand() < 0.1 ? ref.get(ele)! : Math.floor(rand() * 50) + (rand() < 0.3 ? 0.25 : 0);
     assert.equal(z.updateScore(node, s), node);
     ref.set(ele, s);
-    assert.equal(z.dict.get(ele), node);
+    assert.equal(z.nodeOf(ele), node);
     assert.equal(z.idOf(node), id);
     assert.equal(z.levelOf(node), level);
     assert.equal(z.scoreOf(node), s);

@@ -166,7 +166,7 @@ export class ZSet implements RObject {
       for (let i = 0; i < e.length; i++) bytes += strBytes(e[i]);
     } else {
       const z = this.zsl;
-      bytes += z.arrayBytes() + z.dict.size * 20;
+      bytes += z.arrayBytes();
       for (let i = 1; i <= z.length; i++) bytes += strBytes(z.ele[i]);
     }
     return bytes;
@@ -204,15 +204,15 @@ export class ZSet implements RObject {
   /** Score of a member, or undefined. */
   getScore(ele: string): number | undefined {
     if (this.zsl !== null) {
-      const n = this.zsl.dict.get(ele);
-      return n === undefined ? undefined : this.zsl.scoreOf(n);
+      const n = this.zsl.nodeOf(ele);
+      return n === 0 ? undefined : this.zsl.scoreOf(n);
     }
     const i = this.lpEle!.indexOf(ele);
     return i === -1 ? undefined : this.lpScore![i];
   }
 
   has(ele: string): boolean {
-    return this.zsl !== null ? this.zsl.dict.has(ele) : this.lpEle!.indexOf(ele) !== -1;
+    return this.zsl !== null ? this.zsl.has(ele) : this.lpEle!.indexOf(ele) !== -1;
   }
 
   /** Index where (score, ele) belongs in the listpack arrays. */
@@ -282,8 +282,8 @@ export class ZSet implements RObject {
       }
     }
     const z = this.zsl!;
-    const node = z.dict.get(ele);
-    if (node !== undefined) {
+    const node = z.nodeOf(ele);
+    if (node !== 0) {
       if (nx) return ZADD_OUT_NOP;
       const cur = z.scoreOf(node);
       if (incr) {
@@ -319,8 +319,8 @@ export class ZSet implements RObject {
     const n = this.length;
     let r: number;
     if (this.zsl !== null) {
-      const n = this.zsl.dict.get(ele);
-      if (n === undefined) return -1;
+      const n = this.zsl.nodeOf(ele);
+      if (n === 0) return -1;
       r = this.zsl.getRank(this.zsl.scoreOf(n), ele) - 1;
     } else {
       r = this.lpEle!.indexOf(ele);
