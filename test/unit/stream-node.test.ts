@@ -8,8 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stream, StreamID, entryFields, idAt, type StreamNode } from '../../src/store/types/stream.js';
 
-function arraysBytes(cap: number): number {
-  return cap * 21 + 4;
+/** Bytes of n's ID, offset and flag arrays: a 4-word master ID, then stride words per entry. */
+function arraysBytes(n: StreamNode): number {
+  const cap = n.flags.length;
+  return (4 + cap * n.stride) * 4 + (cap + 1) * n.offs.BYTES_PER_ELEMENT + cap;
 }
 
 function readAll(s: Stream): string[] {
@@ -19,16 +21,13 @@ function readAll(s: Stream): string[] {
   return out;
 }
 
-/** A closed (shrunk) node: exact-size stores, the data either in the arrays' store or alone. */
+/** A closed (shrunk) node: one exact-size store for the arrays and the data. */
 function assertCompact(n: StreamNode): void {
   const used = n.offs[n.n];
   assert.ok(n.data.length <= used + (used >> 3) + 16, 'data trimmed');
-  if (n.data.buffer === n.flags.buffer) {
-    assert.equal(n.flags.buffer.byteLength, arraysBytes(n.flags.length) + n.data.length);
-  } else {
-    assert.equal(n.data.byteOffset, 0, 'data not a view of a dead shared store');
-    assert.equal(n.flags.buffer.byteLength, arraysBytes(n.flags.length), 'arrays store holds no dead data');
-  }
+  assert.ok(n.flags.length <= n.n + (n.n >> 3), 'arrays trimmed');
+  assert.equal(n.data.buffer, n.flags.buffer, 'one store');
+  assert.equal(n.flags.buffer.byteLength, arraysBytes(n) + n.data.length);
 }
 
 function fill(
@@ -107,4 +106,72 @@ test('unlimited entries per node (0) and over 1024 start small, grow, and read b
     const c = s.clone() as Stream;
     assert.deepEqual(readAll(c), want);
   }
+});
+
+const U32 = 0xffffffff;
+
+test('IDs far from the node master (ms delta of 2^32 and more, seq of 2^32 and more) switch the node to full IDs', () => {
+  const ids = [
+    new StreamID(0, 1, 0, 1),
+    new StreamID(0, 1, 0, U32),
+    new StreamID(1, 0, 0, 0), // ms delta 2^32 - 1: still compact
+    new StreamID(1, 1, 0, 5), // ms delta 2^32: full form from here
+    new StreamID(1, 1, 1, 0),
+    new StreamID(U32, U32, U32, U32 - 1),
+    new StreamID(U32, U32, U32, U32),
+  ];
+  const s = new Stream();
+  const strides: number[] = [];
+  for (const id of ids) {
+    s.append(id, ['f', id.toString()], 0, 4096, 100);
+    strides.push(s.nodes[0].stride);
+  }
+  assert.deepEqual(strides, [2, 2, 2, 4, 4, 4, 4]);
+  assert.equal(s.nodes.length, 1);
+  const n = s.nodes[0];
+  for (let i = 0; i < ids.length; i++) {
+    assert.equal(idAt(n, i).toString(), ids[i].toString());
+    assert.deepEqual(entryFields(n, i), ['f', ids[i].toString()]);
+    assert.equal(n.lowerBound(ids[i]), i);
+    assert.ok(s.has(ids[i]));
+  }
+  assert.equal(ids[6].toString(), '18446744073709551615-18446744073709551615');
+  n.shrink();
+  assertCompact(n);
+  for (let i = 0; i < ids.length; i++) assert.equal(idAt(n, i).toString(), ids[i].toString());
+  const c = s.clone();
+  assert.deepEqual(readAll(c), readAll(s));
+});
+
+test('a first entry with a seq of 2^32 or more makes a full-ID node; compact nodes around it stay compact', () => {
+  const s = new Stream();
+  s.append(new StreamID(0, 5, 0, 1), ['a', '1'], 0, 4096, 2);
+  s.append(new StreamID(0, 6, 0, 1), ['a', '2'], 0, 4096, 2);
+  s.append(new StreamID(0, 7, 3, 9), ['a', '3'], 0, 4096, 2);
+  s.append(new StreamID(0, 7, 3, 10), ['a', '4'], 0, 4096, 2);
+  s.append(new StreamID(0, 8, 0, 0), ['a', '5'], 0, 4096, 2);
+  assert.deepEqual(
+    s.nodes.map((n) => n.stride),
+    [2, 4, 2],
+  );
+  assert.deepEqual(readAll(s), ['5-1 a,1', '6-1 a,2', '7-12884901897 a,3', '7-12884901898 a,4', '8-0 a,5']);
+  assert.equal(s.lastLiveId()!.toString(), '8-0');
+  assert.ok(s.delete(new StreamID(0, 7, 3, 9)));
+  assert.ok(!s.has(new StreamID(0, 7, 3, 9)));
+  assert.ok(s.has(new StreamID(0, 7, 3, 10)));
+});
+
+test('data growing past 64 KB in a node widens its offsets and keeps every entry', () => {
+  const { s, want } = fill(
+    (i) => ['f', 'w'.repeat(i < 10 ? 5 : 3000)],
+    60,
+    1 << 20,
+    () => 100,
+  );
+  assert.deepEqual(readAll(s), want);
+  assert.equal(s.nodes.length, 1);
+  assert.equal(s.nodes[0].offs.BYTES_PER_ELEMENT, 4);
+  s.nodes[0].shrink();
+  assertCompact(s.nodes[0]);
+  assert.deepEqual(readAll(s), want);
 });

@@ -135,10 +135,29 @@ export function cmpID(a: StreamID, b: StreamID): number {
   return 0;
 }
 
-/** Compares the ID stored at ids[4*i..] with b. */
-function cmpAt(ids: Uint32Array, i: number, b: StreamID): number {
-  const o = i * 4;
-  let x = ids[o];
+/** Compares the ID of entry i of node n with b. */
+function cmpAt(n: StreamNode, i: number, b: StreamID): number {
+  const ids = n.ids;
+  let x: number;
+  let o: number;
+  if (n.stride === 2) {
+    // ms = master ms + ids[o] (uint32), seq = ids[o + 1] (high word 0)
+    o = 4 + i * 2;
+    let l = ids[1] + ids[o];
+    let h = ids[0];
+    if (l > 0xffffffff) {
+      l -= TWO_32;
+      h++;
+    }
+    if (h !== b.msH) return h < b.msH ? -1 : 1;
+    if (l !== b.msL) return l < b.msL ? -1 : 1;
+    if (b.sH !== 0) return -1;
+    x = ids[o + 1];
+    if (x !== b.sL) return x < b.sL ? -1 : 1;
+    return 0;
+  }
+  o = 4 + i * 4;
+  x = ids[o];
   if (x !== b.msH) return x < b.msH ? -1 : 1;
   x = ids[o + 1];
   if (x !== b.msL) return x < b.msL ? -1 : 1;
@@ -149,22 +168,57 @@ function cmpAt(ids: Uint32Array, i: number, b: StreamID): number {
   return 0;
 }
 
+/** Compares the node's master ID (the first entry's, kept in ids[0..3]) with b. */
 function cmpMaster(n: StreamNode, b: StreamID): number {
-  return cmpAt(n.ids, 0, b);
+  const ids = n.ids;
+  let x = ids[0];
+  if (x !== b.msH) return x < b.msH ? -1 : 1;
+  x = ids[1];
+  if (x !== b.msL) return x < b.msL ? -1 : 1;
+  x = ids[2];
+  if (x !== b.sH) return x < b.sH ? -1 : 1;
+  x = ids[3];
+  if (x !== b.sL) return x < b.sL ? -1 : 1;
+  return 0;
+}
+
+/** Scratch words of the last ID read by loadId: ms high/low, seq high/low. */
+const IDW = new Float64Array(4);
+
+/** Puts the words of the ID of entry i of node n into IDW. */
+function loadId(n: StreamNode, i: number): void {
+  const ids = n.ids;
+  if (n.stride === 2) {
+    const o = 4 + i * 2;
+    let l = ids[1] + ids[o];
+    let h = ids[0];
+    if (l > 0xffffffff) {
+      l -= TWO_32;
+      h++;
+    }
+    IDW[0] = h;
+    IDW[1] = l;
+    IDW[2] = 0;
+    IDW[3] = ids[o + 1];
+    return;
+  }
+  const o = 4 + i * 4;
+  IDW[0] = ids[o];
+  IDW[1] = ids[o + 1];
+  IDW[2] = ids[o + 2];
+  IDW[3] = ids[o + 3];
 }
 
 /** The ID of entry i of node n. */
 export function idAt(n: StreamNode, i: number): StreamID {
-  const o = i * 4;
-  const ids = n.ids;
-  return new StreamID(ids[o], ids[o + 1], ids[o + 2], ids[o + 3]);
+  loadId(n, i);
+  return new StreamID(IDW[0], IDW[1], IDW[2], IDW[3]);
 }
 
 /** The ID of entry i of node n as text. */
 export function idStringAt(n: StreamNode, i: number): string {
-  const o = i * 4;
-  const ids = n.ids;
-  return u64ToString(ids[o], ids[o + 1]) + '-' + u64ToString(ids[o + 2], ids[o + 3]);
+  loadId(n, i);
+  return u64ToString(IDW[0], IDW[1]) + '-' + u64ToString(IDW[2], IDW[3]);
 }
 
 const U64_RE = /^[0-9]+$/;
@@ -245,14 +299,20 @@ export const FLAG_SAMEFIELDS = 2;
 const LISTPACK_MAX_SIZE = 1 << 30;
 
 /**
- * One Redis listpack worth of entries. Entry i: ID at ids[4i..4i+3], flags[i], payload in
- * data[offs[i], offs[i+1]): with FLAG_SAMEFIELDS one varint-prefixed value per master field,
- * otherwise a varint field count and then varint-prefixed field/value pairs.
+ * One Redis listpack worth of entries. ids[0..3]: the master ID (entry 0's) as four words. Entry
+ * i's ID: with stride 2 (the compact form, as Redis stores IDs relative to the master), the ms
+ * minus the master's ms at ids[4+2i] and the seq at ids[4+2i+1] (both must fit 32 bits); with
+ * stride 4 (a node whose IDs do not all fit), the four words at ids[4+4i..]. flags[i], payload
+ * in data[offs[i], offs[i+1]) (offs 16-bit while data fits 64 KB): with FLAG_SAMEFIELDS one
+ * varint-prefixed value per master field, otherwise a varint field count and then
+ * varint-prefixed field/value pairs. Everything in one ArrayBuffer (one allocation per node).
  */
 export class StreamNode {
   ids: Uint32Array;
+  /** Words per entry ID in ids: 2 (compact) or 4. */
+  stride = 2;
   flags: Uint8Array;
-  offs: Uint32Array;
+  offs: Uint16Array | Uint32Array;
   data: Buffer;
   /** Entries, deleted ones included. */
   n = 0;
@@ -267,15 +327,11 @@ export class StreamNode {
     cap: number,
     dataCap: number,
   ) {
-    this.ids = this.offs = EMPTY_U32;
+    this.ids = EMPTY_U32;
+    this.offs = EMPTY_U16;
     this.flags = EMPTY_U8;
-    if (cap > 0 && dataCap > 0) {
-      this.data = EMPTY_BUF;
-      this.allocate(cap, dataCap);
-    } else {
-      this.resize(cap);
-      this.data = externalBuffer(dataCap);
-    }
+    this.data = EMPTY_BUF;
+    this.allocate(cap, dataCap);
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
     this.masterBytes = mb;
@@ -294,41 +350,62 @@ export class StreamNode {
     );
   }
 
+  /** Whether the offsets are 32-bit. */
+  private off32(): boolean {
+    return this.offs.BYTES_PER_ELEMENT === 4;
+  }
+
   /**
-   * (Re)allocates the ID, offset and flag arrays for cap entries, keeping the content: one
-   * ArrayBuffer for the three (one allocation per node, not three).
+   * (Re)allocates the ID, offset and flag arrays for cap entries (IDs of `stride` words,
+   * offsets of 32 bits when off32), keeping the content; the data stays where it is.
    */
-  resize(cap: number): void {
-    this.moveArrays(trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap))), cap);
+  resize(cap: number, stride = this.stride, off32 = this.off32()): void {
+    this.moveArrays(trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap, stride, off32))), cap, stride, off32);
   }
 
   /**
    * (Re)allocates the arrays for cap entries and dataCap bytes of data in one backing store
-   * (a new node costs one allocation and one FinalizationRegistry entry), keeping the content.
+   * (a node costs one allocation and one FinalizationRegistry entry), keeping the content.
    */
-  allocate(cap: number, dataCap: number): void {
-    const arrays = arraysBytes(cap);
+  allocate(cap: number, dataCap: number, stride = this.stride): void {
+    const off32 = dataCap > 0xffff;
+    const arrays = arraysBytes(cap, stride, off32);
     const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap), false);
     const data = Buffer.from(buf, arrays, dataCap);
     if (this.n !== 0) this.data.copy(data, 0, 0, this.offs[this.n]);
-    this.moveArrays(buf, cap);
+    this.moveArrays(buf, cap, stride, off32);
     this.data = data;
   }
 
   /** Lays the ID/offset/flag arrays for cap entries at the start of buf, keeping the content. */
-  private moveArrays(buf: ArrayBuffer, cap: number): void {
-    const ids = new Uint32Array(buf, 0, cap * 4);
-    const offs = new Uint32Array(buf, cap * 16, cap + 1);
-    const flags = new Uint8Array(buf, cap * 20 + 4, cap);
+  private moveArrays(buf: ArrayBuffer, cap: number, stride: number, off32: boolean): void {
+    const idWords = 4 + cap * stride;
+    const ids = new Uint32Array(buf, 0, idWords);
+    const offsAt = idWords * 4;
+    const offs = off32 ? new Uint32Array(buf, offsAt, cap + 1) : new Uint16Array(buf, offsAt, cap + 1);
+    const flags = new Uint8Array(buf, offsAt + (cap + 1) * (off32 ? 4 : 2), cap);
     const n = this.n;
     if (n !== 0) {
-      ids.set(this.ids.subarray(0, n * 4));
+      if (stride === this.stride) ids.set(this.ids.subarray(0, 4 + n * stride));
+      else {
+        // compact -> full form
+        ids.set(this.ids.subarray(0, 4));
+        for (let i = 0; i < n; i++) {
+          loadId(this, i);
+          const o = 4 + i * 4;
+          ids[o] = IDW[0];
+          ids[o + 1] = IDW[1];
+          ids[o + 2] = IDW[2];
+          ids[o + 3] = IDW[3];
+        }
+      }
       offs.set(this.offs.subarray(0, n + 1));
       flags.set(this.flags.subarray(0, n));
     }
     this.ids = ids;
     this.offs = offs;
     this.flags = flags;
+    this.stride = stride;
   }
 
   /** Trims the arrays and data to their content (a full node, as Redis's lpShrinkToFit). */
@@ -338,30 +415,20 @@ export class StreamNode {
     // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
     const arraysSlack = this.flags.length > n + (n >> 3);
     const dataSlack = this.data.length > used + (used >> 3) + 16;
-    const store = this.flags.buffer;
-    if (this.data.buffer === store) {
-      if (arraysSlack || dataSlack) this.allocate(n, used);
-      return;
-    }
-    // Separate stores (the data outgrew the node's first store, or the arrays were resized):
-    // neither may keep a dead part of a shared store alive.
-    if (arraysSlack || store.byteLength > arraysBytes(this.flags.length)) this.resize(n);
-    if (dataSlack || this.data.byteOffset !== 0) {
-      const d = externalBuffer(used);
-      this.data.copy(d, 0, 0, used);
-      this.data = d;
-    }
+    // Separate stores (the data outgrew the node's first store, or the arrays were resized)
+    // become one: neither may keep a dead part of a shared store alive.
+    if (arraysSlack || dataSlack || this.data.buffer !== this.flags.buffer) this.allocate(n, used);
   }
 
   clone(): StreamNode {
     const c = new StreamNode(this.master, 0, 0);
     c.n = this.n;
     c.ids = this.ids;
+    c.stride = this.stride;
     c.flags = this.flags;
     c.offs = this.offs;
-    c.resize(this.flags.length);
-    c.data = externalBuffer(this.data.length);
-    this.data.copy(c.data);
+    c.data = this.data;
+    c.allocate(this.flags.length, this.data.length);
     c.live = this.live;
     c.masterBytes = this.masterBytes;
     c.entryBytes = this.entryBytes;
@@ -374,24 +441,32 @@ export class StreamNode {
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (cmpAt(this.ids, mid, id) < 0) lo = mid + 1;
+      if (cmpAt(this, mid, id) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   cmpAt(i: number, id: StreamID): number {
-    return cmpAt(this.ids, i, id);
+    return cmpAt(this, i, id);
   }
 }
 
+/** Whether id can be stored in the compact form in a node whose master ID is at ids[0..3]. */
+function fitsCompact(ids: Uint32Array, id: StreamID): boolean {
+  if (id.sH !== 0) return false;
+  const d = (id.msH - ids[0]) * TWO_32 + (id.msL - ids[1]);
+  return d >= 0 && d <= 0xffffffff;
+}
+
 const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_BUF = Buffer.alloc(0);
 
 /** Bytes of the ID, offset and flag arrays of cap entries. */
-function arraysBytes(cap: number): number {
-  return cap * 16 + (cap + 1) * 4 + cap;
+function arraysBytes(cap: number, stride: number, off32: boolean): number {
+  return (4 + cap * stride) * 4 + (cap + 1) * (off32 ? 4 : 2) + cap;
 }
 
 function varintLen(v: number): number {
@@ -718,6 +793,10 @@ export class Stream implements RObject {
       if (maxEntries > 0 && cap > maxEntries) cap = Math.max(maxEntries, i + 1);
       node.resize(cap);
     }
+    // An ID the compact form cannot hold turns the node to the full form (rare: only explicit
+    // IDs far apart, or seqs of 2^32 and more).
+    if (node.stride === 2 && (i === 0 ? id.sH !== 0 : !fitsCompact(node.ids, id)))
+      node.resize(node.flags.length, 4);
     let need = same ? 0 : varintLen(nf);
     for (let k = from; k < fv.length; k++) {
       if (same && ((k - from) & 1) === 0) continue;
@@ -728,6 +807,8 @@ export class Stream implements RObject {
       const d = externalBuffer(Math.max(node.data.length * 2, p + need));
       node.data.copy(d, 0, 0, p);
       node.data = d;
+      if (d.length > 0xffff && node.offs.BYTES_PER_ELEMENT === 2)
+        node.resize(node.flags.length, node.stride, true);
     }
     const data = node.data;
     // Listpack bytes of this entry: flags, ms-diff, seq-diff, [num-fields, fields], values, lp-count.
@@ -755,11 +836,23 @@ export class Stream implements RObject {
         p = writeStr(data, p, fv[k]);
       }
     }
-    const o = i * 4;
-    ids[o] = id.msH;
-    ids[o + 1] = id.msL;
-    ids[o + 2] = id.sH;
-    ids[o + 3] = id.sL;
+    if (i === 0) {
+      ids[0] = id.msH;
+      ids[1] = id.msL;
+      ids[2] = id.sH;
+      ids[3] = id.sL;
+    }
+    if (node.stride === 2) {
+      const o = 4 + i * 2;
+      ids[o] = (id.msL - ids[1]) >>> 0;
+      ids[o + 1] = id.sL;
+    } else {
+      const o = 4 + i * 4;
+      ids[o] = id.msH;
+      ids[o + 1] = id.msL;
+      ids[o + 2] = id.sH;
+      ids[o + 3] = id.sL;
+    }
     node.flags[i] = same ? FLAG_SAMEFIELDS : 0;
     node.offs[i + 1] = p;
     node.n = i + 1;
