@@ -126,7 +126,7 @@ test('IDs far from the node master (ms delta of 2^32 and more, seq of 2^32 and m
     s.append(id, ['f', id.toString()], 0, 4096, 100);
     strides.push(s.nodes[0].stride);
   }
-  assert.deepEqual(strides, [2, 2, 2, 4, 4, 4, 4]);
+  assert.deepEqual(strides, [1, 2, 2, 4, 4, 4, 4]);
   assert.equal(s.nodes.length, 1);
   const n = s.nodes[0];
   for (let i = 0; i < ids.length; i++) {
@@ -152,7 +152,7 @@ test('a first entry with a seq of 2^32 or more makes a full-ID node; compact nod
   s.append(new StreamID(0, 8, 0, 0), ['a', '5'], 0, 4096, 2);
   assert.deepEqual(
     s.nodes.map((n) => n.stride),
-    [2, 4, 2],
+    [1, 4, 1],
   );
   assert.deepEqual(readAll(s), ['5-1 a,1', '6-1 a,2', '7-12884901897 a,3', '7-12884901898 a,4', '8-0 a,5']);
   assert.equal(s.lastLiveId()!.toString(), '8-0');
@@ -174,4 +174,31 @@ test('data growing past 64 KB in a node widens its offsets and keeps every entry
   s.nodes[0].shrink();
   assertCompact(s.nodes[0]);
   assert.deepEqual(readAll(s), want);
+});
+
+test('16-bit ID deltas stay in one word per entry; a larger ms delta or seq widens the node to two', () => {
+  const s = new Stream();
+  const ids = [
+    new StreamID(7, U32 - 10, 0, 3),
+    new StreamID(7, U32 - 10, 0, 0xffff),
+    new StreamID(8, 0xffff - 11, 0, 0xffff), // ms delta 65535 across the low word's wrap
+    new StreamID(8, 0xffff - 10, 0, 0x10000), // seq 65536
+    new StreamID(8, 0xffff - 9, 0, 1),
+  ];
+  const strides: number[] = [];
+  for (const id of ids) {
+    s.append(id, ['f', id.toString()], 0, 4096, 100);
+    strides.push(s.nodes[0].stride);
+  }
+  assert.deepEqual(strides, [1, 1, 1, 2, 2]);
+  const n = s.nodes[0];
+  for (let i = 0; i < ids.length; i++) {
+    assert.equal(idAt(n, i).toString(), ids[i].toString());
+    assert.equal(n.lowerBound(ids[i]), i);
+  }
+  const s2 = new Stream();
+  s2.append(new StreamID(0, 1, 0, 0), ['f', 'a'], 0, 4096, 100);
+  s2.append(new StreamID(0, 0x10001, 0, 0), ['f', 'b'], 0, 4096, 100); // ms delta 65536
+  assert.equal(s2.nodes[0].stride, 2);
+  assert.deepEqual(readAll(s2), ['1-0 f,a', '65537-0 f,b']);
 });

@@ -140,10 +140,19 @@ function cmpAt(n: StreamNode, i: number, b: StreamID): number {
   const ids = n.ids;
   let x: number;
   let o: number;
-  if (n.stride === 2) {
-    // ms = master ms + ids[o] (uint32), seq = ids[o + 1] (high word 0)
-    o = 4 + i * 2;
-    let l = ids[1] + ids[o];
+  if (n.stride !== 4) {
+    // ms = master ms + a delta of 16 (stride 1) or 32 bits, seq of 16 or 32 bits (high word 0)
+    let d: number;
+    if (n.stride === 1) {
+      x = ids[4 + i];
+      d = x >>> 16;
+      x &= 0xffff;
+    } else {
+      o = 4 + i * 2;
+      d = ids[o];
+      x = ids[o + 1];
+    }
+    let l = ids[1] + d;
     let h = ids[0];
     if (l > 0xffffffff) {
       l -= TWO_32;
@@ -152,7 +161,6 @@ function cmpAt(n: StreamNode, i: number, b: StreamID): number {
     if (h !== b.msH) return h < b.msH ? -1 : 1;
     if (l !== b.msL) return l < b.msL ? -1 : 1;
     if (b.sH !== 0) return -1;
-    x = ids[o + 1];
     if (x !== b.sL) return x < b.sL ? -1 : 1;
     return 0;
   }
@@ -188,9 +196,19 @@ const IDW = new Float64Array(4);
 /** Puts the words of the ID of entry i of node n into IDW. */
 function loadId(n: StreamNode, i: number): void {
   const ids = n.ids;
-  if (n.stride === 2) {
-    const o = 4 + i * 2;
-    let l = ids[1] + ids[o];
+  if (n.stride !== 4) {
+    let d: number;
+    let seq: number;
+    if (n.stride === 1) {
+      const w = ids[4 + i];
+      d = w >>> 16;
+      seq = w & 0xffff;
+    } else {
+      const o = 4 + i * 2;
+      d = ids[o];
+      seq = ids[o + 1];
+    }
+    let l = ids[1] + d;
     let h = ids[0];
     if (l > 0xffffffff) {
       l -= TWO_32;
@@ -199,7 +217,7 @@ function loadId(n: StreamNode, i: number): void {
     IDW[0] = h;
     IDW[1] = l;
     IDW[2] = 0;
-    IDW[3] = ids[o + 1];
+    IDW[3] = seq;
     return;
   }
   const o = 4 + i * 4;
@@ -300,17 +318,18 @@ const LISTPACK_MAX_SIZE = 1 << 30;
 
 /**
  * One Redis listpack worth of entries. ids[0..3]: the master ID (entry 0's) as four words. Entry
- * i's ID: with stride 2 (the compact form, as Redis stores IDs relative to the master), the ms
- * minus the master's ms at ids[4+2i] and the seq at ids[4+2i+1] (both must fit 32 bits); with
- * stride 4 (a node whose IDs do not all fit), the four words at ids[4+4i..]. flags[i], payload
+ * i's ID, relative to the master as Redis stores it when every ID of the node fits: stride 1,
+ * ids[4+i] = ms delta << 16 | seq (both < 2^16: entries added by `*` at any real rate); stride
+ * 2, the ms delta at ids[4+2i] and the seq at ids[4+2i+1] (both < 2^32); otherwise stride 4,
+ * the four words at ids[4+4i..]. A node widens (1 → 2 → 4) when an entry needs it. flags[i], payload
  * in data[offs[i], offs[i+1]) (offs 16-bit while data fits 64 KB): with FLAG_SAMEFIELDS one
  * varint-prefixed value per master field, otherwise a varint field count and then
  * varint-prefixed field/value pairs. Everything in one ArrayBuffer (one allocation per node).
  */
 export class StreamNode {
   ids: Uint32Array;
-  /** Words per entry ID in ids: 2 (compact) or 4. */
-  stride = 2;
+  /** Words per entry ID in ids: 1 or 2 (relative to the master ID), or 4 (full IDs). */
+  stride = 1;
   flags: Uint8Array;
   offs: Uint16Array | Uint32Array;
   data: Buffer;
@@ -388,15 +407,11 @@ export class StreamNode {
     if (n !== 0) {
       if (stride === this.stride) ids.set(this.ids.subarray(0, 4 + n * stride));
       else {
-        // compact -> full form
+        // to a wider form
         ids.set(this.ids.subarray(0, 4));
         for (let i = 0; i < n; i++) {
           loadId(this, i);
-          const o = 4 + i * 4;
-          ids[o] = IDW[0];
-          ids[o + 1] = IDW[1];
-          ids[o + 2] = IDW[2];
-          ids[o + 3] = IDW[3];
+          storeId(ids, stride, i, IDW[0], IDW[1], IDW[2], IDW[3]);
         }
       }
       offs.set(this.offs.subarray(0, n + 1));
@@ -452,11 +467,46 @@ export class StreamNode {
   }
 }
 
-/** Whether id can be stored in the compact form in a node whose master ID is at ids[0..3]. */
-function fitsCompact(ids: Uint32Array, id: StreamID): boolean {
-  if (id.sH !== 0) return false;
+/** Whether the nf fields of fv (from `from`, alternating with values) are the master fields m. */
+function sameFields(m: string[], fv: string[], from: number, nf: number): boolean {
+  if (m.length !== nf) return false;
+  for (let k = 0; k < nf; k++) if (m[k] !== fv[from + 2 * k]) return false;
+  return true;
+}
+
+/**
+ * The ID stride id needs in a node whose master ID is at ids[0..3]: 1 (16-bit ms delta and
+ * seq), 2 (32-bit ms delta and seq) or 4 (the full ID).
+ */
+function strideFor(ids: Uint32Array, id: StreamID): number {
+  if (id.sH !== 0) return 4;
   const d = (id.msH - ids[0]) * TWO_32 + (id.msL - ids[1]);
-  return d >= 0 && d <= 0xffffffff;
+  if (d < 0 || d > 0xffffffff) return 4;
+  return d <= 0xffff && id.sL <= 0xffff ? 1 : 2;
+}
+
+/** Stores the ID of entry i (words msH, msL, sH, sL) in ids of the given stride (it fits). */
+function storeId(
+  ids: Uint32Array,
+  stride: number,
+  i: number,
+  msH: number,
+  msL: number,
+  sH: number,
+  sL: number,
+): void {
+  if (stride === 1) ids[4 + i] = ((msL - ids[1]) >>> 0) * 65536 + sL;
+  else if (stride === 2) {
+    const o = 4 + i * 2;
+    ids[o] = (msL - ids[1]) >>> 0;
+    ids[o + 1] = sL;
+  } else {
+    const o = 4 + i * 4;
+    ids[o] = msH;
+    ids[o + 1] = msL;
+    ids[o + 2] = sH;
+    ids[o + 3] = sL;
+  }
 }
 
 const EMPTY_U32 = new Uint32Array(0);
@@ -762,8 +812,14 @@ export class Stream implements RObject {
     }
     let same = false;
     if (node === null) {
-      const master: string[] = new Array(nf);
-      for (let k = 0; k < nf; k++) master[k] = fv[from + 2 * k];
+      // Consecutive nodes with the same fields share one master array (never modified).
+      const prev = this.nodes.length === 0 ? null : this.nodes[this.nodes.length - 1];
+      let master: string[];
+      if (prev !== null && sameFields(prev.master, fv, from, nf)) master = prev.master;
+      else {
+        master = new Array(nf);
+        for (let k = 0; k < nf; k++) master[k] = fv[from + 2 * k];
+      }
       // Sized for a full node up front (Redis preallocates too): no growth copies.
       const cap = maxEntries > 0 && maxEntries <= 1024 ? maxEntries : 16;
       const maxB = maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
@@ -774,18 +830,7 @@ export class Stream implements RObject {
       node = new StreamNode(master, cap, Math.max(64, Math.min(maxB, perEntry * cap + 16)));
       this.nodes.push(node);
       same = true;
-    } else {
-      const m = node.master;
-      if (m.length === nf) {
-        same = true;
-        for (let k = 0; k < nf; k++) {
-          if (m[k] !== fv[from + 2 * k]) {
-            same = false;
-            break;
-          }
-        }
-      }
-    }
+    } else same = sameFields(node.master, fv, from, nf);
     // Room in the arrays.
     const i = node.n;
     if (i === node.flags.length) {
@@ -795,8 +840,10 @@ export class Stream implements RObject {
     }
     // An ID the compact form cannot hold turns the node to the full form (rare: only explicit
     // IDs far apart, or seqs of 2^32 and more).
-    if (node.stride === 2 && (i === 0 ? id.sH !== 0 : !fitsCompact(node.ids, id)))
-      node.resize(node.flags.length, 4);
+    if (node.stride !== 4) {
+      const st = i === 0 ? (id.sH !== 0 ? 4 : id.sL > 0xffff ? 2 : 1) : strideFor(node.ids, id);
+      if (st > node.stride) node.resize(node.flags.length, st);
+    }
     let need = same ? 0 : varintLen(nf);
     for (let k = from; k < fv.length; k++) {
       if (same && ((k - from) & 1) === 0) continue;
@@ -842,17 +889,7 @@ export class Stream implements RObject {
       ids[2] = id.sH;
       ids[3] = id.sL;
     }
-    if (node.stride === 2) {
-      const o = 4 + i * 2;
-      ids[o] = (id.msL - ids[1]) >>> 0;
-      ids[o + 1] = id.sL;
-    } else {
-      const o = 4 + i * 4;
-      ids[o] = id.msH;
-      ids[o + 1] = id.msL;
-      ids[o + 2] = id.sH;
-      ids[o + 3] = id.sL;
-    }
+    storeId(ids, node.stride, i, id.msH, id.msL, id.sH, id.sL);
     node.flags[i] = same ? FLAG_SAMEFIELDS : 0;
     node.offs[i + 1] = p;
     node.n = i + 1;
