@@ -149,6 +149,12 @@ function replyEntry(c: Client, node: StreamNode, i: number): void {
   if (node.flags[i] & FLAG_SAMEFIELDS) {
     const m = node.master;
     out.array(m.length * 2);
+    if (m.length === 1) {
+      // a lone value has no length prefix (see StreamNode)
+      out.bulk(m[0]);
+      out.bulkBytes(data, p, node.offs[i + 1]);
+      return;
+    }
     for (let k = 0; k < m.length; k++) {
       out.bulk(m[k]);
       const len = readVarint(data, p);

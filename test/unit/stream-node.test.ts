@@ -202,3 +202,17 @@ test('16-bit ID deltas stay in one word per entry; a larger ms delta or seq wide
   assert.equal(s2.nodes[0].stride, 2);
   assert.deepEqual(readAll(s2), ['1-0 f,a', '65537-0 f,b']);
 });
+
+test('single-field entries keep values of any length (empty, 200 bytes, 70,000 bytes) next to other-field entries', () => {
+  const values = ['', 'a', 'b'.repeat(200), '', 'c'.repeat(70000), '\u0000\u00ff'];
+  const { s, want } = fill(
+    (i) => (i % 4 === 0 ? ['other', values[i % values.length], 'x', ''] : ['f', values[i % values.length]]),
+    40,
+    1 << 30,
+    () => 100,
+  );
+  assert.equal(s.nodes.length, 1);
+  assert.deepEqual(readAll(s), want);
+  s.nodes[0].shrink();
+  assert.deepEqual(readAll(s), want);
+});

@@ -323,7 +323,8 @@ const LISTPACK_MAX_SIZE = 1 << 30;
  * 2, the ms delta at ids[4+2i] and the seq at ids[4+2i+1] (both < 2^32); otherwise stride 4,
  * the four words at ids[4+4i..]. A node widens (1 → 2 → 4) when an entry needs it. flags[i], payload
  * in data[offs[i], offs[i+1]) (offs 16-bit while data fits 64 KB): with FLAG_SAMEFIELDS one
- * varint-prefixed value per master field, otherwise a varint field count and then
+ * varint-prefixed value per master field (no prefix when the master has one field: the value
+ * is the whole payload), otherwise a varint field count and then
  * varint-prefixed field/value pairs. Everything in one ArrayBuffer (one allocation per node).
  */
 export class StreamNode {
@@ -548,8 +549,12 @@ export function readVarint(b: Buffer, p: number): number {
 }
 
 function writeStr(b: Buffer, p: number, s: string): number {
+  return writeRaw(b, writeVarint(b, p, s.length), s);
+}
+
+/** Writes the latin1 bytes of s at b[p] (no length prefix); returns the position after them. */
+function writeRaw(b: Buffer, p: number, s: string): number {
   const n = s.length;
-  p = writeVarint(b, p, n);
   if (n <= 16) {
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     return p;
@@ -564,6 +569,11 @@ export function entryFields(node: StreamNode, i: number): string[] {
   let p = node.offs[i];
   if (node.flags[i] & FLAG_SAMEFIELDS) {
     const m = node.master;
+    if (m.length === 1) {
+      // a lone value: no length prefix, it runs to the next entry
+      out.push(m[0], data.latin1Slice(p, node.offs[i + 1]));
+      return out;
+    }
     for (let k = 0; k < m.length; k++) {
       const len = readVarint(data, p);
       p = POS[0];
@@ -825,8 +835,9 @@ export class Stream implements RObject {
       const maxB = maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
       // Data of entries like this one (values only, with their length prefixes): when the
       // node fills up with such entries, shrink() then finds nothing to trim, no copy.
-      let perEntry = 0;
-      for (let k = from + 1; k < fv.length; k += 2) perEntry += varintLen(fv[k].length) + fv[k].length;
+      let perEntry = nf === 1 ? fv[from + 1].length : 0;
+      if (nf !== 1)
+        for (let k = from + 1; k < fv.length; k += 2) perEntry += varintLen(fv[k].length) + fv[k].length;
       node = new StreamNode(master, cap, Math.max(64, Math.min(maxB, perEntry * cap + 16)));
       this.nodes.push(node);
       same = true;
@@ -844,11 +855,13 @@ export class Stream implements RObject {
       const st = i === 0 ? (id.sH !== 0 ? 4 : id.sL > 0xffff ? 2 : 1) : strideFor(node.ids, id);
       if (st > node.stride) node.resize(node.flags.length, st);
     }
-    let need = same ? 0 : varintLen(nf);
-    for (let k = from; k < fv.length; k++) {
-      if (same && ((k - from) & 1) === 0) continue;
-      need += varintLen(fv[k].length) + fv[k].length;
-    }
+    const lone = same && nf === 1;
+    let need = lone ? fv[from + 1].length : same ? 0 : varintLen(nf);
+    if (!lone)
+      for (let k = from; k < fv.length; k++) {
+        if (same && ((k - from) & 1) === 0) continue;
+        need += varintLen(fv[k].length) + fv[k].length;
+      }
     let p = node.offs[i];
     if (p + need > node.data.length) {
       const d = externalBuffer(Math.max(node.data.length * 2, p + need));
@@ -869,7 +882,11 @@ export class Stream implements RObject {
       // the master ID is this entry's: both diffs are 0
       lb = 2 + 2 + 2 + lpIntBytes(nf + 3);
     }
-    if (same) {
+    if (lone) {
+      const v = fv[from + 1];
+      lb += lpStrBytes(v);
+      p = writeRaw(data, p, v);
+    } else if (same) {
       for (let k = 0; k < nf; k++) {
         const v = fv[from + 2 * k + 1];
         lb += lpStrBytes(v);
