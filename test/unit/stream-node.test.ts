@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stream, StreamID, entryFields, idAt, type StreamNode } from '../../src/store/types/stream.js';
 
-/** Bytes of n's ID, offset and flag arrays: a 4-word master ID, then stride words per entry. */
+/** Bytes before n's payload: flags (padded), a 4-word master ID, stride words per entry, offsets. */
 function arraysBytes(n: StreamNode): number {
-  const cap = n.flags.length;
-  return (4 + cap * n.stride) * 4 + (cap + 1) * n.offs.BYTES_PER_ELEMENT + cap;
+  const cap = n.cap;
+  return ((cap + 3) & ~3) + (4 + cap * n.stride) * 4 + (n.o32 ? cap + 1 : (cap + 2) >> 1) * 4;
 }
 
 function readAll(s: Stream): string[] {
@@ -23,11 +23,13 @@ function readAll(s: Stream): string[] {
 
 /** A closed (shrunk) node: one exact-size store for the arrays and the data. */
 function assertCompact(n: StreamNode): void {
-  const used = n.offs[n.n];
-  assert.ok(n.data.length <= used + (used >> 3) + 16, 'data trimmed');
-  assert.ok(n.flags.length <= n.n + (n.n >> 3), 'arrays trimmed');
-  assert.equal(n.data.buffer, n.flags.buffer, 'one store');
-  assert.equal(n.flags.buffer.byteLength, arraysBytes(n) + n.data.length);
+  const used = n.payloadUsed();
+  assert.ok(n.payloadCap() <= used + (used >> 3) + 16, 'data trimmed');
+  assert.ok(n.cap <= n.n + (n.n >> 3), 'arrays trimmed');
+  assert.equal(n.off(0), arraysBytes(n), 'payload right after the arrays');
+  assert.equal(n.data.byteOffset, 0, 'one store');
+  assert.equal(n.data.buffer.byteLength, n.data.length, 'one store');
+  assert.equal(n.ids.buffer, n.data.buffer, 'one store');
 }
 
 function fill(
@@ -55,7 +57,10 @@ test('a new node holds its arrays and data in one store, and same-sized entries 
   );
   assert.deepEqual(readAll(s), want);
   assert.equal(s.nodes.length, 3);
-  for (const n of s.nodes) assert.equal(n.data.buffer, n.flags.buffer);
+  for (const n of s.nodes) {
+    assert.equal(n.data.buffer, n.ids.buffer);
+    if (n.n === 100) assert.ok(n.payloadCap() <= n.payloadUsed() + 16, 'sized for entries like the first');
+  }
   for (const n of s.nodes.slice(0, -1)) assertCompact(n);
 });
 
@@ -170,7 +175,7 @@ test('data growing past 64 KB in a node widens its offsets and keeps every entry
   );
   assert.deepEqual(readAll(s), want);
   assert.equal(s.nodes.length, 1);
-  assert.equal(s.nodes[0].offs.BYTES_PER_ELEMENT, 4);
+  assert.equal(s.nodes[0].o32, true);
   s.nodes[0].shrink();
   assertCompact(s.nodes[0]);
   assert.deepEqual(readAll(s), want);

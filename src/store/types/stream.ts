@@ -25,7 +25,7 @@
  */
 import type { RObject } from '../database.js';
 import { jemallocSize, sdsSize } from './alloc.js';
-import { externalBuffer, trackedArrayBuffer } from '../external.js';
+import { trackedArrayBuffer } from '../external.js';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 
@@ -317,23 +317,33 @@ export const FLAG_SAMEFIELDS = 2;
 const LISTPACK_MAX_SIZE = 1 << 30;
 
 /**
- * One Redis listpack worth of entries. ids[0..3]: the master ID (entry 0's) as four words. Entry
- * i's ID, relative to the master as Redis stores it when every ID of the node fits: stride 1,
- * ids[4+i] = ms delta << 16 | seq (both < 2^16: entries added by `*` at any real rate); stride
- * 2, the ms delta at ids[4+2i] and the seq at ids[4+2i+1] (both < 2^32); otherwise stride 4,
- * the four words at ids[4+4i..]. A node widens (1 → 2 → 4) when an entry needs it. flags[i], payload
- * in data[offs[i], offs[i+1]) (offs 16-bit while data fits 64 KB): with FLAG_SAMEFIELDS one
- * varint-prefixed value per master field (no prefix when the master has one field: the value
- * is the whole payload), otherwise a varint field count and then
- * varint-prefixed field/value pairs. Everything in one ArrayBuffer (one allocation per node).
+ * One Redis listpack worth of entries, in one ArrayBuffer seen through two views (a node costs
+ * one allocation and few JS objects: they are what survives the young generation):
+ * - `data` (also `flags`), bytes: flags[i] at data[i] (cap bytes, padded to 4), then the words
+ *   `ids` views, then the payload;
+ * - `ids`, 32-bit words: ids[0..3] the master ID (entry 0's); entry i's ID relative to the
+ *   master as Redis stores it when every ID of the node fits: stride 1, ids[4+i] = ms delta <<
+ *   16 | seq (both < 2^16: entries added by `*` at any real rate); stride 2, the ms delta at
+ *   ids[4+2i] and the seq at ids[4+2i+1] (both < 2^32); otherwise stride 4, the four words at
+ *   ids[4+4i..]. A node widens (1 → 2 → 4) when an entry needs it. From word `oa`: the payload
+ *   offsets off(0..n) (byte positions in data), two 16-bit ones per word while the buffer is
+ *   under 64 KB, else one per word.
+ * Entry i's payload is data[off(i), off(i+1)): with FLAG_SAMEFIELDS one varint-prefixed value
+ * per master field (no prefix when the master has one field: the value is the whole payload),
+ * otherwise a varint field count and then varint-prefixed field/value pairs.
  */
 export class StreamNode {
   ids: Uint32Array;
   /** Words per entry ID in ids: 1 or 2 (relative to the master ID), or 4 (full IDs). */
   stride = 1;
-  flags: Uint8Array;
-  offs: Uint16Array | Uint32Array;
+  /** The whole store as bytes; flags[i] is data[i]. */
   data: Buffer;
+  flags: Buffer;
+  /** Entries the arrays have room for. */
+  cap = 0;
+  /** Word index in ids of the offsets; whether they are 32-bit. */
+  oa = 4;
+  o32 = false;
   /** Entries, deleted ones included. */
   n = 0;
   /** Entries not deleted. */
@@ -348,10 +358,8 @@ export class StreamNode {
     dataCap: number,
   ) {
     this.ids = EMPTY_U32;
-    this.offs = EMPTY_U16;
-    this.flags = EMPTY_U8;
-    this.data = EMPTY_BUF;
-    this.allocate(cap, dataCap);
+    this.data = this.flags = EMPTY_BUF;
+    this.relayout(cap, 1, dataCap);
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
     this.masterBytes = mb;
@@ -370,42 +378,45 @@ export class StreamNode {
     );
   }
 
-  /** Whether the offsets are 32-bit. */
-  private off32(): boolean {
-    return this.offs.BYTES_PER_ELEMENT === 4;
+  /** Where entry i's payload starts in data (i = n: where the next one would). */
+  off(i: number): number {
+    const ids = this.ids;
+    if (this.o32) return ids[this.oa + i];
+    return (ids[this.oa + (i >> 1)] >>> ((i & 1) << 4)) & 0xffff;
+  }
+
+  /** Payload bytes in use and room for. */
+  payloadUsed(): number {
+    return this.off(this.n) - this.off(0);
+  }
+
+  payloadCap(): number {
+    return this.data.length - this.off(0);
   }
 
   /**
-   * (Re)allocates the ID, offset and flag arrays for cap entries (IDs of `stride` words,
-   * offsets of 32 bits when off32), keeping the content; the data stays where it is.
+   * Moves the node into a new store for cap entries, IDs of `stride` words (never narrower
+   * than now) and payloadCap bytes of payload, keeping the content.
    */
-  resize(cap: number, stride = this.stride, off32 = this.off32()): void {
-    this.moveArrays(trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap, stride, off32))), cap, stride, off32);
-  }
-
-  /**
-   * (Re)allocates the arrays for cap entries and dataCap bytes of data in one backing store
-   * (a node costs one allocation and one FinalizationRegistry entry), keeping the content.
-   */
-  allocate(cap: number, dataCap: number, stride = this.stride): void {
-    const off32 = dataCap > 0xffff;
-    const arrays = arraysBytes(cap, stride, off32);
-    const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap), false);
-    const data = Buffer.from(buf, arrays, dataCap);
-    if (this.n !== 0) this.data.copy(data, 0, 0, this.offs[this.n]);
-    this.moveArrays(buf, cap, stride, off32);
-    this.data = data;
-  }
-
-  /** Lays the ID/offset/flag arrays for cap entries at the start of buf, keeping the content. */
-  private moveArrays(buf: ArrayBuffer, cap: number, stride: number, off32: boolean): void {
+  relayout(cap: number, stride: number, payloadCap: number): void {
+    const fa4 = (cap + 3) & ~3;
     const idWords = 4 + cap * stride;
-    const ids = new Uint32Array(buf, 0, idWords);
-    const offsAt = idWords * 4;
-    const offs = off32 ? new Uint32Array(buf, offsAt, cap + 1) : new Uint16Array(buf, offsAt, cap + 1);
-    const flags = new Uint8Array(buf, offsAt + (cap + 1) * (off32 ? 4 : 2), cap);
+    let o32 = false;
+    let offWords = (cap + 2) >> 1;
+    let da = fa4 + (idWords + offWords) * 4;
+    if (da + payloadCap > 0xffff) {
+      o32 = true;
+      offWords = cap + 1;
+      da = fa4 + (idWords + offWords) * 4;
+    }
+    const total = da + payloadCap;
+    const buf = trackedArrayBuffer(new ArrayBuffer(total), false);
+    const data = Buffer.from(buf, 0, total);
+    const ids = new Uint32Array(buf, fa4, idWords + offWords);
     const n = this.n;
+    const oldDa = this.cap === 0 && this.data.length === 0 ? 0 : this.off(0);
     if (n !== 0) {
+      data.set(this.data.subarray(0, n), 0);
       if (stride === this.stride) ids.set(this.ids.subarray(0, 4 + n * stride));
       else {
         // to a wider form
@@ -415,25 +426,24 @@ export class StreamNode {
           storeId(ids, stride, i, IDW[0], IDW[1], IDW[2], IDW[3]);
         }
       }
-      offs.set(this.offs.subarray(0, n + 1));
-      flags.set(this.flags.subarray(0, n));
+      this.data.copy(data, da, oldDa, this.off(n));
     }
+    for (let i = 0; i <= n; i++) putOff(ids, idWords, o32, i, (n === 0 ? 0 : this.off(i) - oldDa) + da);
     this.ids = ids;
-    this.offs = offs;
-    this.flags = flags;
+    this.data = this.flags = data;
     this.stride = stride;
+    this.cap = cap;
+    this.oa = idWords;
+    this.o32 = o32;
   }
 
-  /** Trims the arrays and data to their content (a full node, as Redis's lpShrinkToFit). */
+  /** Trims the store to the content (a full node, as Redis's lpShrinkToFit). */
   shrink(): void {
     const n = this.n;
-    const used = this.offs[n];
+    const used = this.payloadUsed();
     // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
-    const arraysSlack = this.flags.length > n + (n >> 3);
-    const dataSlack = this.data.length > used + (used >> 3) + 16;
-    // Separate stores (the data outgrew the node's first store, or the arrays were resized)
-    // become one: neither may keep a dead part of a shared store alive.
-    if (arraysSlack || dataSlack || this.data.buffer !== this.flags.buffer) this.allocate(n, used);
+    if (this.cap > n + (n >> 3) || this.payloadCap() > used + (used >> 3) + 16)
+      this.relayout(n, this.stride, used);
   }
 
   clone(): StreamNode {
@@ -441,10 +451,11 @@ export class StreamNode {
     c.n = this.n;
     c.ids = this.ids;
     c.stride = this.stride;
-    c.flags = this.flags;
-    c.offs = this.offs;
-    c.data = this.data;
-    c.allocate(this.flags.length, this.data.length);
+    c.data = c.flags = this.data;
+    c.cap = this.cap;
+    c.oa = this.oa;
+    c.o32 = this.o32;
+    c.relayout(this.cap, this.stride, this.payloadCap());
     c.live = this.live;
     c.masterBytes = this.masterBytes;
     c.entryBytes = this.entryBytes;
@@ -465,6 +476,15 @@ export class StreamNode {
 
   cmpAt(i: number, id: StreamID): number {
     return cmpAt(this, i, id);
+  }
+}
+
+/** Sets offset i (16- or 32-bit, from word oa) in ids. */
+function putOff(ids: Uint32Array, oa: number, o32: boolean, i: number, v: number): void {
+  if (o32) ids[oa + i] = v;
+  else {
+    const w = oa + (i >> 1);
+    ids[w] = i & 1 ? (ids[w] & 0xffff) + v * 65536 : (ids[w] & 0xffff0000) | v;
   }
 }
 
@@ -511,14 +531,7 @@ function storeId(
 }
 
 const EMPTY_U32 = new Uint32Array(0);
-const EMPTY_U16 = new Uint16Array(0);
-const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_BUF = Buffer.alloc(0);
-
-/** Bytes of the ID, offset and flag arrays of cap entries. */
-function arraysBytes(cap: number, stride: number, off32: boolean): number {
-  return (4 + cap * stride) * 4 + (cap + 1) * (off32 ? 4 : 2) + cap;
-}
 
 function varintLen(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -566,12 +579,12 @@ function writeRaw(b: Buffer, p: number, s: string): number {
 export function entryFields(node: StreamNode, i: number): string[] {
   const out: string[] = [];
   const data = node.data;
-  let p = node.offs[i];
+  let p = node.off(i);
   if (node.flags[i] & FLAG_SAMEFIELDS) {
     const m = node.master;
     if (m.length === 1) {
       // a lone value: no length prefix, it runs to the next entry
-      out.push(m[0], data.latin1Slice(p, node.offs[i + 1]));
+      out.push(m[0], data.latin1Slice(p, node.off(i + 1)));
       return out;
     }
     for (let k = 0; k < m.length; k++) {
@@ -844,16 +857,16 @@ export class Stream implements RObject {
     } else same = sameFields(node.master, fv, from, nf);
     // Room in the arrays.
     const i = node.n;
-    if (i === node.flags.length) {
-      let cap = Math.max(8, node.flags.length * 2);
+    if (i === node.cap) {
+      let cap = Math.max(8, node.cap * 2);
       if (maxEntries > 0 && cap > maxEntries) cap = Math.max(maxEntries, i + 1);
-      node.resize(cap);
+      node.relayout(cap, node.stride, node.payloadCap());
     }
     // An ID the compact form cannot hold turns the node to the full form (rare: only explicit
     // IDs far apart, or seqs of 2^32 and more).
     if (node.stride !== 4) {
       const st = i === 0 ? (id.sH !== 0 ? 4 : id.sL > 0xffff ? 2 : 1) : strideFor(node.ids, id);
-      if (st > node.stride) node.resize(node.flags.length, st);
+      if (st > node.stride) node.relayout(node.cap, st, node.payloadCap());
     }
     const lone = same && nf === 1;
     let need = lone ? fv[from + 1].length : same ? 0 : varintLen(nf);
@@ -862,13 +875,10 @@ export class Stream implements RObject {
         if (same && ((k - from) & 1) === 0) continue;
         need += varintLen(fv[k].length) + fv[k].length;
       }
-    let p = node.offs[i];
+    let p = node.off(i);
     if (p + need > node.data.length) {
-      const d = externalBuffer(Math.max(node.data.length * 2, p + need));
-      node.data.copy(d, 0, 0, p);
-      node.data = d;
-      if (d.length > 0xffff && node.offs.BYTES_PER_ELEMENT === 2)
-        node.resize(node.flags.length, node.stride, true);
+      node.relayout(node.cap, node.stride, Math.max(node.payloadCap() * 2, node.payloadUsed() + need));
+      p = node.off(i);
     }
     const data = node.data;
     // Listpack bytes of this entry: flags, ms-diff, seq-diff, [num-fields, fields], values, lp-count.
@@ -908,7 +918,7 @@ export class Stream implements RObject {
     }
     storeId(ids, node.stride, i, id.msH, id.msL, id.sH, id.sL);
     node.flags[i] = same ? FLAG_SAMEFIELDS : 0;
-    node.offs[i + 1] = p;
+    putOff(ids, node.oa, node.o32, i + 1, p);
     node.n = i + 1;
     node.live++;
     node.entryBytes += lb;
