@@ -1,9 +1,9 @@
 /**
  * The stream type (t_stream.c, stream.h). Entries are packed like Redis packs them into
- * listpacks: a `StreamNode` holds up to stream-node-max-entries entries in typed arrays (IDs
- * as four uint32 words each, a flags byte, an offset) plus one byte buffer of varint-prefixed
- * values, with the "master fields" of the node's first entry kept once so that entries with
- * the same field names store only their values. Nodes sit in an array ordered by their master
+ * listpacks: a `StreamNode` holds up to stream-node-max-entries entries in one ArrayBuffer
+ * (a flags byte, an ID relative to the node's master ID in 1, 2 or 4 words, a 16- or 32-bit
+ * offset, and the varint-prefixed values), with the "master fields" of the node's first entry
+ * kept once so that entries with the same field names store only their values. Nodes sit in an array ordered by their master
  * ID (Redis's rax key): O(log n) seek by ID, appends at the tail, whole-node trimming at the
  * head. No JS object per entry.
  *
