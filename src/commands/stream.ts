@@ -145,10 +145,16 @@ function replyEntry(c: Client, node: StreamNode, i: number): void {
   out.array(2);
   out.bulk(idStringAt(node, i));
   const data = node.data;
-  let p = node.offs[i];
+  let p = node.off(i);
   if (node.flags[i] & FLAG_SAMEFIELDS) {
     const m = node.master;
     out.array(m.length * 2);
+    if (m.length === 1) {
+      // a lone value has no length prefix (see StreamNode)
+      out.bulk(m[0]);
+      out.bulkBytes(data, p, node.off(i + 1));
+      return;
+    }
     for (let k = 0; k < m.length; k++) {
       out.bulk(m[k]);
       const len = readVarint(data, p);

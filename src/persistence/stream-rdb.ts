@@ -90,12 +90,12 @@ export function nodeListpack(node: StreamNode): Buffer {
   const mMs = u64(node.ids[0], node.ids[1]);
   const mSeq = u64(node.ids[2], node.ids[3]);
   for (let i = 0; i < node.n; i++) {
-    const o = i * 4;
     const flags = node.flags[i];
     items.push(String(flags));
+    const id = idAt(node, i);
     // uint64 differences seen as int64, as streamAppendItem stores them.
-    items.push(String(BigInt.asIntN(64, u64(node.ids[o], node.ids[o + 1]) - mMs)));
-    items.push(String(BigInt.asIntN(64, u64(node.ids[o + 2], node.ids[o + 3]) - mSeq)));
+    items.push(String(BigInt.asIntN(64, u64(id.msH, id.msL) - mMs)));
+    items.push(String(BigInt.asIntN(64, u64(id.sH, id.sL) - mSeq)));
     const fv = entryFields(node, i);
     const nf = fv.length >> 1;
     if (flags & FLAG_SAMEFIELDS) {
@@ -336,9 +336,8 @@ function digestStream(digest: Buffer, v: RObject, mix: (d: Buffer, s: Buffer | s
   for (const node of s.nodes) {
     for (let i = 0; i < node.n; i++) {
       if (node.flags[i] & FLAG_DELETED) continue;
-      const o = i * 4;
-      const ids = node.ids;
-      mix(digest, u64ToString(ids[o], ids[o + 1]) + '.' + u64ToString(ids[o + 2], ids[o + 3]));
+      const id = idAt(node, i);
+      mix(digest, u64ToString(id.msH, id.msL) + '.' + u64ToString(id.sH, id.sL));
       const fv = entryFields(node, i);
       for (let k = 0; k < fv.length; k++) mix(digest, fv[k]);
     }

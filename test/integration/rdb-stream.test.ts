@@ -15,7 +15,29 @@ import { startOracle, startRespite, hasOracle } from '../helpers/servers.js';
 
 const skip = !hasOracle();
 
-const KEYS = ['s:nodes', 's:trim', 's:groups', 's:empty', 's:big', 's:lzf', 's:old'];
+const KEYS = ['s:nodes', 's:trim', 's:groups', 's:empty', 's:big', 's:lzf', 's:old', 's:mixed'];
+
+/**
+ * IDs whose distance to their node's first ID needs more than 32 bits (ms or seq) next to IDs
+ * that do not, in nodes of 4 that are sealed and then have entries deleted and trimmed.
+ */
+const MIXED_IDS = [
+  '1-1',
+  '2-5',
+  '4294967296-0',
+  '4294967297-0',
+  '5000000000-1',
+  '5000000000-18446744073709551610',
+  '5000000001-0',
+  '9000000000-7',
+  '10000000000-0',
+  '10000000001-1',
+  '10000000002-2',
+  '10000000003-3',
+  '10000000004-0',
+  '18446744073709551615-1',
+  '18446744073709551615-18446744073709551614',
+];
 
 /** Builds the streams (explicit IDs: deterministic content; group times come from the clock). */
 async function build(c: RawClient): Promise<void> {
@@ -62,6 +84,10 @@ async function build(c: RawClient): Promise<void> {
   for (let i = 0; i < 6; i++)
     await run('XADD', 's:lzf', '*', 'field', 'x'.repeat(200 + i), 'y'.repeat(30), 'z');
   await run('XADD', 's:old', '1-1', 'f', 'v');
+  for (let i = 0; i < MIXED_IDS.length; i++)
+    await run('XADD', 's:mixed', MIXED_IDS[i], 'f', `v${i}`, ...(i % 4 === 3 ? ['g', 'x'] : []));
+  await run('XDEL', 's:mixed', '10000000001-1', '5000000000-18446744073709551610');
+  await run('XTRIM', 's:mixed', 'MINID', '3-0');
   await run('XGROUP', 'CREATE', 's:old', 'g', '0', 'ENTRIESREAD', -1);
 }
 
@@ -75,6 +101,8 @@ async function observe(c: RawClient): Promise<Map<string, string>> {
     m.set(`${k} full`, await c.call('XINFO', 'STREAM', k, 'FULL'));
     m.set(`${k} range`, await c.call('XRANGE', k, '-', '+'));
     m.set(`${k} revrange`, await c.call('XREVRANGE', k, '+', '-', 'COUNT', 3));
+    m.set(`${k} mid`, await c.call('XRANGE', k, '4294967296', '(10000000003-3'));
+    m.set(`${k} revmid`, await c.call('XREVRANGE', k, '18446744073709551615-1', '(5000000000-1'));
     m.set(`${k} groups`, await c.call('XINFO', 'GROUPS', k));
     m.set(`${k} digest`, await c.call('DEBUG', 'DIGEST-VALUE', k));
     m.set(`${k} dump`, await c.call('DUMP', k));
@@ -165,7 +193,7 @@ test(
       await build(c);
       for (const x of [oc, c]) assert.equal(await x.call('CONFIG', 'SET', 'rdbcompression', 'no'), '+OK\r\n');
       // Without groups (whose times come from each server's clock) the bytes are the same.
-      for (const k of ['s:nodes', 's:trim', 's:empty', 's:lzf']) {
+      for (const k of ['s:nodes', 's:trim', 's:empty', 's:lzf', 's:mixed']) {
         if (k === 's:lzf') continue; // '*' IDs: different clocks
         assert.equal(JSON.stringify(await c.call('DUMP', k)), JSON.stringify(await oc.call('DUMP', k)), k);
       }

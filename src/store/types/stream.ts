@@ -1,9 +1,9 @@
 /**
  * The stream type (t_stream.c, stream.h). Entries are packed like Redis packs them into
- * listpacks: a `StreamNode` holds up to stream-node-max-entries entries in typed arrays (IDs
- * as four uint32 words each, a flags byte, an offset) plus one byte buffer of varint-prefixed
- * values, with the "master fields" of the node's first entry kept once so that entries with
- * the same field names store only their values. Nodes sit in an array ordered by their master
+ * listpacks: a `StreamNode` holds up to stream-node-max-entries entries in one ArrayBuffer
+ * (a flags byte, an ID relative to the node's master ID in 1, 2 or 4 words, a 16- or 32-bit
+ * offset, and the varint-prefixed values), with the "master fields" of the node's first entry
+ * kept once so that entries with the same field names store only their values. Nodes sit in an array ordered by their master
  * ID (Redis's rax key): O(log n) seek by ID, appends at the tail, whole-node trimming at the
  * head. No JS object per entry.
  *
@@ -25,7 +25,7 @@
  */
 import type { RObject } from '../database.js';
 import { jemallocSize, sdsSize } from './alloc.js';
-import { externalBuffer, trackedArrayBuffer } from '../external.js';
+import { trackedArrayBuffer } from '../external.js';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 
@@ -135,10 +135,37 @@ export function cmpID(a: StreamID, b: StreamID): number {
   return 0;
 }
 
-/** Compares the ID stored at ids[4*i..] with b. */
-function cmpAt(ids: Uint32Array, i: number, b: StreamID): number {
-  const o = i * 4;
-  let x = ids[o];
+/** Compares the ID of entry i of node n with b. */
+function cmpAt(n: StreamNode, i: number, b: StreamID): number {
+  const ids = n.ids;
+  let x: number;
+  let o: number;
+  if (n.stride !== 4) {
+    // ms = master ms + a delta of 16 (stride 1) or 32 bits, seq of 16 or 32 bits (high word 0)
+    let d: number;
+    if (n.stride === 1) {
+      x = ids[4 + i];
+      d = x >>> 16;
+      x &= 0xffff;
+    } else {
+      o = 4 + i * 2;
+      d = ids[o];
+      x = ids[o + 1];
+    }
+    let l = ids[1] + d;
+    let h = ids[0];
+    if (l > 0xffffffff) {
+      l -= TWO_32;
+      h++;
+    }
+    if (h !== b.msH) return h < b.msH ? -1 : 1;
+    if (l !== b.msL) return l < b.msL ? -1 : 1;
+    if (b.sH !== 0) return -1;
+    if (x !== b.sL) return x < b.sL ? -1 : 1;
+    return 0;
+  }
+  o = 4 + i * 4;
+  x = ids[o];
   if (x !== b.msH) return x < b.msH ? -1 : 1;
   x = ids[o + 1];
   if (x !== b.msL) return x < b.msL ? -1 : 1;
@@ -149,22 +176,67 @@ function cmpAt(ids: Uint32Array, i: number, b: StreamID): number {
   return 0;
 }
 
+/** Compares the node's master ID (the first entry's, kept in ids[0..3]) with b. */
 function cmpMaster(n: StreamNode, b: StreamID): number {
-  return cmpAt(n.ids, 0, b);
+  const ids = n.ids;
+  let x = ids[0];
+  if (x !== b.msH) return x < b.msH ? -1 : 1;
+  x = ids[1];
+  if (x !== b.msL) return x < b.msL ? -1 : 1;
+  x = ids[2];
+  if (x !== b.sH) return x < b.sH ? -1 : 1;
+  x = ids[3];
+  if (x !== b.sL) return x < b.sL ? -1 : 1;
+  return 0;
+}
+
+/** Scratch words of the last ID read by loadId: ms high/low, seq high/low. */
+const IDW = new Float64Array(4);
+
+/** Puts the words of the ID of entry i of node n into IDW. */
+function loadId(n: StreamNode, i: number): void {
+  const ids = n.ids;
+  if (n.stride !== 4) {
+    let d: number;
+    let seq: number;
+    if (n.stride === 1) {
+      const w = ids[4 + i];
+      d = w >>> 16;
+      seq = w & 0xffff;
+    } else {
+      const o = 4 + i * 2;
+      d = ids[o];
+      seq = ids[o + 1];
+    }
+    let l = ids[1] + d;
+    let h = ids[0];
+    if (l > 0xffffffff) {
+      l -= TWO_32;
+      h++;
+    }
+    IDW[0] = h;
+    IDW[1] = l;
+    IDW[2] = 0;
+    IDW[3] = seq;
+    return;
+  }
+  const o = 4 + i * 4;
+  IDW[0] = ids[o];
+  IDW[1] = ids[o + 1];
+  IDW[2] = ids[o + 2];
+  IDW[3] = ids[o + 3];
 }
 
 /** The ID of entry i of node n. */
 export function idAt(n: StreamNode, i: number): StreamID {
-  const o = i * 4;
-  const ids = n.ids;
-  return new StreamID(ids[o], ids[o + 1], ids[o + 2], ids[o + 3]);
+  loadId(n, i);
+  return new StreamID(IDW[0], IDW[1], IDW[2], IDW[3]);
 }
 
 /** The ID of entry i of node n as text. */
 export function idStringAt(n: StreamNode, i: number): string {
-  const o = i * 4;
-  const ids = n.ids;
-  return u64ToString(ids[o], ids[o + 1]) + '-' + u64ToString(ids[o + 2], ids[o + 3]);
+  loadId(n, i);
+  return u64ToString(IDW[0], IDW[1]) + '-' + u64ToString(IDW[2], IDW[3]);
 }
 
 const U64_RE = /^[0-9]+$/;
@@ -245,15 +317,33 @@ export const FLAG_SAMEFIELDS = 2;
 const LISTPACK_MAX_SIZE = 1 << 30;
 
 /**
- * One Redis listpack worth of entries. Entry i: ID at ids[4i..4i+3], flags[i], payload in
- * data[offs[i], offs[i+1]): with FLAG_SAMEFIELDS one varint-prefixed value per master field,
+ * One Redis listpack worth of entries, in one ArrayBuffer seen through two views (a node costs
+ * one allocation and few JS objects: they are what survives the young generation):
+ * - `data` (also `flags`), bytes: flags[i] at data[i] (cap bytes, padded to 4), then the words
+ *   `ids` views, then the payload;
+ * - `ids`, 32-bit words: ids[0..3] the master ID (entry 0's); entry i's ID relative to the
+ *   master as Redis stores it when every ID of the node fits: stride 1, ids[4+i] = ms delta <<
+ *   16 | seq (both < 2^16: entries added by `*` at any real rate); stride 2, the ms delta at
+ *   ids[4+2i] and the seq at ids[4+2i+1] (both < 2^32); otherwise stride 4, the four words at
+ *   ids[4+4i..]. A node widens (1 → 2 → 4) when an entry needs it. From word `oa`: the payload
+ *   offsets off(0..n) (byte positions in data), two 16-bit ones per word while the buffer is
+ *   under 64 KB, else one per word.
+ * Entry i's payload is data[off(i), off(i+1)): with FLAG_SAMEFIELDS one varint-prefixed value
+ * per master field (no prefix when the master has one field: the value is the whole payload),
  * otherwise a varint field count and then varint-prefixed field/value pairs.
  */
 export class StreamNode {
   ids: Uint32Array;
-  flags: Uint8Array;
-  offs: Uint32Array;
+  /** Words per entry ID in ids: 1 or 2 (relative to the master ID), or 4 (full IDs). */
+  stride = 1;
+  /** The whole store as bytes; flags[i] is data[i]. */
   data: Buffer;
+  flags: Buffer;
+  /** Entries the arrays have room for. */
+  cap = 0;
+  /** Word index in ids of the offsets; whether they are 32-bit. */
+  oa = 4;
+  o32 = false;
   /** Entries, deleted ones included. */
   n = 0;
   /** Entries not deleted. */
@@ -267,15 +357,9 @@ export class StreamNode {
     cap: number,
     dataCap: number,
   ) {
-    this.ids = this.offs = EMPTY_U32;
-    this.flags = EMPTY_U8;
-    if (cap > 0 && dataCap > 0) {
-      this.data = EMPTY_BUF;
-      this.allocate(cap, dataCap);
-    } else {
-      this.resize(cap);
-      this.data = externalBuffer(dataCap);
-    }
+    this.ids = EMPTY_U32;
+    this.data = this.flags = EMPTY_BUF;
+    this.relayout(cap, 1, dataCap);
     let mb = 0;
     for (let i = 0; i < master.length; i++) mb += lpStrBytes(master[i]);
     this.masterBytes = mb;
@@ -294,74 +378,84 @@ export class StreamNode {
     );
   }
 
-  /**
-   * (Re)allocates the ID, offset and flag arrays for cap entries, keeping the content: one
-   * ArrayBuffer for the three (one allocation per node, not three).
-   */
-  resize(cap: number): void {
-    this.moveArrays(trackedArrayBuffer(new ArrayBuffer(arraysBytes(cap))), cap);
+  /** Where entry i's payload starts in data (i = n: where the next one would). */
+  off(i: number): number {
+    const ids = this.ids;
+    if (this.o32) return ids[this.oa + i];
+    return (ids[this.oa + (i >> 1)] >>> ((i & 1) << 4)) & 0xffff;
+  }
+
+  /** Payload bytes in use and room for. */
+  payloadUsed(): number {
+    return this.off(this.n) - this.off(0);
+  }
+
+  payloadCap(): number {
+    return this.data.length - this.off(0);
   }
 
   /**
-   * (Re)allocates the arrays for cap entries and dataCap bytes of data in one backing store
-   * (a new node costs one allocation and one FinalizationRegistry entry), keeping the content.
+   * Moves the node into a new store for cap entries, IDs of `stride` words (never narrower
+   * than now) and payloadCap bytes of payload, keeping the content.
    */
-  allocate(cap: number, dataCap: number): void {
-    const arrays = arraysBytes(cap);
-    const buf = trackedArrayBuffer(new ArrayBuffer(arrays + dataCap), false);
-    const data = Buffer.from(buf, arrays, dataCap);
-    if (this.n !== 0) this.data.copy(data, 0, 0, this.offs[this.n]);
-    this.moveArrays(buf, cap);
-    this.data = data;
-  }
-
-  /** Lays the ID/offset/flag arrays for cap entries at the start of buf, keeping the content. */
-  private moveArrays(buf: ArrayBuffer, cap: number): void {
-    const ids = new Uint32Array(buf, 0, cap * 4);
-    const offs = new Uint32Array(buf, cap * 16, cap + 1);
-    const flags = new Uint8Array(buf, cap * 20 + 4, cap);
-    const n = this.n;
-    if (n !== 0) {
-      ids.set(this.ids.subarray(0, n * 4));
-      offs.set(this.offs.subarray(0, n + 1));
-      flags.set(this.flags.subarray(0, n));
+  relayout(cap: number, stride: number, payloadCap: number): void {
+    const fa4 = (cap + 3) & ~3;
+    const idWords = 4 + cap * stride;
+    let o32 = false;
+    let offWords = (cap + 2) >> 1;
+    let da = fa4 + (idWords + offWords) * 4;
+    if (da + payloadCap > 0xffff) {
+      o32 = true;
+      offWords = cap + 1;
+      da = fa4 + (idWords + offWords) * 4;
     }
+    const total = da + payloadCap;
+    const buf = trackedArrayBuffer(new ArrayBuffer(total), false);
+    const data = Buffer.from(buf, 0, total);
+    const ids = new Uint32Array(buf, fa4, idWords + offWords);
+    const n = this.n;
+    const oldDa = this.cap === 0 && this.data.length === 0 ? 0 : this.off(0);
+    if (n !== 0) {
+      data.set(this.data.subarray(0, n), 0);
+      if (stride === this.stride) ids.set(this.ids.subarray(0, 4 + n * stride));
+      else {
+        // to a wider form
+        ids.set(this.ids.subarray(0, 4));
+        for (let i = 0; i < n; i++) {
+          loadId(this, i);
+          storeId(ids, stride, i, IDW[0], IDW[1], IDW[2], IDW[3]);
+        }
+      }
+      this.data.copy(data, da, oldDa, this.off(n));
+    }
+    for (let i = 0; i <= n; i++) putOff(ids, idWords, o32, i, (n === 0 ? 0 : this.off(i) - oldDa) + da);
     this.ids = ids;
-    this.offs = offs;
-    this.flags = flags;
+    this.data = this.flags = data;
+    this.stride = stride;
+    this.cap = cap;
+    this.oa = idWords;
+    this.o32 = o32;
   }
 
-  /** Trims the arrays and data to their content (a full node, as Redis's lpShrinkToFit). */
+  /** Trims the store to the content (a full node, as Redis's lpShrinkToFit). */
   shrink(): void {
     const n = this.n;
-    const used = this.offs[n];
+    const used = this.payloadUsed();
     // Small slack is cheaper than a copy (and the fragmentation a copy leaves behind).
-    const arraysSlack = this.flags.length > n + (n >> 3);
-    const dataSlack = this.data.length > used + (used >> 3) + 16;
-    const store = this.flags.buffer;
-    if (this.data.buffer === store) {
-      if (arraysSlack || dataSlack) this.allocate(n, used);
-      return;
-    }
-    // Separate stores (the data outgrew the node's first store, or the arrays were resized):
-    // neither may keep a dead part of a shared store alive.
-    if (arraysSlack || store.byteLength > arraysBytes(this.flags.length)) this.resize(n);
-    if (dataSlack || this.data.byteOffset !== 0) {
-      const d = externalBuffer(used);
-      this.data.copy(d, 0, 0, used);
-      this.data = d;
-    }
+    if (this.cap > n + (n >> 3) || this.payloadCap() > used + (used >> 3) + 16)
+      this.relayout(n, this.stride, used);
   }
 
   clone(): StreamNode {
     const c = new StreamNode(this.master, 0, 0);
     c.n = this.n;
     c.ids = this.ids;
-    c.flags = this.flags;
-    c.offs = this.offs;
-    c.resize(this.flags.length);
-    c.data = externalBuffer(this.data.length);
-    this.data.copy(c.data);
+    c.stride = this.stride;
+    c.data = c.flags = this.data;
+    c.cap = this.cap;
+    c.oa = this.oa;
+    c.o32 = this.o32;
+    c.relayout(this.cap, this.stride, this.payloadCap());
     c.live = this.live;
     c.masterBytes = this.masterBytes;
     c.entryBytes = this.entryBytes;
@@ -374,25 +468,70 @@ export class StreamNode {
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (cmpAt(this.ids, mid, id) < 0) lo = mid + 1;
+      if (cmpAt(this, mid, id) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   cmpAt(i: number, id: StreamID): number {
-    return cmpAt(this.ids, i, id);
+    return cmpAt(this, i, id);
+  }
+}
+
+/** Sets offset i (16- or 32-bit, from word oa) in ids. */
+function putOff(ids: Uint32Array, oa: number, o32: boolean, i: number, v: number): void {
+  if (o32) ids[oa + i] = v;
+  else {
+    const w = oa + (i >> 1);
+    ids[w] = i & 1 ? (ids[w] & 0xffff) + v * 65536 : (ids[w] & 0xffff0000) | v;
+  }
+}
+
+/** Whether the nf fields of fv (from `from`, alternating with values) are the master fields m. */
+function sameFields(m: string[], fv: string[], from: number, nf: number): boolean {
+  if (m.length !== nf) return false;
+  for (let k = 0; k < nf; k++) if (m[k] !== fv[from + 2 * k]) return false;
+  return true;
+}
+
+/**
+ * The ID stride id needs in a node whose master ID is at ids[0..3]: 1 (16-bit ms delta and
+ * seq), 2 (32-bit ms delta and seq) or 4 (the full ID).
+ */
+function strideFor(ids: Uint32Array, id: StreamID): number {
+  if (id.sH !== 0) return 4;
+  const d = (id.msH - ids[0]) * TWO_32 + (id.msL - ids[1]);
+  if (d < 0 || d > 0xffffffff) return 4;
+  return d <= 0xffff && id.sL <= 0xffff ? 1 : 2;
+}
+
+/** Stores the ID of entry i (words msH, msL, sH, sL) in ids of the given stride (it fits). */
+function storeId(
+  ids: Uint32Array,
+  stride: number,
+  i: number,
+  msH: number,
+  msL: number,
+  sH: number,
+  sL: number,
+): void {
+  if (stride === 1) ids[4 + i] = ((msL - ids[1]) >>> 0) * 65536 + sL;
+  else if (stride === 2) {
+    const o = 4 + i * 2;
+    ids[o] = (msL - ids[1]) >>> 0;
+    ids[o + 1] = sL;
+  } else {
+    const o = 4 + i * 4;
+    ids[o] = msH;
+    ids[o + 1] = msL;
+    ids[o + 2] = sH;
+    ids[o + 3] = sL;
   }
 }
 
 const EMPTY_U32 = new Uint32Array(0);
-const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_BUF = Buffer.alloc(0);
-
-/** Bytes of the ID, offset and flag arrays of cap entries. */
-function arraysBytes(cap: number): number {
-  return cap * 16 + (cap + 1) * 4 + cap;
-}
 
 function varintLen(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -423,8 +562,12 @@ export function readVarint(b: Buffer, p: number): number {
 }
 
 function writeStr(b: Buffer, p: number, s: string): number {
+  return writeRaw(b, writeVarint(b, p, s.length), s);
+}
+
+/** Writes the latin1 bytes of s at b[p] (no length prefix); returns the position after them. */
+function writeRaw(b: Buffer, p: number, s: string): number {
   const n = s.length;
-  p = writeVarint(b, p, n);
   if (n <= 16) {
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     return p;
@@ -436,9 +579,14 @@ function writeStr(b: Buffer, p: number, s: string): number {
 export function entryFields(node: StreamNode, i: number): string[] {
   const out: string[] = [];
   const data = node.data;
-  let p = node.offs[i];
+  let p = node.off(i);
   if (node.flags[i] & FLAG_SAMEFIELDS) {
     const m = node.master;
+    if (m.length === 1) {
+      // a lone value: no length prefix, it runs to the next entry
+      out.push(m[0], data.latin1Slice(p, node.off(i + 1)));
+      return out;
+    }
     for (let k = 0; k < m.length; k++) {
       const len = readVarint(data, p);
       p = POS[0];
@@ -687,47 +835,50 @@ export class Stream implements RObject {
     }
     let same = false;
     if (node === null) {
-      const master: string[] = new Array(nf);
-      for (let k = 0; k < nf; k++) master[k] = fv[from + 2 * k];
+      // Consecutive nodes with the same fields share one master array (never modified).
+      const prev = this.nodes.length === 0 ? null : this.nodes[this.nodes.length - 1];
+      let master: string[];
+      if (prev !== null && sameFields(prev.master, fv, from, nf)) master = prev.master;
+      else {
+        master = new Array(nf);
+        for (let k = 0; k < nf; k++) master[k] = fv[from + 2 * k];
+      }
       // Sized for a full node up front (Redis preallocates too): no growth copies.
       const cap = maxEntries > 0 && maxEntries <= 1024 ? maxEntries : 16;
       const maxB = maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
       // Data of entries like this one (values only, with their length prefixes): when the
       // node fills up with such entries, shrink() then finds nothing to trim, no copy.
-      let perEntry = 0;
-      for (let k = from + 1; k < fv.length; k += 2) perEntry += varintLen(fv[k].length) + fv[k].length;
+      let perEntry = nf === 1 ? fv[from + 1].length : 0;
+      if (nf !== 1)
+        for (let k = from + 1; k < fv.length; k += 2) perEntry += varintLen(fv[k].length) + fv[k].length;
       node = new StreamNode(master, cap, Math.max(64, Math.min(maxB, perEntry * cap + 16)));
       this.nodes.push(node);
       same = true;
-    } else {
-      const m = node.master;
-      if (m.length === nf) {
-        same = true;
-        for (let k = 0; k < nf; k++) {
-          if (m[k] !== fv[from + 2 * k]) {
-            same = false;
-            break;
-          }
-        }
-      }
-    }
+    } else same = sameFields(node.master, fv, from, nf);
     // Room in the arrays.
     const i = node.n;
-    if (i === node.flags.length) {
-      let cap = Math.max(8, node.flags.length * 2);
+    if (i === node.cap) {
+      let cap = Math.max(8, node.cap * 2);
       if (maxEntries > 0 && cap > maxEntries) cap = Math.max(maxEntries, i + 1);
-      node.resize(cap);
+      node.relayout(cap, node.stride, node.payloadCap());
     }
-    let need = same ? 0 : varintLen(nf);
-    for (let k = from; k < fv.length; k++) {
-      if (same && ((k - from) & 1) === 0) continue;
-      need += varintLen(fv[k].length) + fv[k].length;
+    // An ID the compact form cannot hold turns the node to the full form (rare: only explicit
+    // IDs far apart, or seqs of 2^32 and more).
+    if (node.stride !== 4) {
+      const st = i === 0 ? (id.sH !== 0 ? 4 : id.sL > 0xffff ? 2 : 1) : strideFor(node.ids, id);
+      if (st > node.stride) node.relayout(node.cap, st, node.payloadCap());
     }
-    let p = node.offs[i];
+    const lone = same && nf === 1;
+    let need = lone ? fv[from + 1].length : same ? 0 : varintLen(nf);
+    if (!lone)
+      for (let k = from; k < fv.length; k++) {
+        if (same && ((k - from) & 1) === 0) continue;
+        need += varintLen(fv[k].length) + fv[k].length;
+      }
+    let p = node.off(i);
     if (p + need > node.data.length) {
-      const d = externalBuffer(Math.max(node.data.length * 2, p + need));
-      node.data.copy(d, 0, 0, p);
-      node.data = d;
+      node.relayout(node.cap, node.stride, Math.max(node.payloadCap() * 2, node.payloadUsed() + need));
+      p = node.off(i);
     }
     const data = node.data;
     // Listpack bytes of this entry: flags, ms-diff, seq-diff, [num-fields, fields], values, lp-count.
@@ -741,7 +892,11 @@ export class Stream implements RObject {
       // the master ID is this entry's: both diffs are 0
       lb = 2 + 2 + 2 + lpIntBytes(nf + 3);
     }
-    if (same) {
+    if (lone) {
+      const v = fv[from + 1];
+      lb += lpStrBytes(v);
+      p = writeRaw(data, p, v);
+    } else if (same) {
       for (let k = 0; k < nf; k++) {
         const v = fv[from + 2 * k + 1];
         lb += lpStrBytes(v);
@@ -755,13 +910,15 @@ export class Stream implements RObject {
         p = writeStr(data, p, fv[k]);
       }
     }
-    const o = i * 4;
-    ids[o] = id.msH;
-    ids[o + 1] = id.msL;
-    ids[o + 2] = id.sH;
-    ids[o + 3] = id.sL;
+    if (i === 0) {
+      ids[0] = id.msH;
+      ids[1] = id.msL;
+      ids[2] = id.sH;
+      ids[3] = id.sL;
+    }
+    storeId(ids, node.stride, i, id.msH, id.msL, id.sH, id.sL);
     node.flags[i] = same ? FLAG_SAMEFIELDS : 0;
-    node.offs[i + 1] = p;
+    putOff(ids, node.oa, node.o32, i + 1, p);
     node.n = i + 1;
     node.live++;
     node.entryBytes += lb;
