@@ -19,8 +19,8 @@
  * `used_memory` reports the same figure, measured afresh. The young
  * generation holds the request garbage; a new key lives there only until its first
  * scavenges. Evicting a key frees nothing V8 reports until the next full (mark-sweep) GC, so
- * a lower-bound estimate of the heap bytes of every evicted key (its key string and index
- * entry, a collection's nodes; off-heap string bytes are counted back at once by the store)
+ * a lower-bound estimate of the heap bytes of every evicted key (its key string, a
+ * collection's nodes; off-heap string bytes are counted back at once by the store)
  * is subtracted until the heap figure shows them gone. V8 sweeps concurrently *after* the
  * GC event, so the figure falls over the following milliseconds: the estimate of the
  * previous cycle is consumed by those falls, and what is left of it is dropped at the next
