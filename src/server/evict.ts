@@ -76,6 +76,11 @@ const STRING_HEADER = 16;
 /** An expire time beside it: a boxed double (HeapNumber) in the expires Dict's value array. */
 const EXPIRE_BYTES = 16;
 
+/** The heap bytes of a key string (see above), exported for the test that measures them. */
+export function keyStringBytes(key: string): number {
+  return STRING_HEADER + ((key.length + 7) & ~7);
+}
+
 export class Evictor {
   /**
    * The eviction pool, ascending by `idle` (the best candidate is last): poolLen entries of
@@ -343,10 +348,7 @@ export class Evictor {
    * time), a collection's nodes. A string value's bytes are off-heap: the store counts them back itself.
    */
   private heapSizeOf(db: Database, key: string, v: Value): number {
-    const base =
-      STRING_HEADER +
-      ((key.length + 7) & ~7) +
-      (db.expires.size !== 0 && db.expires.has(key) ? EXPIRE_BYTES : 0);
+    const base = keyStringBytes(key) + (db.expires.size !== 0 && db.expires.has(key) ? EXPIRE_BYTES : 0);
     return typeof v === 'number'
       ? base
       : base + (v.heapBytes !== undefined ? v.heapBytes() : v.memoryUsage());
