@@ -10,9 +10,10 @@ import { oneCommand } from './resp.js';
 import { fmtInt, fmtNum, fmtRatio, fmtMB, machineLine, table } from './report.js';
 import { commandLine, say, type Options } from './options.js';
 
+/** An INFO field (`name:N`) or a keyspace line's count (`db0:keys=N`, name `db0:keys`). */
 async function infoField(s: ServerProc, name: string): Promise<number> {
   const text = String(await oneCommand(s.port, 'INFO'));
-  return Number(new RegExp(`${name}:(\\d+)`).exec(text)?.[1] ?? NaN);
+  return Number(new RegExp(`^${name}[:=](\\d+)`, 'm').exec(text)?.[1] ?? NaN);
 }
 
 export async function evictionMode(o: Options, m: MachineInfo): Promise<string> {
