@@ -402,6 +402,8 @@ export class AofManager {
   private manifest: Manifest = { base: null, incrs: [], currBaseSeq: 0, currIncrSeq: 0 };
   private lastFsync = 0;
   private fsyncInFlight = false;
+  /** How long the last `always` fdatasync took (ms): bounds group commit's gathering (gatherMore). */
+  private lastFsyncMs = 0;
   lastWriteOk = true;
   /** errno code of the last failed write or background fsync (aof_last_write_errno). */
   lastWriteErrno = '';
@@ -461,6 +463,30 @@ export class AofManager {
    */
   groupCommit(): boolean {
     return this.buf.length !== 0 && this.fd !== -1;
+  }
+
+  /** Bytes buffered for the next flush (group commit watches them grow). */
+  pendingBytes(): number {
+    return this.buf.length;
+  }
+
+  /**
+   * Whether group commit should let the event loop poll its sockets once more before the
+   * fdatasync of `appendfsync always`, so that writes arriving now share it: yes while the
+   * last round brought more (`grew`) and the gathering has lasted less than the last
+   * fdatasync did (`sinceMs`). With 50 clients Redis's cycle fsyncs about 25 writes — the
+   * half whose replies left during the previous fsync — while the other half's requests
+   * arrive moments later; waiting for them halves the fsyncs per write. The wait is bounded
+   * by what an fsync costs, so a fast disk barely waits and a slow one gathers more.
+   */
+  gatherMore(grew: boolean, sinceMs: number): boolean {
+    return (
+      grew &&
+      this.fd !== -1 &&
+      this.buf.length !== 0 &&
+      sinceMs < this.lastFsyncMs &&
+      this.server.config.str('appendfsync') === 'always'
+    );
   }
 
   get rewriteInProgress(): boolean {
@@ -534,7 +560,9 @@ export class AofManager {
       try {
         if (this.injectWriteError !== null)
           throw Object.assign(new Error('injected'), { code: this.injectWriteError });
+        const t0 = performance.now();
         fdatasyncSync(this.fd);
+        this.lastFsyncMs = performance.now() - t0;
       } catch (e) {
         this.server.log.warning(
           `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`,

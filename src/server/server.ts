@@ -199,6 +199,9 @@ export class Server implements KeyspaceHooks {
   /** Gives the young generation's memory back at rest (young-gen.ts). */
   private readonly youngGen = new YoungGenTrimmer();
   private flushScheduled = false;
+  /** Group commit's gathering (aof.gatherMore): its first check phase (-1: not yet), the AOF bytes at the last round. */
+  private gatherStart = 0;
+  private gatherBytes = 0;
   /** True while onData processes a read: flushPending() runs at its end anyway. */
   private inDataBatch = false;
   /** Hot config values, refreshed by CONFIG SET. */
@@ -1097,11 +1100,30 @@ export class Server implements KeyspaceHooks {
     // Inside onData the batch is flushed synchronously at its end.
     if (this.flushScheduled || this.inDataBatch) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushPending();
-    });
+    this.gatherStart = -1;
+    this.gatherBytes = 0;
+    setImmediate(this.flushScheduledBatch);
   }
+
+  /**
+   * The check phase after the reads of a turn. With `appendfsync always` group commit may
+   * first let the loop poll again (another immediate makes that poll non-blocking) while
+   * more writes keep arriving (Aof.gatherMore); the replies of all of them leave after one
+   * fdatasync.
+   */
+  private readonly flushScheduledBatch = (): void => {
+    if (!this.flushScheduled) return;
+    const bytes = this.aof.pendingBytes();
+    const now = performance.now();
+    if (this.gatherStart < 0) this.gatherStart = now;
+    if (this.aof.gatherMore(bytes > this.gatherBytes, now - this.gatherStart)) {
+      this.gatherBytes = bytes;
+      setImmediate(this.flushScheduledBatch);
+      return;
+    }
+    this.flushScheduled = false;
+    this.flushPending();
+  };
 
   /** Writes the pending replies of every client touched in this batch (one write each). */
   flushPending(): void {
