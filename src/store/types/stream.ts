@@ -137,41 +137,14 @@ export function cmpID(a: StreamID, b: StreamID): number {
 
 /** Compares the ID of entry i of node n with b. */
 function cmpAt(n: StreamNode, i: number, b: StreamID): number {
-  const ids = n.ids;
-  let x: number;
-  let o: number;
-  if (n.stride !== 4) {
-    // ms = master ms + a delta of 16 (stride 1) or 32 bits, seq of 16 or 32 bits (high word 0)
-    let d: number;
-    if (n.stride === 1) {
-      x = ids[4 + i];
-      d = x >>> 16;
-      x &= 0xffff;
-    } else {
-      o = 4 + i * 2;
-      d = ids[o];
-      x = ids[o + 1];
-    }
-    let l = ids[1] + d;
-    let h = ids[0];
-    if (l > 0xffffffff) {
-      l -= TWO_32;
-      h++;
-    }
-    if (h !== b.msH) return h < b.msH ? -1 : 1;
-    if (l !== b.msL) return l < b.msL ? -1 : 1;
-    if (b.sH !== 0) return -1;
-    if (x !== b.sL) return x < b.sL ? -1 : 1;
-    return 0;
-  }
-  o = 4 + i * 4;
-  x = ids[o];
+  loadId(n, i);
+  let x = IDW[0];
   if (x !== b.msH) return x < b.msH ? -1 : 1;
-  x = ids[o + 1];
+  x = IDW[1];
   if (x !== b.msL) return x < b.msL ? -1 : 1;
-  x = ids[o + 2];
+  x = IDW[2];
   if (x !== b.sH) return x < b.sH ? -1 : 1;
-  x = ids[o + 3];
+  x = IDW[3];
   if (x !== b.sL) return x < b.sL ? -1 : 1;
   return 0;
 }
