@@ -135,32 +135,28 @@ export function cmpID(a: StreamID, b: StreamID): number {
   return 0;
 }
 
-/** Compares the ID of entry i of node n with b. */
-function cmpAt(n: StreamNode, i: number, b: StreamID): number {
-  loadId(n, i);
-  let x = IDW[0];
+/** Compares the ID held as four words (ms high/low, seq high/low) at w[o..o+3] with b. */
+function cmpWords(w: Uint32Array | Float64Array, o: number, b: StreamID): number {
+  let x = w[o];
   if (x !== b.msH) return x < b.msH ? -1 : 1;
-  x = IDW[1];
+  x = w[o + 1];
   if (x !== b.msL) return x < b.msL ? -1 : 1;
-  x = IDW[2];
+  x = w[o + 2];
   if (x !== b.sH) return x < b.sH ? -1 : 1;
-  x = IDW[3];
+  x = w[o + 3];
   if (x !== b.sL) return x < b.sL ? -1 : 1;
   return 0;
 }
 
+/** Compares the ID of entry i of node n with b. */
+function cmpAt(n: StreamNode, i: number, b: StreamID): number {
+  loadId(n, i);
+  return cmpWords(IDW, 0, b);
+}
+
 /** Compares the node's master ID (the first entry's, kept in ids[0..3]) with b. */
 function cmpMaster(n: StreamNode, b: StreamID): number {
-  const ids = n.ids;
-  let x = ids[0];
-  if (x !== b.msH) return x < b.msH ? -1 : 1;
-  x = ids[1];
-  if (x !== b.msL) return x < b.msL ? -1 : 1;
-  x = ids[2];
-  if (x !== b.sH) return x < b.sH ? -1 : 1;
-  x = ids[3];
-  if (x !== b.sL) return x < b.sL ? -1 : 1;
-  return 0;
+  return cmpWords(n.ids, 0, b);
 }
 
 /** Scratch words of the last ID read by loadId: ms high/low, seq high/low. */
