@@ -37,6 +37,7 @@
  * random policies take a random key, visiting databases round-robin.
  */
 import { externalBytes } from '../store/external.js';
+import { v8StringSize } from '../store/types/alloc.js';
 import { fullGc } from '../util/gc.js';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -72,14 +73,8 @@ type Policy =
  * 47 bytes more per key (a V8 Map entry, gone since the KeyTable) made the keyspace swing by
  * a quarter between GCs, each swing a burst of tens of thousands of evictions.
  */
-const STRING_HEADER = 16;
 /** An expire time beside it: a boxed double (HeapNumber) in the expires Dict's value array. */
 const EXPIRE_BYTES = 16;
-
-/** The heap bytes of a key string (see above), exported for the test that measures them. */
-export function keyStringBytes(key: string): number {
-  return STRING_HEADER + ((key.length + 7) & ~7);
-}
 
 export class Evictor {
   /**
@@ -348,7 +343,7 @@ export class Evictor {
    * time), a collection's nodes. A string value's bytes are off-heap: the store counts them back itself.
    */
   private heapSizeOf(db: Database, key: string, v: Value): number {
-    const base = keyStringBytes(key) + (db.expires.size !== 0 && db.expires.has(key) ? EXPIRE_BYTES : 0);
+    const base = v8StringSize(key.length) + (db.expires.size !== 0 && db.expires.has(key) ? EXPIRE_BYTES : 0);
     return typeof v === 'number'
       ? base
       : base + (v.heapBytes !== undefined ? v.heapBytes() : v.memoryUsage());

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { keyStringBytes } from '../../src/server/evict.js';
+import { v8StringSize } from '../../src/store/types/alloc.js';
 import { Dict } from '../../src/store/dict.js';
 import { fullGc } from '../../src/util/gc.js';
 
@@ -46,11 +46,14 @@ test('the heap estimate of an evicted key is what V8 gives back for its key stri
     fullGc();
     // What went: the deleted keys' strings and the `fresh` array's 8-byte slots.
     const freedPerKey = (before - heapUsed()) / n - 8;
-    const estimate = keyStringBytes('x'.repeat(len));
+    // The evictor's per-key estimate (evict.ts heapSizeOf: the key string's size).
+    const estimate = v8StringSize(len);
     // A lower bound (an overestimate is dropped at the next major GC: a burst of evictions),
-    // and a close one (an underestimate keeps the figure high until that GC).
+    // and a close one (an underestimate keeps the figure high until that GC). The heap figure
+    // moves by up to ~300 KB for other reasons between the two readings: 3 bytes per key of
+    // tolerance (the estimate this replaced was about twice the freed size).
     assert.ok(
-      estimate <= freedPerKey + 1,
+      estimate <= freedPerKey + 3,
       `len ${len}: estimate ${estimate} > freed ${freedPerKey.toFixed(1)}`,
     );
     assert.ok(

@@ -13,6 +13,7 @@
  */
 import type { RObject } from '../database.js';
 import { ZSkipList } from './skiplist.js';
+import { v8StringSize } from './alloc.js';
 
 export const ZADD_IN_INCR = 1;
 export const ZADD_IN_NX = 2;
@@ -108,11 +109,6 @@ function scoreRangeOverlaps(r: ScoreRange, first: number, last: number): boolean
   return scoreGteMin(last, r) && scoreLteMax(first, r);
 }
 
-/** Byte length estimate of a JS string's heap footprint (one-byte string). */
-function strBytes(s: string): number {
-  return 16 + ((s.length + 7) & ~7);
-}
-
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
   lru = 0;
@@ -163,11 +159,11 @@ export class ZSet implements RObject {
     if (this.zsl === null) {
       const e = this.lpEle!;
       bytes += 32 + e.length * 12;
-      for (let i = 0; i < e.length; i++) bytes += strBytes(e[i]);
+      for (let i = 0; i < e.length; i++) bytes += v8StringSize(e[i].length);
     } else {
       const z = this.zsl;
       bytes += z.arrayBytes();
-      for (let i = 1; i <= z.length; i++) bytes += strBytes(z.ele[i]);
+      for (let i = 1; i <= z.length; i++) bytes += v8StringSize(z.ele[i].length);
     }
     return bytes;
   }
