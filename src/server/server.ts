@@ -216,9 +216,6 @@ export class Server implements KeyspaceHooks {
   /** Gives the young generation's memory back at rest (young-gen.ts). */
   private readonly youngGen = new YoungGenTrimmer();
   private flushScheduled = false;
-  /** Group commit's gathering (aof.gatherMore): its first check phase (-1: not yet), the AOF bytes at the last round. */
-  private gatherStart = 0;
-  private gatherBytes = 0;
   /** True while onData processes a read: flushPending() runs at its end anyway. */
   private inDataBatch = false;
   /** Hot config values, refreshed by CONFIG SET. */
@@ -1117,8 +1114,7 @@ export class Server implements KeyspaceHooks {
     // Inside onData the batch is flushed synchronously at its end.
     if (this.flushScheduled || this.inDataBatch) return;
     this.flushScheduled = true;
-    this.gatherStart = -1;
-    this.gatherBytes = 0;
+    this.aof.resetGather();
     setImmediate(this.flushScheduledBatch);
   }
 
@@ -1129,12 +1125,7 @@ export class Server implements KeyspaceHooks {
    * fdatasync.
    */
   private readonly flushScheduledBatch = (): void => {
-    if (!this.flushScheduled) return;
-    const bytes = this.aof.pendingBytes();
-    const now = performance.now();
-    if (this.gatherStart < 0) this.gatherStart = now;
-    if (this.aof.gatherMore(bytes > this.gatherBytes, now - this.gatherStart)) {
-      this.gatherBytes = bytes;
+    if (this.aof.gatherMore()) {
       setImmediate(this.flushScheduledBatch);
       return;
     }
