@@ -122,23 +122,6 @@ export interface ShutdownOptions {
   abort?: boolean;
 }
 
-/**
- * Date.now() - performance.now() read just as Date.now() moves to the next millisecond, when
- * its truncation is nil (a sample taken at a random moment is up to 1 ms low, which would put
- * command times up to 1 ms behind Date.now()). Waits at most 2 ms, once per server.
- */
-function wallOffsetAtTick(): number {
-  const d0 = Date.now();
-  let p = performance.now();
-  let d = d0;
-  const limit = p + 2;
-  while (d === d0 && p < limit) {
-    p = performance.now();
-    d = Date.now();
-  }
-  return d - p;
-}
-
 export class Server implements KeyspaceHooks {
   readonly config: Config;
   readonly log = new Logger();
@@ -268,7 +251,10 @@ export class Server implements KeyspaceHooks {
     if (opts.clock === undefined) {
       // Every reader of the time shares call()'s source, so command times never disagree
       // with the cron's or a timer's by the millisecond Date.now()'s truncation would.
-      this.wallOffset = wallOffsetAtTick();
+      // performance.timeOrigin is the process start in unix ms with sub-ms precision: an exact
+      // offset unless the wall clock moved since; syncWallOffset corrects that as in the cron.
+      this.wallOffset = performance.timeOrigin;
+      this.syncWallOffset(Date.now());
       this.clock = () => Math.floor(performance.now() + this.wallOffset!);
     } else this.clock = opts.clock;
     this.onShutdown = opts.onShutdown;
@@ -1327,7 +1313,8 @@ export class Server implements KeyspaceHooks {
    * reads up to 1 ms low: the offset follows any sample above it, and one more than 1 ms
    * below it (the wall clock really went back, or runs slower than the monotonic one) only
    * down to that sample + 1 ms, so that truncation alone never moves the command time back.
-   * The first offset is taken as Date.now() ticks (wallOffsetAtTick), when it is exact.
+   * The first offset is performance.timeOrigin (the process start, sub-ms), so it is exact
+   * rather than up to 1 ms low.
    */
   private syncWallOffset(now: number): void {
     const sample = now - performance.now();
