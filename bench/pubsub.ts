@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --pubsub`: PUBLISH throughput with 1, 10 and 100 subscribers on one
  * channel (one publisher pipelining PUBLISH in windows of 100), delivery latency p50/p99
- * (publish to receive, from a publisher sending one message at a time with a timestamp),
+ * (publish to receive, from a publisher sending one message at a time with a timestamp, in
+ * rounds alternating between the two servers),
  * and server CPU per delivered message — Respite and redis-server in the same run.
  *
  * CPU is measured after a warm-up of a quarter as many messages, sent the same way to both
@@ -29,6 +30,9 @@ class Sub {
   count = 0;
   latencies: number[] = [];
   private tail = '';
+  /** Resolved (event-driven, no polling) once `count` reaches `want`. */
+  private waiter: (() => void) | null = null;
+  private want = 0;
   readonly socket: net.Socket;
   constructor(port: number, recordLatency: boolean) {
     this.socket = net.connect(port, '127.0.0.1');
@@ -54,6 +58,19 @@ class Sub {
         p = end + 2;
       }
       this.tail = s.slice(p);
+      if (this.waiter !== null && this.count >= this.want) {
+        const w = this.waiter;
+        this.waiter = null;
+        w();
+      }
+    });
+  }
+  /** Waits until `n` messages have been counted in all. */
+  until(n: number): Promise<void> {
+    if (this.count >= n) return Promise.resolve();
+    this.want = n;
+    return new Promise((resolve) => {
+      this.waiter = resolve;
     });
   }
   subscribe(): Promise<void> {
@@ -68,9 +85,22 @@ function cmd(payload: string): string {
   return `*3\r\n$7\r\nPUBLISH\r\n$5\r\nbench\r\n$${payload.length}\r\n${payload}\r\n`;
 }
 
-async function runOne(kind: ServerKind, subscribers: number, messages: number): Promise<Result> {
+interface Run {
+  result: Omit<Result, 'p50Us' | 'p99Us'>;
+  /** Sends `count` messages one at a time; returns their publish-to-receive latencies (µs). */
+  latencyRound(count: number): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** Starts a server with `subscribers` subscribers and measures throughput and CPU; the
+ * server stays up for the latency rounds until `close`. */
+async function runOne(kind: ServerKind, subscribers: number, messages: number): Promise<Run> {
   const server: ServerProc = await startServer(kind);
   const subs: Sub[] = [];
+  const close = async () => {
+    for (const s of subs) s.socket.destroy();
+    await server.stop();
+  };
   try {
     for (let i = 0; i < subscribers; i++) {
       const s = new Sub(server.port, i === 0);
@@ -110,39 +140,76 @@ async function runOne(kind: ServerKind, subscribers: number, messages: number): 
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu1 = server.cpuSeconds();
     const expected = messages * subscribers;
-    // Latency: one message at a time, the payload carries the send time (µs).
-    const latN = Math.min(2000, messages);
-    subs[0].latencies = [];
-    const base = subs[0].count;
-    for (let i = 0; i < latN; i++) {
-      pub.write(cmd(String(Number(process.hrtime.bigint() / 1000n))));
-      while (subs[0].count < base + i + 1) await new Promise((r) => setImmediate(r));
-    }
-    const lat = subs[0].latencies.sort((a, b) => a - b);
-    pub.destroy();
-    return {
-      subscribers,
-      msgPerSec: messages / secs,
-      cpuUsPerDelivery: ((cpu1 - cpu0) * 1e6) / expected,
-      cpuColdUsPerDelivery: ((cpu1 - cpuCold) * 1e6) / (expected + warm * subscribers),
-      p50Us: lat[Math.floor(lat.length * 0.5)] ?? NaN,
-      p99Us: lat[Math.floor(lat.length * 0.99)] ?? NaN,
+    const first = subs[0];
+    // Latency: one message at a time, the payload carries the send time (µs); the next is
+    // sent when the first subscriber has received it (an event, not a polling loop: a
+    // spinning client would take the CPU the servers and the kernel need).
+    const latencyRound = async (count: number) => {
+      first.latencies = [];
+      const base = first.count;
+      for (let i = 0; i < count; i++) {
+        pub.write(cmd(String(Number(process.hrtime.bigint() / 1000n))));
+        await first.until(base + i + 1);
+      }
+      return first.latencies;
     };
-  } finally {
-    for (const s of subs) s.socket.destroy();
-    await server.stop();
+    return {
+      result: {
+        subscribers,
+        msgPerSec: messages / secs,
+        cpuUsPerDelivery: ((cpu1 - cpu0) * 1e6) / expected,
+        cpuColdUsPerDelivery: ((cpu1 - cpuCold) * 1e6) / (expected + warm * subscribers),
+      },
+      latencyRound,
+      close: async () => {
+        pub.destroy();
+        await close();
+      },
+    };
+  } catch (e) {
+    await close();
+    throw e;
   }
+}
+
+/** Latency rounds alternate between the two servers, so that both see the same moments of
+ * a shared machine; p50/p99 over all of a server's rounds. */
+const LATENCY_ROUNDS = 10;
+const LATENCY_PER_ROUND = 500;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.floor(sorted.length * q)] ?? NaN;
 }
 
 export async function pubsubMode(o: Options, m: MachineInfo): Promise<string> {
   const counts = [1, 10, 100];
-  const messages = o.quick ? 20000 : 200000;
+  // The same number of deliveries for every row (2,000,000; 200,000 with --quick): one
+  // subscriber gets 10× the messages of ten, so that its CPU figure is read over as many
+  // clock ticks (/proc counts CPU in 10 ms ticks) and its warm-up is as long.
+  const deliveries = o.quick ? 200000 : 2000000;
   const rows: string[][] = [];
   for (const n of counts) {
-    const msgs = Math.max(2000, Math.floor(messages / Math.max(1, n / 10)));
+    const msgs = Math.max(2000, Math.floor(deliveries / n));
     say(`pubsub: ${n} subscriber(s), ${fmtInt(msgs)} messages ...`);
-    const redis = await runOne('redis', n, msgs);
-    const respite = await runOne('respite', n, msgs);
+    const redisRun = await runOne('redis', n, msgs);
+    let respiteRun: Run | undefined;
+    const lat: Record<ServerKind, number[]> = { redis: [], respite: [] };
+    try {
+      respiteRun = await runOne('respite', n, msgs);
+      for (let r = 0; r < LATENCY_ROUNDS; r++) {
+        lat.redis.push(...(await redisRun.latencyRound(LATENCY_PER_ROUND)));
+        lat.respite.push(...(await respiteRun.latencyRound(LATENCY_PER_ROUND)));
+      }
+    } finally {
+      await redisRun.close();
+      await respiteRun?.close();
+    }
+    const stats = (run: Run, l: number[]): Result => {
+      const sorted = l.sort((a, b) => a - b);
+      return { ...run.result, p50Us: quantile(sorted, 0.5), p99Us: quantile(sorted, 0.99) };
+    };
+    const redis = stats(redisRun, lat.redis);
+    const respite = stats(respiteRun, lat.respite);
     rows.push([
       String(n),
       fmtInt(redis.msgPerSec),
@@ -161,7 +228,10 @@ export async function pubsubMode(o: Options, m: MachineInfo): Promise<string> {
     `Command: \`${commandLine(o)}\` — one publisher pipelining PUBLISH (64-byte payload) in windows ` +
       'of 100 to N subscribers of one channel; messages = the delivered count divided by N; ' +
       'CPU from /proc after a warm-up of a quarter as many messages (also shown including it); ' +
-      'latency: 2,000 messages sent one at a time, publish to receive at the first subscriber.',
+      `latency: ${fmtInt(LATENCY_ROUNDS * LATENCY_PER_ROUND)} messages per server sent one at a time ` +
+      `(the next when the first subscriber has the last), publish to receive at the first ` +
+      `subscriber, in ${LATENCY_ROUNDS} rounds alternating between the two servers (both up, ` +
+      `after their throughput runs).`,
     table(
       [
         'subscribers',
