@@ -4,9 +4,11 @@
  * A string value is an integer handle (a small integer, not a heap object). Its bytes live in
  * slab chunks (1 MiB `Buffer`s) carved into size classes with free lists; values above
  * BIG_LIMIT get a Buffer of their own, grown geometrically, so SETRANGE/SETBIT/APPEND on a
- * large value mutate it in place. Per-handle metadata is kept in typed-array columns, in
- * pages of META_PAGE handles: growing never copies the whole column (a flat column of 8M
- * handles doubled by allocating and copying 176 MB at once, a pause of up to a second).
+ * large value mutate it in place. Per-handle metadata is one record of five 32-bit words
+ * (location, length, capacity, LRU word, encoding) in a Uint32Array, so that reading or
+ * writing a value touches one or two cache lines of metadata, not one per field; the records
+ * are in pages of META_PAGE handles: growing never copies the whole table (a flat table of
+ * 8M handles doubled by allocating and copying 176 MB at once, a pause of up to a second).
  *
  * Why: a keyspace that holds millions of heap strings makes every minor GC copy and promote
  * freshly written values, and those pauses become tail latency (see docs/ARCHITECTURE.md,
@@ -46,32 +48,30 @@ const META_SHIFT = 16;
 /** Handles per metadata page. */
 export const META_PAGE = 1 << META_SHIFT;
 const META_MASK = META_PAGE - 1;
-/** Metadata bytes per handle: loc 8, len 4, cap 4, lru 4, enc 1. */
-const META_BYTES = 21;
+/**
+ * A handle's metadata record: five words at (h & META_MASK) * STRIDE of its page.
+ * - LOC: where the bytes are, in 8-byte units (chunk*CHUNK_SIZE + offset, divided by 8: slab
+ *   slots are 8-byte aligned, so up to 32 GB of slabs), or BIG_LOC for a dedicated buffer;
+ * - LEN: the value's length; CAP: the bytes it may grow to in place;
+ * - LRU: the LRU clock (seconds) of last access or the LFU word (OBJECT IDLETIME/FREQ,
+ *   eviction); ENC: the encoding OBJECT ENCODING reports.
+ */
+const LOC = 0;
+const LEN = 1;
+const CAP = 2;
+const LRU = 3;
+const ENC = 4;
+const STRIDE = 5;
+/** LOC of a value in a dedicated buffer. */
+const BIG_LOC = 0xffffffff;
+/** Metadata bytes per handle. */
+const META_BYTES = STRIDE * 4;
 
-/** The metadata of META_PAGE handles (the first page starts smaller and doubles up to it). */
-class MetaPage {
-  /** chunk*CHUNK_SIZE + offset, or -1 for a dedicated buffer. */
-  readonly loc: Float64Array;
-  readonly len: Uint32Array;
-  readonly cap: Uint32Array;
-  readonly enc: Uint8Array;
-  /** LRU clock (seconds) of last access, for OBJECT IDLETIME and eviction. */
-  readonly lru: Uint32Array;
-  constructor(n: number, from?: MetaPage) {
-    this.loc = new Float64Array(n);
-    this.len = new Uint32Array(n);
-    this.cap = new Uint32Array(n);
-    this.enc = new Uint8Array(n);
-    this.lru = new Uint32Array(n);
-    if (from !== undefined) {
-      this.loc.set(from.loc);
-      this.len.set(from.len);
-      this.cap.set(from.cap);
-      this.enc.set(from.enc);
-      this.lru.set(from.lru);
-    }
-  }
+/** The metadata records of META_PAGE handles (the first page starts smaller and doubles up to it). */
+function newMetaPage(n: number, from?: Uint32Array): Uint32Array {
+  const m = new Uint32Array(n * STRIDE);
+  if (from !== undefined) m.set(from);
+  return m;
 }
 
 /** A growable stack of doubles (free slot locations, free handles). */
@@ -99,8 +99,8 @@ export class StringStore {
   private freeHandles = new NumStack();
   private nextHandle = 0;
   private capacity = 0;
-  /** Handle h's metadata: pages[h >>> META_SHIFT], at h & META_MASK. */
-  private pages: MetaPage[] = [];
+  /** Handle h's metadata record: pages[h >>> META_SHIFT], at (h & META_MASK) * STRIDE. */
+  private pages: Uint32Array[] = [];
   private big: (Buffer | undefined)[] = [];
   /** Bytes allocated for values (slots and dedicated buffers), for INFO memory. */
   allocatedBytes = 0;
@@ -113,43 +113,43 @@ export class StringStore {
     const pages = this.pages;
     if (this.capacity < META_PAGE) {
       const n = Math.max(1024, this.capacity * 2);
-      pages[0] = new MetaPage(n, pages[0]);
+      pages[0] = newMetaPage(n, pages[0]);
       this.capacity = n;
     } else {
-      pages.push(new MetaPage(META_PAGE));
+      pages.push(newMetaPage(META_PAGE));
       this.capacity += META_PAGE;
     }
   }
 
-  private page(h: number): MetaPage {
-    return this.pages[h >>> META_SHIFT];
-  }
-
+  /** Where handle h's bytes are: chunk*CHUNK_SIZE + offset, or -1 for a dedicated buffer. */
   private locOf(h: number): number {
-    return this.pages[h >>> META_SHIFT].loc[h & META_MASK];
+    const l = this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + LOC];
+    return l === BIG_LOC ? -1 : l * 8;
   }
 
-  /** Sets where handle h's bytes are (see MetaPage.loc) and how many fit there. */
+  /** Sets where handle h's bytes are (as locOf returns it) and how many fit there. */
   private place(h: number, loc: number, cap: number): void {
     const p = this.pages[h >>> META_SHIFT];
-    p.loc[h & META_MASK] = loc;
-    p.cap[h & META_MASK] = cap;
+    const o = (h & META_MASK) * STRIDE;
+    p[o + LOC] = loc === -1 ? BIG_LOC : loc / 8;
+    p[o + CAP] = cap;
   }
 
   /** Sets handle h's length and encoding. */
   private setLength(h: number, n: number, enc: number): void {
     const p = this.pages[h >>> META_SHIFT];
-    p.len[h & META_MASK] = n;
-    p.enc[h & META_MASK] = enc;
+    const o = (h & META_MASK) * STRIDE;
+    p[o + LEN] = n;
+    p[o + ENC] = enc;
   }
 
   /** Handle h's LRU word (clock or LFU counter, see Database.lruWord). */
   lruOf(h: number): number {
-    return this.pages[h >>> META_SHIFT].lru[h & META_MASK];
+    return this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + LRU];
   }
 
   setLru(h: number, word: number): void {
-    this.pages[h >>> META_SHIFT].lru[h & META_MASK] = word;
+    this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + LRU] = word;
   }
 
   private newHandle(): number {
@@ -212,16 +212,17 @@ export class StringStore {
   }
 
   private freeSpace(h: number): void {
-    const p = this.page(h);
-    const o = h & META_MASK;
-    const cap = p.cap[o];
+    const p = this.pages[h >>> META_SHIFT];
+    const o = (h & META_MASK) * STRIDE;
+    const cap = p[o + CAP];
     this.allocatedBytes -= cap;
-    if (p.loc[o] === -1) {
+    const l = p[o + LOC];
+    if (l === BIG_LOC) {
       this.bigBytesTotal -= cap;
       this.big[h] = undefined;
       return;
     }
-    this.freeSlots[classIndex(cap)].push(p.loc[o]);
+    this.freeSlots[classIndex(cap)].push(l * 8);
   }
 
   /** Buffer and offset where handle h's bytes start. */
@@ -306,9 +307,10 @@ export class StringStore {
 
   /** Room for an n-byte value in h: its space is reused when it fits and is not far too big. */
   private reserveForOverwrite(h: number, n: number): void {
-    const p = this.page(h);
-    const cap = p.cap[h & META_MASK];
-    const big = p.loc[h & META_MASK] === -1;
+    const p = this.pages[h >>> META_SHIFT];
+    const o = (h & META_MASK) * STRIDE;
+    const cap = p[o + CAP];
+    const big = p[o + LOC] === BIG_LOC;
     if (n > cap || (big ? n <= BIG_LIMIT || cap > 2 * n : cap > 2 * n + 64)) {
       this.freeSpace(h);
       this.allocSpace(h, n);
@@ -322,7 +324,7 @@ export class StringStore {
 
   free(h: number): void {
     this.freeSpace(h);
-    this.page(h).len[h & META_MASK] = 0;
+    this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + LEN] = 0;
     this.freeHandles.push(h);
     this.liveHandles--;
   }
@@ -337,20 +339,20 @@ export class StringStore {
   }
 
   length(h: number): number {
-    return this.pages[h >>> META_SHIFT].len[h & META_MASK];
+    return this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + LEN];
   }
 
   encoding(h: number): number {
-    return this.pages[h >>> META_SHIFT].enc[h & META_MASK];
+    return this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + ENC];
   }
 
   /** Bytes the value can grow to in place (SETBIT/BITFIELD reserve room geometrically). */
   capacityOf(h: number): number {
-    return this.pages[h >>> META_SHIFT].cap[h & META_MASK];
+    return this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + CAP];
   }
 
   setEncoding(h: number, e: number): void {
-    this.pages[h >>> META_SHIFT].enc[h & META_MASK] = e;
+    this.pages[h >>> META_SHIFT][(h & META_MASK) * STRIDE + ENC] = e;
   }
 
   /** The value as a latin1 string (allocates: use only where a JS string is needed). */
@@ -423,13 +425,13 @@ export class StringStore {
     this.liveHandles = 0;
   }
 
-  /** Bytes held by slab chunks, dedicated buffers and metadata columns (what the process holds). */
+  /** Bytes held by slab chunks, dedicated buffers and metadata records (what the process holds). */
   footprint(): number {
     return this.chunks.length * CHUNK_SIZE + this.capacity * META_BYTES + this.bigBytesTotal;
   }
 
   /**
-   * Bytes in use by live values and the metadata columns (what used_memory counts, as
+   * Bytes in use by live values and the metadata records (what used_memory counts, as
    * Redis counts allocated bytes: free slots in the slabs are reusable, like free memory
    * inside an allocator's arenas).
    */
