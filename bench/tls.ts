@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, type MachineInfo, type ServerProc } from './proc.js';
-import { measure, cpuCell, type BenchMode, type Side } from './throughput.js';
+import { combine, measure, cpuCell, type BenchMode, type Side } from './throughput.js';
 import { fmtInt, fmtNum, fmtRatio, machineLine, table } from './report.js';
 import { commandLine, say, type Options } from './options.js';
 
@@ -96,25 +96,31 @@ export async function tlsMode(o: Options, m: MachineInfo): Promise<string> {
     for (const mode of modes) {
       for (const test of ['set', 'get']) {
         for (const transport of ['TLS', 'TCP'] as const) {
-          const sides = new Map<ServerProc, Side>();
-          const order = k++ % 2 === 0 ? [redis, respite] : [respite, redis];
-          for (const x of order) {
-            const connect = transport === 'TLS' ? tlsArgs(x.tlsPort) : undefined;
-            const side = await measure(x.s, test, mode, 100000, undefined, connect);
-            sides.set(x.s, side);
-            say(
-              `  ${mode.label.padEnd(12)} ${transport} ${test.padEnd(4)} ${x.s.label.padEnd(8)} ` +
-                (side.stats
-                  ? `${fmtInt(side.stats.rps).padStart(9)} req/s  CPU ${cpuCell(side)} µs/req`
-                  : side.na),
-            );
+          const sides = new Map<ServerProc, Side[]>([
+            [redis.s, []],
+            [respite.s, []],
+          ]);
+          // --repeat N: N runs per server, the servers alternating, the median kept.
+          for (let rep = 0; rep < o.repeat; rep++) {
+            const order = k++ % 2 === 0 ? [redis, respite] : [respite, redis];
+            for (const x of order) {
+              const connect = transport === 'TLS' ? tlsArgs(x.tlsPort) : undefined;
+              const side = await measure(x.s, test, mode, 100000, undefined, connect);
+              sides.get(x.s)!.push(side);
+              say(
+                `  ${mode.label.padEnd(12)} ${transport} ${test.padEnd(4)} ${x.s.label.padEnd(8)} ` +
+                  (side.stats
+                    ? `${fmtInt(side.stats.rps).padStart(9)} req/s  CPU ${cpuCell(side)} µs/req`
+                    : side.na),
+              );
+            }
           }
           rows.push({
             test,
             mode: mode.label,
             transport,
-            redis: sides.get(redis.s)!,
-            respite: sides.get(respite.s)!,
+            redis: combine(sides.get(redis.s)!),
+            respite: combine(sides.get(respite.s)!),
           });
         }
       }
@@ -147,7 +153,9 @@ export async function tlsMode(o: Options, m: MachineInfo): Promise<string> {
   return [
     machineLine(m),
     `Command: \`${commandLine(o)}\` — redis-benchmark \`--tls\` (TLSv1.3, no client certificate), \`-r 100000\`, ` +
-      `${fmtInt(o.requests)} requests per test; the plain-TCP rows use the same servers.`,
+      `${fmtInt(o.requests)} requests per test, ` +
+      `${o.repeat > 1 ? `median of ${o.repeat} runs per test and server, ` : ''}servers alternating per test; ` +
+      'the plain-TCP rows use the same servers.',
     '### Targets\n\n' + table(['target (Respite vs Redis)', 'goal', 'measured', 'met'], targets),
     '### Results\n\n' +
       table(
