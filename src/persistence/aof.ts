@@ -1280,6 +1280,7 @@ export class AofManager {
               checksum: s.config.bool('rdbchecksum'),
               readMore: (n) => file.read(n),
               keyDelayUs: s.config.num('key-load-delay'),
+              totalBytes: file.size,
             });
             cur = loader;
             try {

@@ -80,7 +80,12 @@ export interface LoaderOptions {
   readMore?: ReadMore;
   /** key-load-delay: microseconds to wait after each key (tests). */
   keyDelayUs?: number;
+  /** Bytes of the whole payload (with readMore: the file's size), which bounds RESIZEDB. */
+  totalBytes?: number;
 }
+
+/** The fewest bytes a key takes in an RDB file (type, key length, value length). */
+const MIN_ENTRY_BYTES = 3;
 
 const READ_CHUNK = 4 << 20;
 
@@ -216,8 +221,13 @@ export class RdbLoader {
       this.db = server.dbs[id];
       return false;
     } else if (type === RDB_OPCODE_RESIZEDB) {
-      p.plainLen();
-      p.plainLen();
+      // rdbLoad's dictExpand: the keyspace and expires tables sized up front.
+      // A corrupt count cannot reserve more than the file could hold.
+      const most = Math.floor((this.opts.totalBytes ?? (this.eof ? this.p.buf.length : 0)) / MIN_ENTRY_BYTES);
+      const size = p.plainLen();
+      const expires = p.plainLen();
+      this.db.dict.reserve(Math.min(size, most));
+      this.db.expires.reserve(Math.min(expires, most));
       return false;
     } else if (type === RDB_OPCODE_AUX) {
       const k = p.string();

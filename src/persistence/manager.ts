@@ -481,6 +481,7 @@ export class RdbManager {
       checksum: s.config.bool('rdbchecksum'),
       readMore: read,
       keyDelayUs: s.config.num('key-load-delay'),
+      totalBytes: total,
     });
     this.startLoading(
       total,

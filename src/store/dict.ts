@@ -172,6 +172,11 @@ export class Dict<V> {
     this.count = last;
   }
 
+  /** Sizes an empty dict for n keys (RDB loading's RESIZEDB); no effect on a non-empty one. */
+  reserve(n: number): void {
+    if (this.count === 0) this.table.reserve(Math.min(n, this.segmentLimit));
+  }
+
   clear(): void {
     this.table = this.newTable();
     this.keyPages = [[]];

@@ -354,3 +354,27 @@ test('add after a lookup miss stays right when other dicts and tables are probed
   assert.equal(a.get('x'), 2);
   assert.equal(b.get('x'), 1);
 });
+
+test('reserve sizes an empty Dict so that adding that many keys never grows a table, and leaves a non-empty one alone', () => {
+  for (const n of [1000, 200000]) {
+    const d = new Dict<number>();
+    d.reserve(n);
+    const bytes = d.tableBytes();
+    for (let i = 0; i < n; i++) d.add(`bulk:${i}`, i);
+    assert.equal(d.tableBytes(), bytes, `${n} keys: the tables did not grow`);
+    // At most the bytes growth would reach: 5 per slot at a load of at least 0.35.
+    assert.ok(bytes <= (n * 5) / 0.35 + 1024 * 64, `${bytes} table bytes for ${n} keys`);
+    assert.equal(d.check(), null);
+    for (let i = 0; i < n; i += 7) assert.equal(d.get(`bulk:${i}`), i);
+    // Deletes and further growth work on the reserved layout.
+    for (let i = 0; i < n; i += 2) d.delete(`bulk:${i}`);
+    for (let i = n; i < n + n / 2; i++) d.add(`bulk:${i}`, i);
+    assert.equal(d.check(), null);
+  }
+  const d = new Dict<number>();
+  d.add('one', 1);
+  const bytes = d.tableBytes();
+  d.reserve(1000000);
+  assert.equal(d.tableBytes(), bytes);
+  assert.equal(d.get('one'), 1);
+});
