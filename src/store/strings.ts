@@ -64,6 +64,11 @@ const ENC = 4;
 const STRIDE = 5;
 /** LOC of a value in a dedicated buffer. */
 const BIG_LOC = 0xffffffff;
+/**
+ * Most slab chunks a LOC word can address (32 GB, the last 8 bytes excepted: their LOC would
+ * read as BIG_LOC). Past them new values get dedicated buffers instead.
+ */
+const MAX_CHUNKS = 2 ** (32 + 3 - CHUNK_SHIFT) - 1;
 /** Metadata bytes per handle. */
 const META_BYTES = STRIDE * 4;
 
@@ -92,6 +97,9 @@ class NumStack {
 }
 
 export class StringStore {
+  /** @param maxChunks slab chunks before values get dedicated buffers (tests scale it down). */
+  constructor(private readonly maxChunks = MAX_CHUNKS) {}
+
   private chunks: Buffer[] = [];
   private bumpChunk = -1;
   private bumpPos = CHUNK_SIZE;
@@ -174,6 +182,10 @@ export class StringStore {
     if (fl.length > 0) {
       at = fl.pop();
     } else {
+      if (this.bumpPos + csize > CHUNK_SIZE && this.chunks.length >= this.maxChunks) {
+        this.allocBig(h, size);
+        return;
+      }
       if (this.bumpPos + csize > CHUNK_SIZE) {
         // Rest of the current chunk goes to the free lists of the classes that fit.
         this.recycleTail();

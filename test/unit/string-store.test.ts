@@ -211,3 +211,21 @@ test('expire times are absolute and exact under a frozen clock, and moving the c
     assert.equal(db.getExpire('px'), -1);
   });
 });
+
+test('StringStore: past the slab chunks a location word can address, new values get dedicated buffers and stay right', () => {
+  const st = new StringStore(1);
+  const handles: number[] = [];
+  // 3 MiB of 100-byte values: the one allowed 1 MiB chunk fills, the rest go to their own buffers.
+  for (let i = 0; i < 30000; i++) handles.push(st.create(`${String(i).padStart(8, '0')}${'x'.repeat(92)}`));
+  assert.ok(st.footprint() >= 3_000_000);
+  for (let i = 0; i < handles.length; i += 97) {
+    assert.equal(st.toString(handles[i]), `${String(i).padStart(8, '0')}${'x'.repeat(92)}`);
+  }
+  // Overwrites, frees and growth work on both kinds.
+  for (let i = 0; i < handles.length; i += 3) st.overwrite(handles[i], `v${i}`);
+  for (let i = 1; i < handles.length; i += 3) st.free(handles[i]);
+  const grown = st.resize(handles[2], 200);
+  assert.equal(grown.buf.latin1Slice(grown.start, grown.start + 8), '00000002');
+  for (let i = 0; i < handles.length; i += 3) assert.equal(st.toString(handles[i]), `v${i}`);
+  assert.equal(st.length(handles[2]), 200);
+});
