@@ -143,6 +143,20 @@ test(
   },
 );
 
+/**
+ * Waits until redis-server has written its AOF buffer to the file: with appendfsync everysec
+ * it postpones that write (up to 2 s) while a background fsync runs, and replies meanwhile,
+ * so a copy of the directory made right after a reply can miss the last commands.
+ */
+async function waitAofWritten(c: RawClient): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    const info = await c.call('INFO', 'persistence');
+    if (/aof_buffer_length:0\r/.test(info) && /aof_pending_bio_fsync:0\r/.test(info)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('redis-server did not write its AOF buffer');
+}
+
 async function waitRewrite(c: RawClient): Promise<void> {
   for (let i = 0; i < 1000; i++) {
     const info = await c.call('INFO', 'persistence');
@@ -169,6 +183,7 @@ test(
         await oc.call('FUNCTION', 'DELETE', 'libb');
         await oc.call('FUNCTION', 'LOAD', LIB_C);
         await oc.call('FUNCTION', 'LOAD', 'REPLACE', LIB_B);
+        await waitAofWritten(oc);
         cpSync(join(oracle.dir, 'appendonlydir'), join(dir, 'appendonlydir'), { recursive: true });
         const want = await libraries(oc);
         const srv = await startRespite({ config: { dir, appendonly: 'yes' } });
@@ -182,6 +197,7 @@ test(
         }
         assert.match(await oc.call('BGREWRITEAOF'), /^\+/);
         await waitRewrite(oc);
+        await waitAofWritten(oc);
         rmSync(join(dir, 'appendonlydir'), { recursive: true, force: true });
         cpSync(join(oracle.dir, 'appendonlydir'), join(dir, 'appendonlydir'), { recursive: true });
         const srv2 = await startRespite({ config: { dir, appendonly: 'yes' } });
