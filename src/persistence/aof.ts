@@ -32,6 +32,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
+import { detachInBackground, writeAll } from './files.js';
 import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import { REDIS_VERSION } from '../server/server.js';
@@ -108,38 +109,12 @@ export function encodeCommand(argv: readonly string[]): string {
   return s;
 }
 
-function writeAll(fd: number, b: Buffer): void {
-  let off = 0;
-  while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-}
-
 function unlinkQuiet(path: string): void {
   try {
     unlinkSync(path);
   } catch {
     /* already gone */
   }
-}
-
-/**
- * Redis's bg_unlink: the name goes at once, but the file is held open while it is unlinked
- * so that freeing its blocks happens at the last close, in libuv's thread pool (Redis closes
- * it in a bio thread). Freeing a big file's blocks takes the file system tens of
- * milliseconds (a 50 MB incr file: ~50 ms here), which a plain unlinkSync would spend on
- * the event loop.
- */
-function unlinkInBackground(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    unlinkQuiet(path);
-    return;
-  }
-  unlinkQuiet(path);
-  close(fd, () => {
-    /* closed: the blocks are free */
-  });
 }
 
 /** The aux fields of an AOF base's RDB preamble (aof-base 1 tells a loader what it reads). */
@@ -915,7 +890,8 @@ export class AofManager {
     if (this.waitRewrite && !ok) {
       this.buf = '';
       s.log.notice(`Removing the temp incr aof file ${this.tempIncrName()} in the background`);
-      unlinkInBackground(join(dir, this.tempIncrName()));
+      const temp = join(dir, this.tempIncrName());
+      detachInBackground(temp, () => unlinkQuiet(temp));
     }
     this.lastRewriteTimeSec = Math.round((performance.now() - job.start) / 1000);
     if (this.waitRewrite) this.rewriteScheduled = true;
@@ -1001,7 +977,8 @@ export class AofManager {
     if (m.history === undefined || m.history.length === 0) return;
     for (const h of m.history) {
       this.server.log.notice(`Removing the history file ${h.name} in the background`);
-      unlinkInBackground(join(this.dir(), h.name));
+      const path = join(this.dir(), h.name);
+      detachInBackground(path, () => unlinkQuiet(path));
     }
     m.history = [];
     this.writeManifest(m);

@@ -15,10 +15,10 @@ import {
   readSync,
   renameSync,
   unlinkSync,
-  writeSync,
   close,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { detachInBackground, writeAll } from './files.js';
 import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import { REDIS_VERSION } from '../server/server.js';
@@ -156,20 +156,7 @@ export class RdbManager {
    */
   private commit(tmp: string): void {
     const dest = this.path();
-    let old = -1;
-    try {
-      old = openSync(dest, 'r');
-    } catch {
-      /* no previous file */
-    }
-    try {
-      renameSync(tmp, dest);
-    } finally {
-      if (old !== -1)
-        close(old, () => {
-          /* the replaced file's blocks are free */
-        });
-    }
+    detachInBackground(dest, () => renameSync(tmp, dest));
     try {
       const dfd = openSync(dirname(dest), 'r');
       try {
@@ -623,9 +610,4 @@ export class RdbManager {
       `rdb_last_load_keys_loaded:${this.lastLoadKeysLoaded}\r\n`
     );
   }
-}
-
-function writeAll(fd: number, chunk: Buffer): void {
-  let off = 0;
-  while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
 }
