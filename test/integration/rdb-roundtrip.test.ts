@@ -449,3 +449,43 @@ test('DEBUG RELOAD saves and reloads the dataset; a corrupt or truncated RDB at 
   assert.ok(existsSync(join(dir, 'dump.rdb')));
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('an RDB whose RESIZEDB claims 268 million keys loads without reserving tables for them', async () => {
+  const dir = tempDir('resizedb');
+  try {
+    const srv = await startRespite({ config: { dir } });
+    const c = await RawClient.connect(srv.port);
+    try {
+      for (const k of ['a', 'b', 'c']) await c.call('SET', k, 'v');
+      assert.equal(await c.call('SAVE'), '+OK\r\n');
+    } finally {
+      c.close();
+      await srv.close();
+    }
+    // SELECTDB 0, RESIZEDB 3 0 -> RESIZEDB 2^28-1 (32-bit length) 0; checksum 0 = not checked.
+    const rdb = readFileSync(join(dir, 'dump.rdb'));
+    const at = rdb.indexOf(Buffer.from([0xfe, 0x00, 0xfb, 0x03, 0x00]));
+    assert.ok(at > 0, 'SELECTDB + RESIZEDB found');
+    const patched = Buffer.concat([
+      rdb.subarray(0, at + 3),
+      Buffer.from([0x80, 0x0f, 0xff, 0xff, 0xff]),
+      rdb.subarray(at + 4, rdb.length - 8),
+      Buffer.alloc(8),
+    ]);
+    writeFileSync(join(dir, 'dump.rdb'), patched);
+    const srv2 = await startRespite({ config: { dir } });
+    const c2 = await RawClient.connect(srv2.port);
+    try {
+      assert.equal(await c2.call('DBSIZE'), ':3\r\n');
+      assert.equal(await c2.call('GET', 'b'), '$1\r\nv\r\n');
+      const used = Number(/used_memory:(\d+)/.exec(await c2.call('INFO', 'memory'))![1]);
+      // Tables for the claimed count would be over a gigabyte.
+      assert.ok(used < 200 * 1024 * 1024, `used_memory ${used}`);
+    } finally {
+      c2.close();
+      await srv2.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
