@@ -12,6 +12,7 @@ import type { BlockedState } from './blocking.js';
 import type { ClientSubscriptions, PublishedMessage, PubsubGroup } from './pubsub.js';
 import type { User } from './acl.js';
 import type { QueuedCommand, WatchedKey } from './multi.js';
+import { queuedBytes } from './direct-write.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -156,6 +157,8 @@ export class Client {
   bstate: BlockedState | null = null;
   /** Where replies go when the client has no socket (the HTTP/WebSocket gateway's sessions). */
   transport: ClientTransport | null = null;
+  /** Completion of a reply write libuv queued (server/direct-write.ts), made on first use. */
+  directWriteDone: ((status: number) => void) | null = null;
 
   constructor(
     readonly server: Server,
@@ -300,7 +303,7 @@ export function clientInfoString(c: Client, nowMs: number): string {
   const rbs = c.out.buf.length;
   const obl = c.out.pos;
   if (obl > c.replyPeak) c.replyPeak = obl;
-  const omem = c.socket !== null ? c.socket.writableLength : (c.transport?.writableLength ?? 0);
+  const omem = c.socket !== null ? queuedBytes(c.socket) : (c.transport?.writableLength ?? 0);
   const totMem = qbuf + argvMem + c.multiMem + rbs + omem;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name ?? ''}` +

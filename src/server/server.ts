@@ -56,6 +56,7 @@ import { ConfigFileError } from '../config/config.js';
 import { touchAllWatchedKeysInDb, touchWatchedKey } from './multi.js';
 import { deliverOps, PROPAGATE_ALL, type PropagatedOp, type PropagationSink } from './propagate.js';
 import { YoungGenTrimmer } from './young-gen.js';
+import { directWrite, queuedBytes, WRITE_DONE, WRITE_QUEUED, WRITE_UNSUPPORTED } from './direct-write.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -438,7 +439,7 @@ export class Server implements KeyspaceHooks {
     if ((c.flags & CLIENT_CLOSE_ASAP) !== 0) return false;
     const sink = c.socket ?? c.transport;
     if (sink === null) return false;
-    const used = c.out.pos + sink.writableLength;
+    const used = c.out.pos + (c.socket !== null ? queuedBytes(c.socket) : sink.writableLength);
     // The common case (called per Pub/Sub delivery): under every class's limits.
     if (used < this.obufFloor) {
       c.obufSoftLimitReachedTime = 0;
@@ -1157,11 +1158,24 @@ export class Server implements KeyspaceHooks {
       this.stats.netOutputBytes += n;
       this.stats.writesProcessed++;
       const socket = c.socket;
-      if (socket.writableLength === 0 && (socket as tls.TLSSocket).encrypted !== true) {
-        // Nothing queued: the kernel usually takes the whole reply at once, so the reply
-        // buffer itself is written (no copy, no allocation) and reused when it did; a write
-        // left incomplete keeps the buffer (the writer takes a new one). TLS sockets keep
-        // the copy (their write completes later, after encryption).
+      const tlsSocket = (socket as tls.TLSSocket).encrypted === true;
+      // Nothing queued: the kernel usually takes the whole reply at once, so the reply
+      // buffer itself is written (no copy, no allocation) and reused when it did; a write
+      // left incomplete keeps the buffer (the writer takes a new one). TLS sockets keep the
+      // copy (their write completes later, after encryption).
+      const r = tlsSocket
+        ? WRITE_UNSUPPORTED
+        : directWrite(socket, c.out.view(), (c.directWriteDone ??= (st) => this.directWriteDone(c, st)));
+      if (r === WRITE_DONE || r === WRITE_QUEUED) {
+        c.out.released(r === WRITE_QUEUED);
+        if (r === WRITE_QUEUED) this.checkOutputBufferLimits(c);
+      } else if (r < 0) {
+        // The connection broke (EPIPE, ECONNRESET): what socket.write's error would do.
+        c.out.pos = 0;
+        this.freeClient(c);
+        socket.destroy();
+        return;
+      } else if (socket.writableLength === 0 && !tlsSocket) {
         socket.write(c.out.view());
         const queued = socket.writableLength !== 0;
         c.out.released(queued);
@@ -1265,6 +1279,14 @@ export class Server implements KeyspaceHooks {
 
   private onDrain(_c: Client): void {}
 
+  /** A direct write that libuv had queued (directWrite) completed with this status. */
+  private directWriteDone(c: Client, status: number): void {
+    if (status < 0 && !c.closed) {
+      this.freeClient(c);
+      c.socket?.destroy();
+    }
+  }
+
   /** Closes a client's connection and releases its state. */
   freeClient(c: Client): void {
     if (c.closed) return;
@@ -1284,7 +1306,7 @@ export class Server implements KeyspaceHooks {
     c.parser.reset();
     if (c.transport !== null) c.transport.end();
     if (c.socket && !c.socket.destroyed) {
-      if (c.socket.writableLength > 0 || c.socket.writableEnded) c.socket.end();
+      if (c.socket.writableEnded || queuedBytes(c.socket) > 0) c.socket.end();
       else c.socket.destroy();
     }
   }

@@ -4,8 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { RawClient } from '../helpers/raw-client.js';
 import { startOracle, startRespite } from '../helpers/servers.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('timeout closes clients idle for more than that many seconds, and only those', async () => {
   let now = Date.now();
@@ -130,6 +132,49 @@ test('the soft output buffer limit closes a client only after it stayed over it 
     await sub.waitClosed();
     admin.close();
   } finally {
+    await srv.close();
+  }
+});
+
+test('a normal client that stops reading shows its queued replies as omem and is closed at the hard output limit', async () => {
+  const srv = await startRespite();
+  const socket = net.connect({ port: srv.port, host: '127.0.0.1' });
+  try {
+    await new Promise((r) => socket.once('connect', r));
+    const admin = await RawClient.connect(srv.port);
+    assert.equal(await admin.call('CLIENT', 'SETNAME', 'admin'), '+OK\r\n');
+    assert.equal(await admin.call('SET', 'big', 'v'.repeat(100_000)), '+OK\r\n');
+    socket.pause();
+    // ~15 MB of replies the client does not read: the kernel takes a few MB, the rest queues.
+    socket.write('GET big\r\n'.repeat(150));
+    const omemOfReader = async () => {
+      const list = await admin.call('CLIENT', 'LIST');
+      const line = list.split('\n').find((l) => !l.includes('name=admin') && l.includes('id='))!;
+      return Number(/ omem=(\d+)/.exec(line)![1]);
+    };
+    let omem = 0;
+    for (let i = 0; i < 200 && omem === 0; i++) {
+      omem = await omemOfReader();
+      if (omem === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(omem > 0, 'the replies the kernel did not take are counted as omem');
+    assert.equal(
+      await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 64kb 0 0'),
+      '+OK\r\n',
+    );
+    let received = 0;
+    socket.on('data', (d: Buffer) => (received += d.length));
+    const closed = new Promise((r) => socket.once('close', r));
+    socket.write('GET big\r\n');
+    await waitFor(() => srv.server.clients.size === 1, 'the reader to be dropped');
+    // The connection is gone: the client reads what the kernel had taken, then the close.
+    socket.resume();
+    await closed;
+    assert.ok(received < 151 * 100_000, `the queued replies were dropped (${received} bytes read)`);
+    assert.match(await admin.call('INFO', 'clients'), /connected_clients:1\r\n/);
+    admin.close();
+  } finally {
+    socket.destroy();
     await srv.close();
   }
 });

@@ -9,14 +9,7 @@ import { RawClient } from '../helpers/raw-client.js';
 import { resp } from '../helpers/wire.js';
 import type { RespiteServer } from '../../src/index.js';
 import type { Client } from '../../src/server/client.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+import { waitFor as until } from '../helpers/wait.js';
 
 /** Connects and returns the connection with its server-side Client. */
 async function connect(srv: RespiteServer): Promise<[RawClient, Client]> {

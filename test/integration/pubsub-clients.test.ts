@@ -10,14 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startRespite } from '../helpers/servers.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor as until } from '../helpers/wait.js';
 
 test('ioredis subscribers get channel and pattern messages in publish order, binary included', async () => {
   const server = await startRespite();

@@ -14,14 +14,7 @@ import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { startOracle, startRespite } from '../helpers/servers.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor as until } from '../helpers/wait.js';
 
 async function listen(http: HttpServer): Promise<number> {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));

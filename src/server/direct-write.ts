@@ -1,0 +1,115 @@
+/**
+ * Direct socket writes: a reply handed straight to the connection's libuv stream handle,
+ * past Node's Writable stream (`socket.write`), for plain TCP and unix connections.
+ *
+ * `socket.write` of a reply the kernel takes at once still runs the Writable machinery: the
+ * write state, a WriteWrap request object per write, the completion callback deferred with
+ * process.nextTick and the 'drain' bookkeeping. At one reply per request (-P 1) that was a
+ * sizeable part of Respite's user CPU per request. Here the common case is one call into
+ * the handle (libuv's uv_try_write) with a request object that is reused, because a write
+ * that completes at once never keeps it.
+ *
+ * A write the kernel did not take whole stays queued in libuv (in order: libuv never lets a
+ * later write pass a queued one) and holds the buffer until its completion callback; the
+ * caller must not reuse that buffer. `queuedBytes` counts it for the output-buffer limits
+ * and CLIENT LIST's omem.
+ *
+ * Ordering with `socket.write`: a direct write is used only when the socket's Writable holds
+ * nothing (writableLength 0), so every earlier byte is already in libuv's queue; a write
+ * through `socket.write` after a queued direct write goes to the same queue behind it.
+ *
+ * The handle API comes from `process.binding('stream_wrap')` (Node's own net module uses
+ * it). Where it is missing, `directWrite` reports it and the caller uses `socket.write`.
+ */
+import type net from 'node:net';
+
+/** The part of a stream handle (TCPWrap, PipeWrap) that a direct write uses. */
+interface StreamHandle {
+  writeBuffer(req: WriteReq, data: Uint8Array): number;
+  readonly writeQueueSize: number;
+}
+
+/** A WriteWrap: the request object libuv completes an incomplete write on. */
+interface WriteReq {
+  oncomplete: ((this: WriteReq, status: number) => void) | null;
+  /** Keeps the written buffer alive while libuv holds it. */
+  buffer: Uint8Array | null;
+  onDone: ((status: number) => void) | null;
+}
+
+interface StreamWrapBinding {
+  WriteWrap: new () => WriteReq;
+  streamBaseState: Int32Array;
+  kLastWriteWasAsync: number;
+}
+
+function loadBinding(): StreamWrapBinding | null {
+  if (process.env.RESPITE_NO_DIRECT_WRITE === '1') return null;
+  try {
+    const b = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding(
+      'stream_wrap',
+    );
+    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array)) return null;
+    if (typeof b.kLastWriteWasAsync !== 'number') return null;
+    return b as StreamWrapBinding;
+  } catch {
+    return null;
+  }
+}
+
+const binding = loadBinding();
+let sharedReq: WriteReq | null = binding !== null ? newReq(binding) : null;
+
+function newReq(b: StreamWrapBinding): WriteReq {
+  const req = new b.WriteWrap();
+  req.oncomplete = onComplete;
+  req.buffer = null;
+  req.onDone = null;
+  return req;
+}
+
+function onComplete(this: WriteReq, status: number): void {
+  const done = this.onDone;
+  this.buffer = null;
+  this.onDone = null;
+  if (done !== null) done(status);
+}
+
+function handleOf(socket: net.Socket): StreamHandle | null {
+  const h = (socket as unknown as { _handle: StreamHandle | null })._handle;
+  return h !== null && typeof h.writeBuffer === 'function' ? h : null;
+}
+
+/** Result of directWrite: the kernel took everything. */
+export const WRITE_DONE = 0;
+/** Result of directWrite: the rest is queued in libuv, which holds the buffer until onDone. */
+export const WRITE_QUEUED = 1;
+/** Result of directWrite: not possible here (no binding, TLS, Writable busy): use socket.write. */
+export const WRITE_UNSUPPORTED = 2;
+
+/**
+ * Writes data to socket's handle. Returns WRITE_DONE, WRITE_QUEUED (onDone runs with the
+ * libuv status when the queued rest is written or failed), WRITE_UNSUPPORTED, or a negative
+ * libuv error code (the connection is broken: nothing was queued).
+ */
+export function directWrite(socket: net.Socket, data: Uint8Array, onDone: (status: number) => void): number {
+  if (binding === null || socket.writableLength !== 0 || socket.destroyed || socket.writableEnded)
+    return WRITE_UNSUPPORTED;
+  const h = handleOf(socket);
+  if (h === null) return WRITE_UNSUPPORTED;
+  const req = sharedReq!;
+  const err = h.writeBuffer(req, data);
+  if (err !== 0) return err < 0 ? err : -1;
+  if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return WRITE_DONE;
+  // libuv now owns req until its completion: the next write takes a fresh one.
+  req.buffer = data;
+  req.onDone = onDone;
+  sharedReq = newReq(binding);
+  return WRITE_QUEUED;
+}
+
+/** Output a socket still holds: its Writable's buffer plus what libuv has queued. */
+export function queuedBytes(socket: net.Socket): number {
+  const h = handleOf(socket);
+  return socket.writableLength + (h !== null ? h.writeQueueSize : 0);
+}
