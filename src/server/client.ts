@@ -12,7 +12,7 @@ import type { BlockedState } from './blocking.js';
 import type { ClientSubscriptions, PublishedMessage, PubsubGroup } from './pubsub.js';
 import type { User } from './acl.js';
 import type { QueuedCommand, WatchedKey } from './multi.js';
-import { queuedBytes } from './direct-write.js';
+import { queuedBytes } from './socket-io.js';
 
 /** client->flags bits (the subset Respite needs). */
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 0;
@@ -157,7 +157,7 @@ export class Client {
   bstate: BlockedState | null = null;
   /** Where replies go when the client has no socket (the HTTP/WebSocket gateway's sessions). */
   transport: ClientTransport | null = null;
-  /** Completion of a reply write libuv queued (server/direct-write.ts), made on first use. */
+  /** Completion of a reply write libuv queued (server/socket-io.ts), made on first use. */
   directWriteDone: ((status: number) => void) | null = null;
 
   constructor(

@@ -56,7 +56,14 @@ import { ConfigFileError } from '../config/config.js';
 import { touchAllWatchedKeysInDb, touchWatchedKey } from './multi.js';
 import { deliverOps, PROPAGATE_ALL, type PropagatedOp, type PropagationSink } from './propagate.js';
 import { YoungGenTrimmer } from './young-gen.js';
-import { directWrite, queuedBytes, WRITE_DONE, WRITE_QUEUED, WRITE_UNSUPPORTED } from './direct-write.js';
+import {
+  directWrite,
+  queuedBytes,
+  takeOverReads,
+  WRITE_DONE,
+  WRITE_QUEUED,
+  WRITE_UNSUPPORTED,
+} from './socket-io.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const RESPITE_VERSION = '0.1.0';
@@ -881,27 +888,26 @@ export class Server implements KeyspaceHooks {
       }
       let c: Client | null = null;
       let fullReads = 0;
+      const onRead = (n: number): boolean => {
+        if (c === null) return true;
+        this.onData(c, SHARED_READ_BUFFER, n, true);
+        if (n < SHARED_READ_BUFFER.length) fullReads = 0;
+        else if (++fullReads >= FULL_READS_PER_TURN && !c.closed) {
+          // More is waiting: returning false stops reading (libuv's readStop); the next
+          // turn starts it again, after timers and other clients.
+          fullReads = 0;
+          this.resumeReadingLater(socket);
+          return false;
+        }
+        return true;
+      };
       const socket = new net.Socket({
         handle: clientHandle,
         readable: true,
         writable: true,
-        onread: {
-          buffer: SHARED_READ_BUFFER,
-          callback: (n: number): boolean => {
-            if (c === null) return true;
-            this.onData(c, SHARED_READ_BUFFER, n, true);
-            if (n < SHARED_READ_BUFFER.length) fullReads = 0;
-            else if (++fullReads >= FULL_READS_PER_TURN && !c.closed) {
-              // More is waiting: returning false stops reading (libuv's readStop); the
-              // next turn starts it again, after timers and other clients.
-              fullReads = 0;
-              this.resumeReadingLater(socket);
-              return false;
-            }
-            return true;
-          },
-        },
+        onread: { buffer: SHARED_READ_BUFFER, callback: onRead },
       } as net.SocketConstructorOpts);
+      takeOverReads(socket, onRead);
       c = this.accept(socket, unix, false);
     };
   }

@@ -11,7 +11,7 @@ import { RawClient } from '../helpers/raw-client.js';
 import { resp } from '../helpers/wire.js';
 import type { RespiteServer } from '../../src/index.js';
 import type { Client } from '../../src/server/client.js';
-import { queuedBytes } from '../../src/server/direct-write.js';
+import { queuedBytes } from '../../src/server/socket-io.js';
 import { waitFor as until } from '../helpers/wait.js';
 
 const B = (s: string) => Buffer.from(s, 'latin1');

@@ -1,13 +1,13 @@
 /**
- * Direct socket writes: a reply handed straight to the connection's libuv stream handle,
- * past Node's Writable stream (`socket.write`), for plain TCP and unix connections.
+ * The socket fast paths: reads and replies go straight between the connection's libuv stream
+ * handle and Respite, past Node's stream layer, for plain TCP and unix connections.
  *
- * `socket.write` of a reply the kernel takes at once still runs the Writable machinery: the
- * write state, a WriteWrap request object per write, the completion callback deferred with
- * process.nextTick and the 'drain' bookkeeping. At one reply per request (-P 1) that was a
- * sizeable part of Respite's user CPU per request. Here the common case is one call into
- * the handle (libuv's uv_try_write) with a request object that is reused, because a write
- * that completes at once never keeps it.
+ * Replies (directWrite). `socket.write` of a reply the kernel takes at once still runs the
+ * Writable machinery: the write state, a WriteWrap request object per write, the completion
+ * callback deferred with process.nextTick and the 'drain' bookkeeping. At one reply per
+ * request (-P 1) that was a sizeable part of Respite's user CPU per request. Here the common
+ * case is one call into the handle (libuv's uv_try_write) with a request object that is
+ * reused, because a write that completes at once never keeps it.
  *
  * A write the kernel did not take whole stays queued in libuv (in order: libuv never lets a
  * later write pass a queued one) and holds the buffer until its completion callback; the
@@ -18,8 +18,14 @@
  * nothing (writableLength 0), so every earlier byte is already in libuv's queue; a write
  * through `socket.write` after a queued direct write goes to the same queue behind it.
  *
+ * Reads (takeOverReads). A socket made with Node's `onread` option (reads into one shared
+ * buffer) still goes through Node's onStreamRead for every read; the handle's read callback
+ * is replaced by one that hands the byte count straight to the server, and leaves EOF and
+ * errors to Node's own callback (which closes the socket as usual).
+ *
  * The handle API comes from `process.binding('stream_wrap')` (Node's own net module uses
- * it). Where it is missing, `directWrite` reports it and the caller uses `socket.write`.
+ * it). Where it is missing, or RESPITE_NO_DIRECT_IO=1, both fast paths report it and the
+ * caller uses the stream API.
  */
 import type net from 'node:net';
 
@@ -41,16 +47,17 @@ interface StreamWrapBinding {
   WriteWrap: new () => WriteReq;
   streamBaseState: Int32Array;
   kLastWriteWasAsync: number;
+  kReadBytesOrError: number;
 }
 
 function loadBinding(): StreamWrapBinding | null {
-  if (process.env.RESPITE_NO_DIRECT_WRITE === '1') return null;
+  if (process.env.RESPITE_NO_DIRECT_IO === '1') return null;
   try {
     const b = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding(
       'stream_wrap',
     );
     if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array)) return null;
-    if (typeof b.kLastWriteWasAsync !== 'number') return null;
+    if (typeof b.kLastWriteWasAsync !== 'number' || typeof b.kReadBytesOrError !== 'number') return null;
     return b as StreamWrapBinding;
   } catch {
     return null;
@@ -112,4 +119,35 @@ export function directWrite(socket: net.Socket, data: Uint8Array, onDone: (statu
 export function queuedBytes(socket: net.Socket): number {
   const h = handleOf(socket);
   return socket.writableLength + (h !== null ? h.writeQueueSize : 0);
+}
+
+/** The part of a stream handle that takeOverReads replaces. */
+interface ReadableHandle {
+  onread: (this: unknown, arrayBuffer: unknown) => unknown;
+  reading: boolean;
+  readStop(): number;
+}
+
+/**
+ * Has every successful read of socket (made with Node's `onread` option) call onRead(n)
+ * directly, n the bytes read into the option's buffer; onRead returns false to stop reading
+ * (as the option's callback). Returns false, changing nothing, when not possible here.
+ */
+export function takeOverReads(socket: net.Socket, onRead: (n: number) => boolean): boolean {
+  if (binding === null) return false;
+  const h = (socket as unknown as { _handle: ReadableHandle | null })._handle;
+  if (h === null || typeof h.onread !== 'function' || typeof h.readStop !== 'function') return false;
+  const nodeOnRead = h.onread;
+  const state = binding.streamBaseState;
+  const kRead = binding.kReadBytesOrError;
+  h.onread = function (this: unknown, arrayBuffer: unknown): unknown {
+    const n = state[kRead];
+    if (n <= 0 || socket.destroyed) return nodeOnRead.call(this, arrayBuffer);
+    if (!onRead(n) && !socket.destroyed) {
+      h.reading = false;
+      h.readStop();
+    }
+    return undefined;
+  };
+  return true;
 }
