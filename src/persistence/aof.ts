@@ -37,6 +37,7 @@ import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import { REDIS_VERSION } from '../server/server.js';
 import { Client } from '../server/client.js';
+import { ReplyWriter } from '../protocol/writer.js';
 import { processCommand } from '../server/dispatcher.js';
 import { PROPAGATE_AOF, type PropagationSink } from '../server/propagate.js';
 import { Snapshot, type SnapshotFormat } from './snapshot.js';
@@ -392,7 +393,8 @@ export class AofManager {
   /** AOF_WAIT_REWRITE: turned on at runtime, the first base is being written. */
   waitRewrite = false;
   private fd = -1;
-  private buf = '';
+  /** The batch's commands, RESP-encoded, until flush() writes them (aof_buf). */
+  private readonly out = new ReplyWriter();
   private selectedDb = -1;
   private lastTs = -1;
   private manifest: Manifest = { base: null, incrs: [], currBaseSeq: 0, currIncrSeq: 0 };
@@ -436,16 +438,20 @@ export class AofManager {
       if (this.server.config.bool('aof-timestamp-enabled')) {
         const ts = Math.floor(this.server.clock() / 1000);
         if (ts !== this.lastTs) {
-          this.buf += `#TS:${ts}\r\n`;
+          this.out.raw(`#TS:${ts}\r\n`);
           this.lastTs = ts;
         }
       }
       if (dbid !== this.selectedDb) {
         const id = String(dbid);
-        this.buf += `*2\r\n$6\r\nSELECT\r\n$${id.length}\r\n${id}\r\n`;
+        this.out.array(2);
+        this.out.bulk('SELECT');
+        this.out.bulk(id);
         this.selectedDb = dbid;
       }
-      this.buf += encodeCommand(argv);
+      const out = this.out;
+      out.array(argv.length);
+      for (let i = 0; i < argv.length; i++) out.bulk(argv[i]);
     };
     server.config.onChange('appendonly', (v) => {
       if (!this.server.started) return;
@@ -461,7 +467,7 @@ export class AofManager {
    * CPU per SET with everysec.
    */
   groupCommit(): boolean {
-    return this.buf.length !== 0 && this.fd !== -1;
+    return this.out.pos !== 0 && this.fd !== -1;
   }
 
   /**
@@ -474,7 +480,7 @@ export class AofManager {
    * costs, so a fast disk barely waits and a slow one gathers more.
    */
   gatherMore(): boolean {
-    const bytes = this.buf.length;
+    const bytes = this.out.pos;
     if (bytes <= this.gatherBytes || this.fd === -1 || this.server.config.str('appendfsync') !== 'always')
       return false;
     const now = performance.now();
@@ -541,8 +547,9 @@ export class AofManager {
    * refused with MISCONF, and the cron retries every second until a write succeeds.
    */
   flush(): void {
-    if (this.fd === -1 || this.buf.length === 0) return;
-    const data = Buffer.from(this.buf, 'latin1');
+    if (this.fd === -1 || this.out.pos === 0) return;
+    // Written synchronously: the writer's own buffer, no copy.
+    const data = this.out.view();
     const always = this.server.config.str('appendfsync') === 'always';
     let written = 0;
     try {
@@ -551,7 +558,7 @@ export class AofManager {
       this.writeFailed(e, data, written, always);
       return;
     }
-    this.buf = '';
+    this.out.released(false);
     this.incrSize += data.length;
     if (!this.lastWriteOk) {
       this.server.log.warning('AOF write error looks solved, Redis can write again.');
@@ -605,7 +612,10 @@ export class AofManager {
     }
     if (written > 0) {
       this.incrSize += written;
-      this.buf = data.latin1Slice(written, data.length);
+      // Keep what was not written (data is a view of the writer's buffer).
+      const out = this.out;
+      out.buf.copyWithin(0, written, out.pos);
+      out.pos -= written;
     }
     this.setWriteStatus(false, code);
   }
@@ -888,7 +898,7 @@ export class AofManager {
     this.rw = null;
     this.removeTemp(job);
     if (this.waitRewrite && !ok) {
-      this.buf = '';
+      this.out.pos = 0;
       s.log.notice(`Removing the temp incr aof file ${this.tempIncrName()} in the background`);
       const temp = join(dir, this.tempIncrName());
       detachInBackground(temp, () => unlinkQuiet(temp));
@@ -1091,7 +1101,7 @@ export class AofManager {
     this.selectedDb = -1;
     this.killRewrite();
     if (wasWaiting) unlinkQuiet(join(this.dir(), this.tempIncrName()));
-    this.buf = '';
+    this.out.pos = 0;
     this.server.rdb.updateDiskError();
   }
 
@@ -1345,7 +1355,7 @@ export class AofManager {
         `aof_current_size:${this.baseSize + this.incrSize}\r\n` +
         `aof_base_size:${this.rewriteBaseSize}\r\n` +
         `aof_pending_rewrite:${this.rewriteScheduled ? 1 : 0}\r\n` +
-        `aof_buffer_length:${this.buf.length}\r\n` +
+        `aof_buffer_length:${this.out.pos}\r\n` +
         `aof_pending_bio_fsync:${this.fsyncInFlight ? 1 : 0}\r\n` +
         'aof_delayed_fsync:0\r\n';
     }
