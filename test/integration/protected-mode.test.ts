@@ -60,19 +60,23 @@ before(() => {
 });
 after(cleanup);
 
-/** redis-cli run inside a namespace; resolves with stdout. */
+/**
+ * redis-cli run inside a namespace; resolves with its stderr (warnings such as "AUTH
+ * failed") followed by its stdout: read from two pipes, their interleaving is timing alone.
+ */
 function cliIn(ns: string, host: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn('ip', ['netns', 'exec', ns, 'redis-cli', '-h', host, '-p', String(PORT), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
     // What happens after a DENIED depends on timing alone (Redis's close races the client's
     // next write: a broken pipe, a reset or an orderly end), so only the replies are kept.
-    p.on('close', () => resolve(out.replace(/^Error: .*\n/gm, '')));
+    p.on('close', () => resolve((err + out).replace(/^Error: .*\n/gm, '')));
   });
 }
 
