@@ -8,6 +8,7 @@ import {
   PROTO_INLINE_MAX_SIZE,
   BIG_ARG_MIN,
   BIG_ARG_PLACEHOLDER,
+  latin1,
 } from '../../src/protocol/parser.js';
 
 const B = (s: string) => Buffer.from(s, 'latin1');
@@ -478,4 +479,20 @@ test('arguments of 32 KB and more are handed over as bytes, with a placeholder i
   assert.equal(third[0], 'x'.repeat(BIG_ARG_MIN));
   assert.equal(third[1], BIG_ARG_PLACEHOLDER);
   assert.equal(p.bigArgs![1]!.length, BIG_ARG_MIN);
+});
+
+test('latin1() gives the same one-byte string as latin1Slice for every length and byte value', () => {
+  const bytes = Buffer.alloc(256 + 40);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 0xff;
+  for (let n = 0; n <= 40; n++) {
+    for (let p = 0; p + n <= bytes.length; p += 5) {
+      const s = latin1(bytes, p, n);
+      assert.equal(s, bytes.latin1Slice(p, p + n));
+      assert.equal(Buffer.byteLength(s, 'latin1'), n);
+    }
+  }
+  // Arguments as the parser returns them: high bytes and CR/LF inside a bulk survive.
+  const p = parser();
+  p.feed(B('*3\r\n$3\r\nSET\r\n$4\r\n\xff\x00\r\n\r\n$16\r\n\x80abcdefghijklmn\xfe\r\n'));
+  assert.deepEqual(p.next(), ['SET', '\xff\x00\r\n', '\x80abcdefghijklmn\xfe']);
 });
