@@ -14,6 +14,7 @@
  * freshly written values, and those pauses become tail latency (see docs/ARCHITECTURE.md,
  * "Heap and GC"). Overwriting a value here writes bytes, allocates nothing on the heap.
  */
+import { writeLatin1 } from '../util/latin1.js';
 
 const CHUNK_SHIFT = 20;
 const CHUNK_SIZE = 1 << CHUNK_SHIFT;
@@ -330,7 +331,7 @@ export class StringStore {
   }
 
   private writeString(h: number, s: string, encoding: number): void {
-    this.bufferOf(h).latin1Write(s, this.bufferStart(h));
+    writeLatin1(this.bufferOf(h), s, this.bufferStart(h));
     this.setLength(h, s.length, encoding);
   }
 

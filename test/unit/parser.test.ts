@@ -8,8 +8,8 @@ import {
   PROTO_INLINE_MAX_SIZE,
   BIG_ARG_MIN,
   BIG_ARG_PLACEHOLDER,
-  latin1,
 } from '../../src/protocol/parser.js';
+import { latin1, writeLatin1 } from '../../src/util/latin1.js';
 
 const B = (s: string) => Buffer.from(s, 'latin1');
 
@@ -481,7 +481,7 @@ test('arguments of 32 KB and more are handed over as bytes, with a placeholder i
   assert.equal(p.bigArgs![1]!.length, BIG_ARG_MIN);
 });
 
-test('latin1() gives the same one-byte string as latin1Slice for every length and byte value', () => {
+test('latin1() and writeLatin1() convert like latin1Slice and latin1Write for every length and byte value', () => {
   const bytes = Buffer.alloc(256 + 40);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 0xff;
   for (let n = 0; n <= 40; n++) {
@@ -489,6 +489,11 @@ test('latin1() gives the same one-byte string as latin1Slice for every length an
       const s = latin1(bytes, p, n);
       assert.equal(s, bytes.latin1Slice(p, p + n));
       assert.equal(Buffer.byteLength(s, 'latin1'), n);
+      const out = Buffer.alloc(n + 2, 0xaa);
+      assert.equal(writeLatin1(out, s, 1), n);
+      assert.deepEqual(out.subarray(1, n + 1), bytes.subarray(p, p + n));
+      assert.equal(out[0], 0xaa);
+      assert.equal(out[n + 1], 0xaa);
     }
   }
   // Arguments as the parser returns them: high bytes and CR/LF inside a bulk survive.

@@ -32,6 +32,7 @@ import {
   sdsSize,
   v8StringSize,
 } from './alloc.js';
+import { writeLatin1 } from '../../util/latin1.js';
 
 export const ENC_LISTPACK = 0;
 export const ENC_LISTPACKEX = 1;
@@ -99,7 +100,7 @@ function putEntry(str: string): void {
     b.writeUInt32BE(len, sp);
     sp += 4;
   }
-  if (len > 0) sp += b.latin1Write(str, sp);
+  sp += writeLatin1(b, str, sp);
 }
 
 /** Copies s[a, b) (already packed entries) into the scratch buffer. */

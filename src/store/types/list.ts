@@ -19,6 +19,7 @@
  */
 import type { RObject } from '../database.js';
 import { externalBuffer, externalLatin1, release, tracked } from '../external.js';
+import { writeLatin1 } from '../../util/latin1.js';
 
 export const LIST_HEAD = 0;
 export const LIST_TAIL = 1;
@@ -197,7 +198,7 @@ class Chunk {
     }
     if (this.bhi + len > this.data.length) this.growData(true, len);
     this.st[this.hi++] = this.bhi;
-    if (len !== 0) this.data.latin1Write(s, this.bhi);
+    writeLatin1(this.data, s, this.bhi);
     this.bhi += len;
   }
 
@@ -211,7 +212,7 @@ class Chunk {
     }
     if (this.blo < len) this.growData(false, len);
     this.blo -= len;
-    if (len !== 0) this.data.latin1Write(s, this.blo);
+    writeLatin1(this.data, s, this.blo);
     this.st[--this.lo] = this.blo;
   }
 
