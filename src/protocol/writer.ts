@@ -10,6 +10,7 @@
  */
 import { formatDouble } from '../util/numbers.js';
 import { giveSpare, takeSpare } from '../util/spare-buffers.js';
+import { writeLatin1 } from '../util/latin1.js';
 
 const INITIAL = 16 * 1024;
 /**
@@ -19,8 +20,6 @@ const INITIAL = 16 * 1024;
 const LARGE = 64 * 1024;
 /** Room for a prefix, a 20-digit int64 with sign, and CRLF. */
 const HEADER_ROOM = 24;
-/** Strings up to this length are copied byte by byte in JS rather than by latin1Write. */
-const SMALL = 16;
 /** Below this many bytes a byte loop beats Buffer.copy (which makes a view per call). */
 const SMALL_COPY = 64;
 
@@ -92,14 +91,7 @@ export class ReplyWriter {
   raw(s: string): void {
     const n = s.length;
     this.ensure(n);
-    if (n <= SMALL) {
-      const b = this.buf;
-      let p = this.pos;
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-      this.pos = p;
-    } else {
-      this.pos += this.buf.latin1Write(s, this.pos);
-    }
+    this.pos += writeLatin1(this.buf, s, this.pos);
   }
 
   rawBytes(src: Buffer, start = 0, end = src.length): void {
@@ -195,11 +187,7 @@ export class ReplyWriter {
     let p = writeDigits(b, this.pos + 1, n);
     b[p++] = CR;
     b[p++] = LF;
-    if (n <= SMALL) {
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    } else {
-      p += b.latin1Write(s, p);
-    }
+    p += writeLatin1(b, s, p);
     b[p++] = CR;
     b[p++] = LF;
     this.pos = p;

@@ -2,8 +2,8 @@
  * Latin1 strings (one char per byte, Respite's binary-safe representation) to and from
  * Buffers without a call into Node's C++ for short ones: Buffer's latin1Slice and
  * latin1Write cost ~70-140 ns a call whatever the length, a JS loop ~20-50 ns up to 16
- * bytes. The hot paths (the request parser, string values, list and hash elements) use
- * these.
+ * bytes. The hot paths (the request parser, the reply writer, string values, list and
+ * hash elements) use these.
  */
 
 /** Longest string the JS paths handle; longer ones go to latin1Slice / latin1Write. */
@@ -15,144 +15,29 @@ const fcc = String.fromCharCode;
  * The latin1 string of b[p, p + n). Up to 16 bytes it is built in JS by String.fromCharCode
  * (codes up to 0xff make a one-byte string, as latin1Slice does): a call into Node's C++
  * latin1Slice costs ~90-140 ns against ~30-45 here, and most keys, fields and small values
- * are this short.
+ * are this short. One case per length, kept as a table.
  */
+// prettier-ignore
 export function latin1(b: Buffer, p: number, n: number): string {
   switch (n) {
-    case 0:
-      return '';
-    case 1:
-      return fcc(b[p]);
-    case 2:
-      return fcc(b[p], b[p + 1]);
-    case 3:
-      return fcc(b[p], b[p + 1], b[p + 2]);
-    case 4:
-      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3]);
-    case 5:
-      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
-    case 6:
-      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
-    case 7:
-      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
-    case 8:
-      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
-    case 9:
-      return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8]);
-    case 10:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-      );
-    case 11:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-        b[p + 10],
-      );
-    case 12:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-        b[p + 10],
-        b[p + 11],
-      );
-    case 13:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-        b[p + 10],
-        b[p + 11],
-        b[p + 12],
-      );
-    case 14:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-        b[p + 10],
-        b[p + 11],
-        b[p + 12],
-        b[p + 13],
-      );
-    case 15:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-        b[p + 10],
-        b[p + 11],
-        b[p + 12],
-        b[p + 13],
-        b[p + 14],
-      );
-    case 16:
-      return fcc(
-        b[p],
-        b[p + 1],
-        b[p + 2],
-        b[p + 3],
-        b[p + 4],
-        b[p + 5],
-        b[p + 6],
-        b[p + 7],
-        b[p + 8],
-        b[p + 9],
-        b[p + 10],
-        b[p + 11],
-        b[p + 12],
-        b[p + 13],
-        b[p + 14],
-        b[p + 15],
-      );
-    default:
-      return b.latin1Slice(p, p + n);
+    case 0: return '';
+    case 1: return fcc(b[p]);
+    case 2: return fcc(b[p], b[p + 1]);
+    case 3: return fcc(b[p], b[p + 1], b[p + 2]);
+    case 4: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    case 8: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+    case 9: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8]);
+    case 10: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9]);
+    case 11: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10]);
+    case 12: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11]);
+    case 13: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12]);
+    case 14: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13]);
+    case 15: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14]);
+    case 16: return fcc(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15]);
+    default: return b.latin1Slice(p, p + n);
   }
 }
 
