@@ -60,6 +60,7 @@ import {
   directWrite,
   queuedBytes,
   takeOverReads,
+  takeOverTlsReads,
   WRITE_DONE,
   WRITE_QUEUED,
   WRITE_UNSUPPORTED,
@@ -867,7 +868,15 @@ export class Server implements KeyspaceHooks {
       socket.destroy();
       return;
     }
-    this.accept(socket, false);
+    const c = this.accept(socket, false, false);
+    if (c === null) return;
+    // Decrypted bytes land in the shared read buffer, as for plain connections.
+    if (
+      !takeOverTlsReads(socket, SHARED_READ_BUFFER, (chunk, n) =>
+        this.onData(c, chunk, n, chunk === SHARED_READ_BUFFER),
+      )
+    )
+      socket.on('data', (chunk: Buffer) => this.onData(c, chunk, chunk.length, false));
   }
 
   /**

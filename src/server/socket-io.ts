@@ -23,6 +23,12 @@
  * is replaced by one that hands the byte count straight to the server, and leaves EOF and
  * errors to Node's own callback (which closes the socket as usual).
  *
+ * TLS reads (takeOverTlsReads). A TLS socket is made by Node's TLS server, without the
+ * `onread` option: each decrypted chunk becomes a fresh Buffer pushed through the Readable
+ * and emitted as 'data'. Its handle (TLSWrap) is a stream handle too, so it is switched to
+ * the shared buffer (the handle's useUserBuffer, what the `onread` option does) and its read
+ * callback taken over as above; anything the Readable already held is handed over first.
+ *
  * The handle API comes from `process.binding('stream_wrap')` (Node's own net module uses
  * it). Where it is missing, or RESPITE_NO_DIRECT_IO=1, both fast paths report it and the
  * caller uses the stream API.
@@ -126,6 +132,7 @@ interface ReadableHandle {
   onread: (this: unknown, arrayBuffer: unknown) => unknown;
   reading: boolean;
   readStop(): number;
+  useUserBuffer?: (buffer: Uint8Array) => void;
 }
 
 /**
@@ -150,4 +157,28 @@ export function takeOverReads(socket: net.Socket, onRead: (n: number) => boolean
     return undefined;
   };
   return true;
+}
+
+/**
+ * Has a TLS socket's decrypted bytes read into buffer (shared, reused after each call) and
+ * handed to onData(chunk, n) directly, instead of as 'data' events. Bytes the socket's
+ * Readable already buffered are handed over first (as their own chunk). Returns false,
+ * changing nothing, when not possible here (the caller listens to 'data').
+ */
+export function takeOverTlsReads(
+  socket: net.Socket,
+  buffer: Buffer,
+  onData: (chunk: Buffer, n: number) => void,
+): boolean {
+  if (binding === null) return false;
+  const h = (socket as unknown as { _handle: ReadableHandle | null })._handle;
+  if (h === null || typeof h.useUserBuffer !== 'function' || typeof h.onread !== 'function') return false;
+  for (let b = socket.read() as Buffer | null; b !== null; b = socket.read() as Buffer | null)
+    onData(b, b.length);
+  if (socket.destroyed) return true;
+  h.useUserBuffer(buffer);
+  return takeOverReads(socket, (n) => {
+    onData(buffer, n);
+    return true;
+  });
 }

@@ -173,6 +173,50 @@ test('ioredis with tls options runs commands and pipelines over TLS', async () =
   }
 });
 
+test('requests sent with the handshake and split over many TLS records arrive whole on concurrent connections', async () => {
+  const tlsPort = await freePort();
+  const srv = await startRespite({ config: tlsConfig(tlsPort, { 'tls-auth-clients': 'no' }) });
+  // Each connection writes before its handshake is done (Node sends it right after the
+  // client's Finished) and interleaves with the others: every byte value, 300 KB per value.
+  const value = (i: number) => Buffer.from(Array.from({ length: 300 * 1024 }, (_, j) => (j * 7 + i) & 0xff));
+  const bulk = (b: Buffer) => Buffer.concat([Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n')]);
+  const command = (...args: Buffer[]) =>
+    Buffer.concat([Buffer.from(`*${args.length}\r\n`), ...args.map(bulk)]);
+  const exchange = (i: number) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const v = value(i);
+      const expected = Buffer.concat([Buffer.from('+OK\r\n'), bulk(v), Buffer.from('+PONG\r\n')]);
+      const chunks: Buffer[] = [];
+      let got = 0;
+      const sock = tls.connect({
+        host: '127.0.0.1',
+        port: tlsPort,
+        ca: readFileSync(f('ca.crt')),
+        servername: 'localhost',
+      });
+      sock.write(command(Buffer.from('SET'), Buffer.from(`k${i}`), v));
+      sock.write(Buffer.concat([command(Buffer.from('GET'), Buffer.from(`k${i}`)), Buffer.from('PING\r\n')]));
+      sock.on('data', (d: Buffer) => {
+        chunks.push(d);
+        got += d.length;
+        if (got >= expected.length) {
+          sock.destroy();
+          resolve(Buffer.concat(chunks));
+        }
+      });
+      sock.on('error', reject);
+    });
+  try {
+    const replies = await Promise.all([0, 1, 2, 3].map(exchange));
+    for (let i = 0; i < replies.length; i++) {
+      const expected = Buffer.concat([Buffer.from('+OK\r\n'), bulk(value(i)), Buffer.from('+PONG\r\n')]);
+      assert.ok(replies[i].equals(expected), `connection ${i}: the replies differ`);
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
 test('tls-auth-clients yes refuses clients without a certificate or with one from another CA', async () => {
   const tlsPort = await freePort();
   const srv = await startRespite({ config: tlsConfig(tlsPort) });
