@@ -159,6 +159,10 @@ export class Client {
   transport: ClientTransport | null = null;
   /** Completion of a reply write libuv queued (server/socket-io.ts), made on first use. */
   directWriteDone: ((status: number) => void) | null = null;
+  /** A TLS reply write is in flight (tlsWrite): nothing else may be written until it completes. */
+  tlsWriting = false;
+  /** Completion of a TLS reply write, made on first use. */
+  tlsWriteDone: ((status: number) => void) | null = null;
 
   constructor(
     readonly server: Server,

@@ -61,9 +61,9 @@ import {
   queuedBytes,
   takeOverReads,
   takeOverTlsReads,
+  tlsWrite,
   WRITE_DONE,
   WRITE_QUEUED,
-  WRITE_UNSUPPORTED,
 } from './socket-io.js';
 
 export const REDIS_VERSION = '7.0.15';
@@ -1164,6 +1164,12 @@ export class Server implements KeyspaceHooks {
       return;
     }
     const n = c.out.pos;
+    if (n !== 0 && c.tlsWriting) {
+      // The TLS handle takes one write at a time: the replies wait for the one in flight
+      // (tlsWriteDone asks for this write again), and count toward the limits meanwhile.
+      this.checkOutputBufferLimits(c);
+      return;
+    }
     if (n !== 0) {
       if (n > c.replyPeak) c.replyPeak = n;
       // Receiving replies counts as activity for the idle `timeout`, as in Redis.
@@ -1176,12 +1182,15 @@ export class Server implements KeyspaceHooks {
       const tlsSocket = (socket as tls.TLSSocket).encrypted === true;
       // Nothing queued: the kernel usually takes the whole reply at once, so the reply
       // buffer itself is written (no copy, no allocation) and reused when it did; a write
-      // left incomplete keeps the buffer (the writer takes a new one). TLS sockets keep the
-      // copy (their write completes later, after encryption).
+      // left incomplete keeps the buffer (the writer takes a new one). A TLS write is
+      // encrypted (copied) at once, so the buffer is reused, but it completes later.
       const r = tlsSocket
-        ? WRITE_UNSUPPORTED
+        ? tlsWrite(socket, c.out.view(), (c.tlsWriteDone ??= (st) => this.tlsWriteDone(c, st)))
         : directWrite(socket, c.out.view(), (c.directWriteDone ??= (st) => this.directWriteDone(c, st)));
-      if (r === WRITE_DONE || r === WRITE_QUEUED) {
+      if (tlsSocket && (r === WRITE_DONE || r === WRITE_QUEUED)) {
+        c.out.released(false);
+        c.tlsWriting = r === WRITE_QUEUED;
+      } else if (r === WRITE_DONE || r === WRITE_QUEUED) {
         c.out.released(r === WRITE_QUEUED);
         if (r === WRITE_QUEUED) this.checkOutputBufferLimits(c);
       } else if (r < 0) {
@@ -1299,6 +1308,19 @@ export class Server implements KeyspaceHooks {
     if (status < 0 && !c.closed) {
       this.freeClient(c);
       c.socket?.destroy();
+    }
+  }
+
+  /** A TLS reply write (tlsWrite) completed: the replies that waited for it go out. */
+  private tlsWriteDone(c: Client, status: number): void {
+    c.tlsWriting = false;
+    if (c.closed) return;
+    if (status < 0) {
+      this.freeClient(c);
+      c.socket?.destroy();
+    } else if (c.out.pos !== 0 || (c.flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) !== 0) {
+      // Through the batch flush, so the AOF of their commands is written first.
+      c.requestWrite();
     }
   }
 

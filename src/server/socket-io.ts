@@ -23,6 +23,15 @@
  * is replaced by one that hands the byte count straight to the server, and leaves EOF and
  * errors to Node's own callback (which closes the socket as usual).
  *
+ * TLS replies (tlsWrite). A TLS socket's handle (TLSWrap) encrypts a write at once (OpenSSL
+ * copies the bytes: the buffer can be reused on return) and hands it to the TCP handle, but
+ * always completes it later (a native immediate), and it allows one write in flight: a
+ * second one before the first completed aborts the process (a CHECK in Node's C++). So the
+ * caller keeps its own in-flight flag: while it is set it neither writes nor calls
+ * `socket.write` (replies wait in its buffer), and it writes directly only when the socket's
+ * Writable holds nothing (which is then idle too). `socket.end()` and `socket.destroy()`
+ * stay safe while a write is in flight (a shutdown waits for the queued TCP write).
+ *
  * TLS reads (takeOverTlsReads). A TLS socket is made by Node's TLS server, without the
  * `onread` option: each decrypted chunk becomes a fresh Buffer pushed through the Readable
  * and emitted as 'data'. Its handle (TLSWrap) is a stream handle too, so it is switched to
@@ -118,6 +127,47 @@ export function directWrite(socket: net.Socket, data: Uint8Array, onDone: (statu
   req.buffer = data;
   req.onDone = onDone;
   sharedReq = newReq(binding);
+  return WRITE_QUEUED;
+}
+
+/** WriteWraps whose TLS write completed: reused by the next tlsWrite. */
+const freeTlsReqs: WriteReq[] = [];
+
+function onTlsComplete(this: WriteReq, status: number): void {
+  const done = this.onDone;
+  this.onDone = null;
+  freeTlsReqs.push(this);
+  if (done !== null) done(status);
+}
+
+/**
+ * Writes data to a TLS socket's handle; data can be reused on return. Returns WRITE_QUEUED
+ * (onDone runs with the status once written or failed; until then the caller must not
+ * write to the socket at all), WRITE_DONE, WRITE_UNSUPPORTED (use socket.write) or a
+ * negative error code (the connection is broken: nothing was queued).
+ */
+export function tlsWrite(socket: net.Socket, data: Uint8Array, onDone: (status: number) => void): number {
+  if (binding === null || socket.writableLength !== 0 || socket.destroyed || socket.writableEnded)
+    return WRITE_UNSUPPORTED;
+  const h = handleOf(socket);
+  if (h === null) return WRITE_UNSUPPORTED;
+  let req = freeTlsReqs.pop();
+  if (req === undefined) {
+    req = new binding.WriteWrap();
+    req.oncomplete = onTlsComplete;
+    req.buffer = null;
+    req.onDone = null;
+  }
+  const err = h.writeBuffer(req, data);
+  if (err !== 0) {
+    freeTlsReqs.push(req);
+    return err < 0 ? err : -1;
+  }
+  if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) {
+    freeTlsReqs.push(req);
+    return WRITE_DONE;
+  }
+  req.onDone = onDone;
   return WRITE_QUEUED;
 }
 

@@ -217,6 +217,126 @@ test('requests sent with the handshake and split over many TLS records arrive wh
   }
 });
 
+test('a TLS subscriber gets every message in order when deliveries arrive faster than its writes complete', async () => {
+  const tlsPort = await freePort();
+  const srv = await startRespite({ config: tlsConfig(tlsPort, { 'tls-auth-clients': 'no' }) });
+  const sub = new Redis({
+    host: '127.0.0.1',
+    port: tlsPort,
+    tls: { ca: readFileSync(f('ca.crt')), servername: 'localhost' },
+    maxRetriesPerRequest: 0,
+  });
+  const pub = new Redis({ host: '127.0.0.1', port: srv.port, maxRetriesPerRequest: 0 });
+  try {
+    const got: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      sub.on('message', (_ch: string, m: string) => {
+        if (got.push(m) === 10000) resolve();
+      }),
+    );
+    await sub.subscribe('ch');
+    // Twenty pipelines in flight at once: many deliveries per event-loop turn.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, p) => {
+        const pl = pub.pipeline();
+        for (let i = 0; i < 500; i++) pl.publish('ch', `m${p * 500 + i}`);
+        return pl.exec();
+      }),
+    );
+    await all;
+    assert.deepEqual(
+      got,
+      Array.from({ length: 10000 }, (_, i) => `m${i}`),
+    );
+  } finally {
+    sub.disconnect();
+    pub.disconnect();
+    await srv.close();
+  }
+});
+
+test('replies sent while a large TLS reply is still being written follow it, and QUIT closes after them', async () => {
+  const tlsPort = await freePort();
+  const srv = await startRespite({ config: tlsConfig(tlsPort, { 'tls-auth-clients': 'no' }) });
+  const big = Buffer.alloc(8 * 1024 * 1024, 'x');
+  const incrs = Array.from({ length: 100 }, () => 'INCR n\r\n').join('');
+  const expected = Buffer.concat([
+    Buffer.from(`+OK\r\n$${big.length}\r\n`),
+    big,
+    Buffer.from('\r\n' + Array.from({ length: 100 }, (_, i) => `:${i + 1}\r\n`).join('') + '+OK\r\n'),
+  ]);
+  try {
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let sentRest = false;
+      const sock = tls.connect({
+        host: '127.0.0.1',
+        port: tlsPort,
+        ca: readFileSync(f('ca.crt')),
+        servername: 'localhost',
+      });
+      sock.write(Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${big.length}\r\n`), big]));
+      sock.write('\r\nGET big\r\n');
+      sock.on('data', (d: Buffer) => {
+        chunks.push(d);
+        // The first bytes of the 8 MB reply are here, most of it is still queued.
+        if (!sentRest && Buffer.concat(chunks).length > 64 * 1024) {
+          sentRest = true;
+          sock.write(incrs + 'QUIT\r\n');
+        }
+      });
+      sock.on('error', reject);
+      sock.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    assert.equal(received.length, expected.length);
+    assert.ok(received.equals(expected), 'the replies differ');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a TLS subscriber that stops reading is closed at the pubsub output limit and the server stays up', async () => {
+  const tlsPort = await freePort();
+  const srv = await startRespite({
+    config: tlsConfig(tlsPort, {
+      'tls-auth-clients': 'no',
+      'client-output-buffer-limit': 'pubsub 256kb 0 0',
+    }),
+  });
+  const pub = new Redis({ host: '127.0.0.1', port: srv.port, maxRetriesPerRequest: 0 });
+  const sock = tls.connect({
+    host: '127.0.0.1',
+    port: tlsPort,
+    ca: readFileSync(f('ca.crt')),
+    servername: 'localhost',
+  });
+  sock.on('error', () => {});
+  try {
+    await new Promise<void>((resolve) => {
+      sock.write('SUBSCRIBE ch\r\n');
+      sock.once('data', () => resolve());
+    });
+    sock.pause();
+    const msg = 'y'.repeat(100 * 1024);
+    for (
+      let round = 0;
+      round < 50 && Number(await pub.pubsub('NUMSUB', 'ch').then((r) => (r as unknown[])[1])) > 0;
+      round++
+    ) {
+      const pl = pub.pipeline();
+      for (let i = 0; i < 20; i++) pl.publish('ch', msg);
+      await pl.exec();
+    }
+    assert.deepEqual(await pub.pubsub('NUMSUB', 'ch'), ['ch', 0]);
+    assert.match(String(await pub.client('LIST')), /^id=\d+ [^\n]*cmd=client\|list[^\n]*\n$/);
+    assert.equal(await pub.ping(), 'PONG');
+  } finally {
+    sock.destroy();
+    pub.disconnect();
+    await srv.close();
+  }
+});
+
 test('tls-auth-clients yes refuses clients without a certificate or with one from another CA', async () => {
   const tlsPort = await freePort();
   const srv = await startRespite({ config: tlsConfig(tlsPort) });
