@@ -1,6 +1,7 @@
 /**
- * The socket fast paths: reads and replies go straight between the connection's libuv stream
- * handle and Respite, past Node's stream layer, for plain TCP and unix connections.
+ * The socket fast paths: reads and replies go straight between the connection's stream handle
+ * (libuv's TCP or pipe handle, or Node's TLSWrap over it) and Respite, past Node's stream
+ * layer.
  *
  * Replies (directWrite). `socket.write` of a reply the kernel takes at once still runs the
  * Writable machinery: the write state, a WriteWrap request object per write, the completion
