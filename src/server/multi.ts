@@ -71,6 +71,8 @@ export function discardTransaction(c: Client): void {
 
 /** Per database: key -> entries of the clients watching it. */
 const tables = new WeakMap<Database, Map<string, WatchedKey[]>>();
+/** Entries in all the tables: while 0, a key modification skips the table lookup. */
+let watchEntries = 0;
 
 /** Whether c's hooks (disconnect) are registered. */
 const registered = new WeakSet<Client>();
@@ -98,6 +100,7 @@ export function watchForKey(c: Client, key: string): void {
   }
   const wk = new WatchedKey(c, db, key, db.dict.has(key) && db.isExpired(key));
   watchers.push(wk);
+  watchEntries++;
   list.push(wk);
   if (!registered.has(c)) {
     registered.add(c);
@@ -119,6 +122,7 @@ export function unwatchAllKeys(c: Client): void {
     if (at !== -1) {
       watchers[at] = watchers[watchers.length - 1];
       watchers.pop();
+      watchEntries--;
     }
     if (watchers.length === 0) table!.delete(wk.key);
   }
@@ -148,6 +152,7 @@ function markDirty(c: Client): void {
 
 /** key of db was modified: its watchers' next EXEC fails (touchWatchedKey). */
 export function touchWatchedKey(db: Database, key: string): void {
+  if (watchEntries === 0) return;
   const table = tables.get(db);
   if (table === undefined || table.size === 0) return;
   const watchers = table.get(key);
