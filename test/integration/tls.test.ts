@@ -337,6 +337,59 @@ test('a TLS subscriber that stops reading is closed at the pubsub output limit a
   }
 });
 
+test('TLS clients that pipeline, quit, vanish mid-reply and get killed never take the server down', async () => {
+  // Every way a TLS connection can end while one of its replies is still being written
+  // (Node's TLS handle aborts the process on a second write in flight): big and small
+  // pipelines, QUIT right behind them, sockets destroyed mid-reply, CLIENT KILL from outside,
+  // a subscriber fed faster than it reads.
+  const tlsPort = await freePort();
+  const args = Object.entries(tlsConfig(tlsPort, { 'tls-auth-clients': 'no' })).flatMap(([k, v]) => [
+    `--${k}`,
+    v,
+  ]);
+  const proc = await startRespiteProcess(args);
+  const admin = new Redis({ host: '127.0.0.1', port: proc.port, maxRetriesPerRequest: 0 });
+  const ca = readFileSync(f('ca.crt'));
+  const session = (i: number) =>
+    new Promise<void>((resolve) => {
+      const sock = tls.connect({ host: '127.0.0.1', port: tlsPort, ca, servername: 'localhost' });
+      const kind = i % 5;
+      let got = 0;
+      sock.on('error', () => {});
+      sock.on('close', () => resolve());
+      sock.on('data', (d: Buffer) => {
+        got += d.length;
+        if (kind === 2 && got > 100_000) sock.destroy(); // gone in the middle of a reply
+      });
+      if (kind === 4) {
+        sock.write('SUBSCRIBE news\r\n');
+        sock.pause();
+        setTimeout(() => sock.destroy(), 300);
+        return;
+      }
+      let cmds = `SET big:${i} ${'v'.repeat(50_000)}\r\n`;
+      for (let k = 0; k < 100; k++) cmds += `GET big:${i}\r\nINCR n:${i}\r\n`;
+      if (kind === 0 || kind === 2) cmds += 'QUIT\r\n';
+      sock.write(cmds);
+      if (kind === 1 || kind === 3) setTimeout(() => sock.destroy(), 50 + (i % 7) * 40);
+    });
+  try {
+    const killer = setInterval(() => {
+      admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes').catch(() => {});
+      admin.publish('news', 'x'.repeat(50_000)).catch(() => {});
+    }, 25);
+    for (let round = 0; round < 3; round++)
+      await Promise.all(Array.from({ length: 20 }, (_, i) => session(round * 20 + i)));
+    clearInterval(killer);
+    assert.equal(await tlsPing(tlsPort), '+PONG\r\n');
+    assert.equal(await admin.ping(), 'PONG');
+    assert.equal(proc.proc.exitCode, null);
+  } finally {
+    admin.disconnect();
+    await proc.stop();
+  }
+});
+
 test('tls-auth-clients yes refuses clients without a certificate or with one from another CA', async () => {
   const tlsPort = await freePort();
   const srv = await startRespite({ config: tlsConfig(tlsPort) });
