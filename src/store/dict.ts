@@ -11,8 +11,8 @@
  * - O(1) random entry (RANDOMKEY, SPOP, eviction and expiry sampling): the table maps a key
  *   to a dense index 0..size-1 (entry i: keyAt(i) -> valAt(i)); a delete moves the last
  *   entry into the hole.
- * - The entries live in pages of PAGE_SIZE entries (plain JS arrays, each key next to its
- *   value), so growing never copies the whole keyspace: one flat array of 10M entries grew by copying 10-15M
+ * - The entries live in pages of PAGE_SIZE keys and values (plain JS arrays), so growing
+ *   never copies the whole keyspace: one flat array of 10M entries grew by copying 10-15M
  *   slots at once, a 0.5-1.2 s pause at each step.
  * - SCAN's guarantee: a cursor walks indices from the highest down. Entries only ever move
  *   downwards (into holes) and new ones are appended above every live cursor, so an entry
@@ -35,11 +35,9 @@ const PAGE_MASK = PAGE_SIZE - 1;
 export class Dict<V> {
   /** key -> dense index. */
   private table: KeyTable;
-  /**
-   * Entry i is in page i >>> PAGE_SHIFT: its key at 2 * (i & PAGE_MASK), its value right
-   * after it, so a lookup that reads the key finds the value in the same cache line.
-   */
-  private pages: unknown[][] = [[]];
+  /** Entry i is keyPages[i >>> PAGE_SHIFT][i & PAGE_MASK] (same for the values). */
+  private keyPages: string[][] = [[]];
+  private valPages: V[][] = [[]];
   private count = 0;
   /**
    * Snapshot hook (persistence/snapshot.ts): called when a delete empties slot `to`, with the
@@ -80,15 +78,15 @@ export class Dict<V> {
   }
 
   keyAt(i: number): string {
-    return this.pages[i >>> PAGE_SHIFT][(i & PAGE_MASK) << 1] as string;
+    return this.keyPages[i >>> PAGE_SHIFT][i & PAGE_MASK];
   }
 
   valAt(i: number): V {
-    return this.pages[i >>> PAGE_SHIFT][((i & PAGE_MASK) << 1) + 1] as V;
+    return this.valPages[i >>> PAGE_SHIFT][i & PAGE_MASK];
   }
 
   setAt(i: number, v: V): void {
-    this.pages[i >>> PAGE_SHIFT][((i & PAGE_MASK) << 1) + 1] = v;
+    this.valPages[i >>> PAGE_SHIFT][i & PAGE_MASK] = v;
   }
 
   /** Sets key to v; returns true when the key is new. */
@@ -123,8 +121,12 @@ export class Dict<V> {
     const n = this.count;
     const grow = this.table.insertAtProbe(n);
     const p = n >>> PAGE_SHIFT;
-    if (p === this.pages.length) this.pages.push([]);
-    this.pages[p].push(key, v);
+    if (p === this.keyPages.length) {
+      this.keyPages.push([]);
+      this.valPages.push([]);
+    }
+    this.keyPages[p].push(key);
+    this.valPages[p].push(v);
     this.count = n + 1;
     if (grow) this.table.grow();
   }
@@ -152,19 +154,21 @@ export class Dict<V> {
   private fillHole(i: number): void {
     const last = this.count - 1;
     const lp = last >>> PAGE_SHIFT;
-    const page = this.pages[lp];
-    if (this.onMove !== null) this.onMove(i !== last ? (page[page.length - 2] as string) : null, last, i);
-    const lv = page.pop();
-    const lk = page.pop() as string;
+    const keys = this.keyPages[lp];
+    const vals = this.valPages[lp];
+    if (this.onMove !== null) this.onMove(i !== last ? keys[keys.length - 1] : null, last, i);
+    const lk = keys.pop()!;
+    const lv = vals.pop()!;
     if (i !== last) {
-      const to = this.pages[i >>> PAGE_SHIFT];
-      const j = (i & PAGE_MASK) << 1;
-      to[j] = lk;
-      to[j + 1] = lv;
+      this.keyPages[i >>> PAGE_SHIFT][i & PAGE_MASK] = lk;
+      this.setAt(i, lv);
       this.table.moveIndex(lk, last, i);
     }
     // An emptied page goes (the first stays).
-    if (page.length === 0 && lp > 0) this.pages.pop();
+    if (keys.length === 0 && lp > 0) {
+      this.keyPages.pop();
+      this.valPages.pop();
+    }
     this.count = last;
   }
 
@@ -175,7 +179,8 @@ export class Dict<V> {
 
   clear(): void {
     this.table = this.newTable();
-    this.pages = [[]];
+    this.keyPages = [[]];
+    this.valPages = [[]];
     this.count = 0;
   }
 
