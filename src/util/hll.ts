@@ -33,71 +33,81 @@ const HLL_ALPHA_INF = 0.5 / Math.LN2; // Redis writes it as the literal 0.721347
 
 // ---- MurmurHash64A ------------------------------------------------------------------------
 
-const M_HI = 0xc6a4a793;
-const M_LO = 0x5bd1e995;
+const M_HI = 0xc6a4a793 | 0;
+const M_LO = 0x5bd1e995 | 0;
 const SEED = 0xadc83b19;
 
 /**
- * Scratch words: [0..1] the product of mulM (high, low), [2..3] the hash of the last
- * murmur64 call (high, low). Typed-array slots keep these unboxed (module-level `let`s
- * holding values above 2^30 would allocate a heap number per write).
+ * The hash of the last murmur64 call in [2] (high word) and [3] (low word); [0..1] unused.
+ * A typed array, so the words need no heap number (a module-level `let` holding a value
+ * above 2^30 would allocate one per write).
  */
 export const H64 = new Uint32Array(4);
 
-/** (hi:lo) * 0xc6a4a7935bd1e995 mod 2^64 into H64[0..1]. */
-function mulM(hi: number, lo: number): void {
+/**
+ * The high word of (hi:lo) * 0xc6a4a7935bd1e995 mod 2^64, as an int32 (the low word is
+ * Math.imul(lo, M_LO)). lo * M_LO's upper half comes from 16-bit halves, every partial
+ * product exact in a double: mid < 2^33, t < 2^33.
+ */
+function mulHigh(hi: number, lo: number): number {
   const a0 = lo & 0xffff;
   const a1 = lo >>> 16;
-  const mid = a0 * 0x5bd1 + a1 * 0xe995; // < 2^33, exact
-  const low = a0 * 0xe995 + (mid % 65536) * 65536; // < 2^33, exact
-  H64[1] = low;
-  const carryHi = a1 * 0x5bd1 + Math.floor(mid / 65536) + Math.floor(low / 4294967296);
-  H64[0] = carryHi + Math.imul(hi, M_LO) + Math.imul(lo, M_HI);
+  const mid = a0 * 0x5bd1 + a1 * 0xe995;
+  const midLow = mid & 0xffff;
+  const t = a0 * 0xe995 + midLow * 65536;
+  const carry = a1 * 0x5bd1 + (mid - midLow) / 65536 + (t >= 4294967296 ? 1 : 0);
+  return (carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) | 0;
 }
 
-/** MurmurHash64A of a latin1 string's bytes with the given 32-bit seed, into H64[2..3]. */
+/**
+ * MurmurHash64A of a latin1 string's bytes with the given 32-bit seed, into H64[2..3].
+ * The 64-bit state is two int32 words (hh:hl); every step stays in int32 arithmetic, with
+ * the multiply's upper half from mulHigh.
+ */
 export function murmur64(s: string, seed = SEED): void {
   const len = s.length;
-  mulM(0, len);
-  let hh = H64[0];
-  let hl = (H64[1] ^ seed) >>> 0;
+  let hh = mulHigh(0, len);
+  let hl = Math.imul(len, M_LO) ^ seed;
   const n8 = len - (len & 7);
   let i = 0;
   for (; i < n8; i += 8) {
-    const kl =
-      (s.charCodeAt(i) |
-        (s.charCodeAt(i + 1) << 8) |
-        (s.charCodeAt(i + 2) << 16) |
-        (s.charCodeAt(i + 3) << 24)) >>>
-      0;
-    const kh =
-      (s.charCodeAt(i + 4) |
-        (s.charCodeAt(i + 5) << 8) |
-        (s.charCodeAt(i + 6) << 16) |
-        (s.charCodeAt(i + 7) << 24)) >>>
-      0;
-    mulM(kh, kl); // k *= m
-    const k1h = H64[0];
-    mulM(k1h, (H64[1] ^ (k1h >>> 15)) >>> 0); // k ^= k >> 47; k *= m
-    mulM((hh ^ H64[0]) >>> 0, (hl ^ H64[1]) >>> 0); // h ^= k; h *= m
-    hh = H64[0];
-    hl = H64[1];
+    let kl =
+      s.charCodeAt(i) |
+      (s.charCodeAt(i + 1) << 8) |
+      (s.charCodeAt(i + 2) << 16) |
+      (s.charCodeAt(i + 3) << 24);
+    let kh =
+      s.charCodeAt(i + 4) |
+      (s.charCodeAt(i + 5) << 8) |
+      (s.charCodeAt(i + 6) << 16) |
+      (s.charCodeAt(i + 7) << 24);
+    // k *= m; k ^= k >> 47; k *= m
+    kh = mulHigh(kh, kl);
+    kl = Math.imul(kl, M_LO) ^ (kh >>> 15);
+    kh = mulHigh(kh, kl);
+    kl = Math.imul(kl, M_LO);
+    // h ^= k; h *= m
+    hh ^= kh;
+    hl ^= kl;
+    hh = mulHigh(hh, hl);
+    hl = Math.imul(hl, M_LO);
   }
   const rest = len & 7;
   if (rest !== 0) {
     for (let j = rest - 1; j >= 0; j--) {
       const b = s.charCodeAt(i + j);
-      if (j >= 4) hh = (hh ^ (b << ((j - 4) * 8))) >>> 0;
-      else hl = (hl ^ (b << (j * 8))) >>> 0;
+      if (j >= 4) hh ^= b << ((j - 4) * 8);
+      else hl ^= b << (j * 8);
     }
-    mulM(hh, hl);
-    hh = H64[0];
-    hl = H64[1];
+    hh = mulHigh(hh, hl);
+    hl = Math.imul(hl, M_LO);
   }
-  mulM(hh, (hl ^ (hh >>> 15)) >>> 0); // h ^= h >> 47; h *= m
-  hh = H64[0];
+  // h ^= h >> 47; h *= m; h ^= h >> 47
+  hl ^= hh >>> 15;
+  hh = mulHigh(hh, hl);
+  hl = Math.imul(hl, M_LO);
   H64[2] = hh;
-  H64[3] = H64[1] ^ (hh >>> 15); // h ^= h >> 47
+  H64[3] = hl ^ (hh >>> 15);
 }
 
 /** Register index of the last patLen() call. */
