@@ -81,11 +81,11 @@ function loadBinding(): StreamWrapBinding | null {
 }
 
 const binding = loadBinding();
-let sharedReq: WriteReq | null = binding !== null ? newReq(binding) : null;
+let sharedReq: WriteReq | null = binding !== null ? newReq(binding, onComplete) : null;
 
-function newReq(b: StreamWrapBinding): WriteReq {
+function newReq(b: StreamWrapBinding, oncomplete: (this: WriteReq, status: number) => void): WriteReq {
   const req = new b.WriteWrap();
-  req.oncomplete = onComplete;
+  req.oncomplete = oncomplete;
   req.buffer = null;
   req.onDone = null;
   return req;
@@ -127,7 +127,7 @@ export function directWrite(socket: net.Socket, data: Uint8Array, onDone: (statu
   // libuv now owns req until its completion: the next write takes a fresh one.
   req.buffer = data;
   req.onDone = onDone;
-  sharedReq = newReq(binding);
+  sharedReq = newReq(binding, onComplete);
   return WRITE_QUEUED;
 }
 
@@ -152,13 +152,7 @@ export function tlsWrite(socket: net.Socket, data: Uint8Array, onDone: (status: 
     return WRITE_UNSUPPORTED;
   const h = handleOf(socket);
   if (h === null) return WRITE_UNSUPPORTED;
-  let req = freeTlsReqs.pop();
-  if (req === undefined) {
-    req = new binding.WriteWrap();
-    req.oncomplete = onTlsComplete;
-    req.buffer = null;
-    req.onDone = null;
-  }
+  const req = freeTlsReqs.pop() ?? newReq(binding, onTlsComplete);
   const err = h.writeBuffer(req, data);
   if (err !== 0) {
     freeTlsReqs.push(req);
@@ -224,6 +218,7 @@ export function takeOverTlsReads(
   if (binding === null) return false;
   const h = (socket as unknown as { _handle: ReadableHandle | null })._handle;
   if (h === null || typeof h.useUserBuffer !== 'function' || typeof h.onread !== 'function') return false;
+  if (typeof h.readStop !== 'function') return false;
   for (let b = socket.read() as Buffer | null; b !== null; b = socket.read() as Buffer | null)
     onData(b, b.length);
   if (socket.destroyed) return true;
