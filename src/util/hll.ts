@@ -38,11 +38,11 @@ const M_LO = 0x5bd1e995 | 0;
 const SEED = 0xadc83b19;
 
 /**
- * The hash of the last murmur64 call in [2] (high word) and [3] (low word); [0..1] unused.
- * A typed array, so the words need no heap number (a module-level `let` holding a value
- * above 2^30 would allocate one per write).
+ * The hash of the last murmur64 call: [0] its high word, [1] its low word. A typed array,
+ * so the words need no heap number (a module-level `let` holding a value above 2^30 would
+ * allocate one per write).
  */
-export const H64 = new Uint32Array(4);
+export const H64 = new Uint32Array(2);
 
 /**
  * The high word of (hi:lo) * 0xc6a4a7935bd1e995 mod 2^64, as an int32 (the low word is
@@ -60,7 +60,7 @@ function mulHigh(hi: number, lo: number): number {
 }
 
 /**
- * MurmurHash64A of a latin1 string's bytes with the given 32-bit seed, into H64[2..3].
+ * MurmurHash64A of a latin1 string's bytes with the given 32-bit seed, into H64.
  * The 64-bit state is two int32 words (hh:hl); every step stays in int32 arithmetic, with
  * the multiply's upper half from mulHigh.
  */
@@ -106,8 +106,8 @@ export function murmur64(s: string, seed = SEED): void {
   hl ^= hh >>> 15;
   hh = mulHigh(hh, hl);
   hl = Math.imul(hl, M_LO);
-  H64[2] = hh;
-  H64[3] = hl ^ (hh >>> 15);
+  H64[0] = hh;
+  H64[1] = hl ^ (hh >>> 15);
 }
 
 /** Register index of the last patLen() call. */
@@ -119,8 +119,8 @@ export let patIndex = 0;
  */
 export function patLen(ele: string): number {
   murmur64(ele);
-  const hashHi = H64[2];
-  const hashLo = H64[3];
+  const hashHi = H64[0];
+  const hashLo = H64[1];
   patIndex = hashLo & HLL_P_MASK;
   const low = ((hashLo >>> HLL_P) | (hashHi << (32 - HLL_P))) >>> 0;
   if (low !== 0) return 32 - Math.clz32(low & -low);
