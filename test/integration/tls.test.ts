@@ -101,6 +101,14 @@ function cli(port: number, args: string[]): Promise<CliRun> {
   });
 }
 
+/** A TLS connection to 127.0.0.1:port that trusts the test CA (more options in opts). */
+function connectTls(port: number, opts: tls.ConnectionOptions = {}, onSecure?: () => void): tls.TLSSocket {
+  return tls.connect(
+    { host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(f('ca.crt')), ...opts },
+    onSecure,
+  );
+}
+
 /** Connects with TLS and runs PING; resolves with the reply or the reason it failed. */
 function tlsPing(port: number, opts: tls.ConnectionOptions = {}): Promise<string> {
   return new Promise((resolve) => {
@@ -111,10 +119,7 @@ function tlsPing(port: number, opts: tls.ConnectionOptions = {}): Promise<string
       sock.destroy();
       resolve(s);
     };
-    const sock = tls.connect(
-      { host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(f('ca.crt')), ...opts },
-      () => sock.write('PING\r\n'),
-    );
+    const sock = connectTls(port, opts, () => sock.write('PING\r\n'));
     sock.on('data', (d: Buffer) => done(d.toString()));
     sock.on('error', (e) => done(`error: ${e.message}`));
     sock.on('close', () => done('closed'));
@@ -188,12 +193,7 @@ test('requests sent with the handshake and split over many TLS records arrive wh
       const expected = Buffer.concat([Buffer.from('+OK\r\n'), bulk(v), Buffer.from('+PONG\r\n')]);
       const chunks: Buffer[] = [];
       let got = 0;
-      const sock = tls.connect({
-        host: '127.0.0.1',
-        port: tlsPort,
-        ca: readFileSync(f('ca.crt')),
-        servername: 'localhost',
-      });
+      const sock = connectTls(tlsPort);
       sock.write(command(Buffer.from('SET'), Buffer.from(`k${i}`), v));
       sock.write(Buffer.concat([command(Buffer.from('GET'), Buffer.from(`k${i}`)), Buffer.from('PING\r\n')]));
       sock.on('data', (d: Buffer) => {
@@ -269,12 +269,7 @@ test('replies sent while a large TLS reply is still being written follow it, and
     const received = await new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let sentRest = false;
-      const sock = tls.connect({
-        host: '127.0.0.1',
-        port: tlsPort,
-        ca: readFileSync(f('ca.crt')),
-        servername: 'localhost',
-      });
+      const sock = connectTls(tlsPort);
       sock.write(Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${big.length}\r\n`), big]));
       sock.write('\r\nGET big\r\n');
       sock.on('data', (d: Buffer) => {
@@ -304,12 +299,7 @@ test('a TLS subscriber that stops reading is closed at the pubsub output limit a
     }),
   });
   const pub = new Redis({ host: '127.0.0.1', port: srv.port, maxRetriesPerRequest: 0 });
-  const sock = tls.connect({
-    host: '127.0.0.1',
-    port: tlsPort,
-    ca: readFileSync(f('ca.crt')),
-    servername: 'localhost',
-  });
+  const sock = connectTls(tlsPort);
   sock.on('error', () => {});
   try {
     await new Promise<void>((resolve) => {
@@ -349,10 +339,9 @@ test('TLS clients that pipeline, quit, vanish mid-reply and get killed never tak
   ]);
   const proc = await startRespiteProcess(args);
   const admin = new Redis({ host: '127.0.0.1', port: proc.port, maxRetriesPerRequest: 0 });
-  const ca = readFileSync(f('ca.crt'));
   const session = (i: number) =>
     new Promise<void>((resolve) => {
-      const sock = tls.connect({ host: '127.0.0.1', port: tlsPort, ca, servername: 'localhost' });
+      const sock = connectTls(tlsPort);
       const kind = i % 5;
       let got = 0;
       sock.on('error', () => {});
