@@ -4,10 +4,14 @@
  * subscribers can be spread over several threads (the bench's own CPU must not be the limit).
  *
  * Every payload is `T<send time in µs, 16 digits>!`, so on each transport every delivered
- * message has the same, known length: a read is counted by its length (no scan of the bytes)
- * and only the oldest message of each read is decoded; its latency stands for every message
- * of that read (an upper bound). The first and last messages of each read are checked, so a
- * misframed stream is counted as errors instead of silently miscounted.
+ * message has the same, known length: a read is counted by its length (no scan of the bytes).
+ * Send times only grow along a subscriber's stream (one publisher), so a read's messages are
+ * runs of send times within 0.1 ms (one run per publisher tick); only the ends of each run
+ * are decoded, found by bisection, and every message gets its own latency (to the 0.1 ms
+ * bucket, counted from its run's oldest send time).
+ * The first and last messages of each read are checked, so a misframed stream is counted as
+ * errors instead of silently miscounted. Messages sent before the measurement start (the
+ * warm-up) go to a histogram of their own.
  */
 import net from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -38,6 +42,17 @@ const READ_BUFFER = Buffer.alloc(256 * 1024);
 
 const SSE_KEEPALIVE = Buffer.from(': keep-alive\n\n');
 
+/** A thread's counts: every delivery, and the latency histograms of the two phases. */
+export interface Totals {
+  delivered: number;
+  errors: number;
+  /** Messages sent from `measureFromUs` on. */
+  hist: Float64Array;
+  /** Messages sent before (the warm-up). */
+  warmHist: Float64Array;
+  measureFromUs: number;
+}
+
 /** Counts one subscriber's messages and adds their latencies to a shared histogram. */
 export class Counter {
   private readonly len: number;
@@ -49,7 +64,7 @@ export class Counter {
 
   constructor(
     private readonly kind: Kind,
-    private readonly totals: { delivered: number; errors: number; hist: Float64Array },
+    private readonly totals: Totals,
   ) {
     const t = framed(kind, payload(0));
     this.len = t.length;
@@ -63,15 +78,45 @@ export class Counter {
   private stamp(b: Buffer, at: number): number {
     if (b[at] !== this.first || b[at + this.len - 1] !== this.last || b[at + this.tsOff - 1] !== 0x54)
       return -1;
-    return Number(b.latin1Slice(at + this.tsOff, at + this.tsOff + 16));
+    let v = 0;
+    for (let i = at + this.tsOff, e = i + 16; i < e; i++) v = v * 10 + b[i] - 48;
+    return v;
+  }
+
+  /** Adds `count` deliveries of messages sent at sentUs, received at nowUs. */
+  private add(sentUs: number, count: number, now: number): void {
+    const t = this.totals;
+    const h = sentUs >= t.measureFromUs ? t.hist : t.warmHist;
+    const b = Math.floor((now - sentUs) / 100);
+    h[b < 0 ? 0 : b >= HIST_BUCKETS ? HIST_BUCKETS - 1 : b] += count;
+  }
+
+  /**
+   * Adds the messages i..j (indexes of L-byte messages from `off`, both included) whose send
+   * times are si and sj: ends less than a bucket (0.1 ms) apart make one run, counted at the
+   * older send time; otherwise the range is halved.
+   */
+  private addRuns(b: Buffer, off: number, i: number, j: number, si: number, sj: number, now: number): void {
+    if (sj - si < 100) {
+      this.add(si, j - i + 1, now);
+      return;
+    }
+    if (j === i + 1) {
+      this.add(si, 1, now);
+      this.add(sj, 1, now);
+      return;
+    }
+    const m = (i + j) >>> 1;
+    const sm = this.stamp(b, off + m * this.len);
+    this.addRuns(b, off, i, m, si, sm, now);
+    if (m + 1 <= j) this.addRuns(b, off, m + 1, j, this.stamp(b, off + (m + 1) * this.len), sj, now);
   }
 
   /** The first n bytes of chunk arrived. */
   feed(chunk: Buffer, n = chunk.length, retry = false): void {
     const L = this.len;
-    let oldest = -1;
+    let head = -1;
     let off = 0;
-    let count = 0;
     let bad = false;
     if (this.partialLen > 0) {
       const need = L - this.partialLen;
@@ -81,17 +126,18 @@ export class Counter {
         return;
       }
       chunk.copy(this.partial, this.partialLen, 0, need);
-      oldest = this.stamp(this.partial, 0);
-      if (oldest < 0) bad = true;
-      count = 1;
+      head = this.stamp(this.partial, 0);
+      if (head < 0) bad = true;
       off = need;
     }
     const whole = Math.floor((n - off) / L);
     const end = off + whole * L;
-    if (whole > 0) {
-      if (oldest < 0) oldest = this.stamp(chunk, off);
-      if (oldest < 0 || this.stamp(chunk, end - L) < 0) bad = true;
-      count += whole;
+    let first = -1;
+    let last = -1;
+    if (whole > 0 && !bad) {
+      first = this.stamp(chunk, off);
+      last = this.stamp(chunk, end - L);
+      if (first < 0 || last < 0) bad = true;
     }
     if (bad) {
       // An SSE keep-alive comment (every 15 s) shifts the framing: drop it and count again.
@@ -110,11 +156,12 @@ export class Counter {
     }
     this.partialLen = n - end;
     if (this.partialLen > 0) chunk.copy(this.partial, 0, end, n);
-    if (count > 0) {
-      this.totals.delivered += count;
-      const b = Math.floor((nowUs() - oldest) / 100);
-      this.totals.hist[b < 0 ? 0 : b >= HIST_BUCKETS ? HIST_BUCKETS - 1 : b] += count;
-    }
+    const count = (head >= 0 ? 1 : 0) + whole;
+    if (count === 0) return;
+    this.totals.delivered += count;
+    const now = nowUs();
+    if (head >= 0) this.add(head, 1, now);
+    if (whole > 0) this.addRuns(chunk, off, 0, whole - 1, first, last, now);
   }
 }
 
@@ -181,11 +228,20 @@ export interface ClientJob {
 export type ClientReport =
   | { type: 'ready' }
   | { type: 'progress'; delivered: number }
-  | { type: 'done'; delivered: number; errors: number; hist: Float64Array };
+  | { type: 'done'; delivered: number; errors: number; hist: Float64Array; warmHist: Float64Array };
+
+/** What bench/gateway.ts sends a client thread. */
+export type ClientCommand = { type: 'measure-from'; us: number } | { type: 'finish' };
 
 async function runWorker(job: ClientJob): Promise<void> {
   const port = parentPort!;
-  const totals = { delivered: 0, errors: 0, hist: new Float64Array(HIST_BUCKETS) };
+  const totals: Totals = {
+    delivered: 0,
+    errors: 0,
+    hist: new Float64Array(HIST_BUCKETS),
+    warmHist: new Float64Array(HIST_BUCKETS),
+    measureFromUs: 0,
+  };
   const closers: (() => void)[] = [];
   // Connect in small parallel groups (1,000 sequential handshakes take seconds).
   for (let i = 0; i < job.n; i += 20) {
@@ -198,11 +254,16 @@ async function runWorker(job: ClientJob): Promise<void> {
     () => port.postMessage({ type: 'progress', delivered: totals.delivered } satisfies ClientReport),
     20,
   );
-  port.once('message', () => {
+  port.on('message', (m: ClientCommand) => {
+    if (m.type === 'measure-from') {
+      totals.measureFromUs = m.us;
+      return;
+    }
     clearInterval(progress);
     for (const c of closers) c();
-    const done: ClientReport = { type: 'done', ...totals };
-    port.postMessage(done, [totals.hist.buffer]);
+    const { delivered, errors, hist, warmHist } = totals;
+    const done: ClientReport = { type: 'done', delivered, errors, hist, warmHist };
+    port.postMessage(done, [hist.buffer as ArrayBuffer, warmHist.buffer as ArrayBuffer]);
     port.close();
   });
   port.postMessage({ type: 'ready' } satisfies ClientReport);
