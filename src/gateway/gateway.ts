@@ -17,6 +17,7 @@ import { Bulk, Push, RespError, toJson, type RespValue } from './resp-decoder.js
 import { Session } from './session.js';
 import { prometheusMetrics } from './metrics.js';
 import { FMT_SSE, FMT_WS, FanoutGroup } from './fanout.js';
+import { WRITE_UNSUPPORTED, directWrite, handleQueuedBytes, queuedBytes } from '../server/socket-io.js';
 
 export interface Gateway {
   readonly port: number;
@@ -279,7 +280,6 @@ export async function startGateway(server: Server, port: number, bind: string): 
         ev = { pattern: text(it[1]), channel: text(it[2]), message: text(it[3]) };
       if (ev !== null) res.write(`data: ${JSON.stringify(ev)}\n\n`);
     };
-    s.pending = () => res.writableLength;
     let timer: NodeJS.Timeout | null = null;
     s.onEnd = ((prev) => () => {
       prev?.();
@@ -297,9 +297,8 @@ export async function startGateway(server: Server, port: number, bind: string): 
     // one shared buffer written to the socket as is (fanout.ts), after the head written below
     // (nothing is flushed before this function returns).
     const sock = res.socket!;
-    s.enableFanout(fanout, FMT_SSE, (b) => {
-      if (!sock.destroyed) sock.write(b);
-    });
+    s.pending = () => queuedBytes(sock);
+    s.enableFanout(fanout, FMT_SSE, batchWriter(sock));
     // SUBSCRIBE replies only with pushes, written synchronously; an error (NOPERM) is a reply.
     const frames = s.capture([kind.toUpperCase(), ...names]);
     const failed = frames.find((f) => f instanceof RespError) as RespError | undefined;
@@ -530,11 +529,13 @@ export async function startGateway(server: Server, port: number, bind: string): 
   }
 
   function serveWs(s: Session, ws: WebSocket, socket: Socket): void {
-    s.pending = () => ws.bufferedAmount;
+    // ws counts its own frames; the fan-out's direct writes are in libuv's queue.
+    s.pending = () => ws.bufferedAmount + handleQueuedBytes(socket);
     // Message pushes are prebuilt text frames written to the socket as is (ws writes each of
     // its own frames synchronously, so frames never interleave).
+    const writeBatch = batchWriter(socket);
     s.enableFanout(fanout, FMT_WS, (b) => {
-      if (ws.readyState === ws.OPEN) socket.write(b);
+      if (ws.readyState === ws.OPEN) writeBatch(b);
     });
     const send = (o: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(o));
@@ -626,5 +627,23 @@ export async function startGateway(server: Server, port: number, bind: string): 
       http1.closeAllConnections();
       await new Promise<void>((r) => http1.close(() => r()));
     },
+  };
+}
+
+/**
+ * The fan-out's writer for one subscriber's socket: each batch (a buffer shared by every
+ * subscriber, never reused) goes straight to the socket's handle (socket-io.ts directWrite:
+ * no Writable state, no request object or completion per write); through socket.write when
+ * that is not possible (TLS, or the Writable holds bytes that must go first).
+ */
+function batchWriter(sock: Socket): (b: Buffer) => void {
+  const onDone = (status: number): void => {
+    if (status < 0) sock.destroy();
+  };
+  return (b) => {
+    if (sock.destroyed) return;
+    const r = directWrite(sock, b, onDone);
+    if (r === WRITE_UNSUPPORTED) sock.write(b);
+    else if (r < 0) sock.destroy();
   };
 }

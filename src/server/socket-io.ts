@@ -118,6 +118,8 @@ export const WRITE_UNSUPPORTED = 2;
 export function directWrite(socket: net.Socket, data: Uint8Array, onDone: (status: number) => void): number {
   if (binding === null || socket.writableLength !== 0 || socket.destroyed || socket.writableEnded)
     return WRITE_UNSUPPORTED;
+  // A TLS socket's handle takes one write at a time (tlsWrite).
+  if ((socket as { encrypted?: boolean }).encrypted === true) return WRITE_UNSUPPORTED;
   const h = handleOf(socket);
   if (h === null) return WRITE_UNSUPPORTED;
   const req = sharedReq!;
@@ -168,8 +170,13 @@ export function tlsWrite(socket: net.Socket, data: Uint8Array, onDone: (status: 
 
 /** Output a socket still holds: its Writable's buffer plus what libuv has queued. */
 export function queuedBytes(socket: net.Socket): number {
+  return socket.writableLength + handleQueuedBytes(socket);
+}
+
+/** What libuv has queued on socket's handle (direct writes the kernel did not take yet). */
+export function handleQueuedBytes(socket: net.Socket): number {
   const h = handleOf(socket);
-  return socket.writableLength + (h !== null ? h.writeQueueSize : 0);
+  return h !== null ? h.writeQueueSize : 0;
 }
 
 /** The part of a stream handle that takeOverReads replaces. */
