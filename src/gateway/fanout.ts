@@ -5,10 +5,14 @@
  *   text frame carrying the JSON push), never per subscriber.
  * - Channel subscriptions of the sessions form a PubsubGroup (src/server/pubsub.ts): PUBLISH
  *   appends the message once to the channel's log instead of handing it to each subscriber.
- * - Deliveries are coalesced: the logs are flushed right after the publishing batch, but at
- *   most once every `http-flush-interval` ms, and each session gets one write per flush. Sessions that
- *   follow one channel (the common case) all get the same Buffer: the channel's messages
- *   since the last flush, concatenated once per format.
+ * - Deliveries are coalesced in rounds: a round starts right after the publishing batch, but
+ *   at most once every `http-flush-interval` ms, and gives each session with new messages one
+ *   write. A round writes its sessions SLICE at a time and lets the event loop run between
+ *   slices: other clients are served meanwhile, and messages published during a round reach
+ *   the sessions it has not visited yet, so under load a message waits for its session's next
+ *   turn rather than for the next round. Sessions that follow one channel (the common case)
+ *   and were last written at the same moment get the same Buffer: the channel's messages
+ *   since then, concatenated once per format (ChannelLog.bytesFrom).
  * - Order per session is the publish order: every message has a sequence number; a session
  *   with several sources (channels, pattern messages taken one by one) gets them merged by
  *   it, and its pending messages are written before any reply or push of its RESP output
@@ -104,53 +108,88 @@ export interface FanoutMember {
   readonly logs: ChannelLog[];
   /** Messages taken one by one (pattern messages), in order. */
   own: PublishedMessage[];
-  /** The flush that last wrote it. */
+  /** The round that last visited it. */
   flushEpoch: number;
   /** Writes a batch of messages (bytes of format `fmt`). */
   writeMessages(b: Buffer): void;
 }
 
-/** One channel's messages since the last flush, and the sessions that follow it. */
+/**
+ * One channel's recent messages (those some member has not been written yet), and the
+ * sessions that follow it.
+ */
 export class ChannelLog {
+  /** Ascending sequence numbers. */
   readonly msgs: PublishedMessage[] = [];
   readonly members = new Set<FanoutMember>();
-  private readonly all: (Buffer | undefined)[] = [undefined, undefined];
+  /** In the group's dirtyLogs (it has messages for the next round). */
+  dirty = false;
+  /** The last bytes built per format: the messages from `cacheFrom[fmt]` to `cacheTo[fmt]`. */
+  private readonly cache: (Buffer | undefined)[] = [undefined, undefined];
+  private readonly cacheFrom = [0, 0];
+  private readonly cacheTo = [0, 0];
   constructor(readonly channel: string) {}
 
-  /** Every message of the log in `fmt`, concatenated once per flush. */
-  bytes(fmt: number): Buffer {
-    let b = this.all[fmt];
-    if (b === undefined) {
-      b =
-        this.msgs.length === 1
-          ? encoded(this.msgs[0], fmt)
-          : Buffer.concat(this.msgs.map((m) => encoded(m, fmt)));
-      this.all[fmt] = b;
-    }
+  lastSeq(): number {
+    return this.msgs.length === 0 ? 0 : seqOf(this.msgs[this.msgs.length - 1]);
+  }
+
+  /**
+   * The messages from sequence number `from` to the last one in format `fmt`, concatenated:
+   * built once for every member written since the same message (all those of a round's slice,
+   * most of the time).
+   */
+  bytesFrom(fmt: number, from: number): Buffer {
+    const to = this.lastSeq();
+    const hit = this.cache[fmt];
+    if (hit !== undefined && this.cacheFrom[fmt] === from && this.cacheTo[fmt] === to) return hit;
+    let i = this.msgs.length - 1;
+    while (i > 0 && seqOf(this.msgs[i - 1]) >= from) i--;
+    const b =
+      i === this.msgs.length - 1
+        ? encoded(this.msgs[i], fmt)
+        : Buffer.concat(this.msgs.slice(i).map((m) => encoded(m, fmt)));
+    this.cache[fmt] = b;
+    this.cacheFrom[fmt] = from;
+    this.cacheTo[fmt] = to;
     return b;
   }
 
-  clear(): void {
-    this.msgs.length = 0;
-    this.all[0] = this.all[1] = undefined;
+  /** Drops the messages below sequence number `from` (every member has them). */
+  trim(from: number): void {
+    let n = 0;
+    while (n < this.msgs.length && seqOf(this.msgs[n]) < from) n++;
+    if (n === 0) return;
+    this.msgs.splice(0, n);
+    this.cache[0] = this.cache[1] = undefined;
   }
 }
 
-/** The gateway's group (one per server): channel logs, scheduling and flushes. */
+/** Members written per slice of a round; the event loop runs between slices. */
+const SLICE = 128;
+
+/** The gateway's group (one per server): channel logs, scheduling and rounds of writes. */
 export class FanoutGroup implements PubsubGroup {
   private readonly logs = new Map<string, ChannelLog>();
-  /** Logs with messages since the last flush. */
+  /** Logs with messages for the next round. */
   private dirtyLogs: ChannelLog[] = [];
-  /** Sessions with messages of their own since the last flush. */
+  /** Sessions with messages of their own for the next round. */
   private dirtyMembers: FanoutMember[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private epoch = 0;
-  /** When the last flush started (performance.now()). */
-  private lastFlush = -Infinity;
+  /** When the last round started (performance.now()). */
+  private lastRound = -Infinity;
+  /** The current round: its logs, the members it visits, and the next one to visit. */
+  private roundLogs: ChannelLog[] = [];
+  private roundMembers: FanoutMember[] = [];
+  private roundPos = 0;
+  private inRound = false;
   /** The highest sequence number taken by any log. */
   private lastTaken = 0;
   private readonly flushBound = (): void => this.flush();
+  private readonly stepBound = (): void => this.step();
 
   constructor(
     /** Of the member Client's transport (Session.ofClient). */
@@ -185,13 +224,20 @@ export class FanoutGroup implements PubsubGroup {
     log.members.delete(s);
     const i = s.logs.indexOf(log);
     if (i >= 0) s.logs.splice(i, 1);
-    if (log.members.size === 0 && log.msgs.length === 0) this.logs.delete(channel);
+    if (log.members.size === 0) {
+      // Nobody needs its messages; a dirty log goes when its round finds it empty.
+      log.trim(Infinity);
+      if (!log.dirty) this.logs.delete(channel);
+    }
   }
 
   take(m: PublishedMessage): void {
     const log = this.logs.get(m.channel);
     if (log === undefined) return;
-    if (log.msgs.length === 0) this.dirtyLogs.push(log);
+    if (!log.dirty) {
+      log.dirty = true;
+      this.dirtyLogs.push(log);
+    }
     log.msgs.push(m);
     this.lastTaken = seqOf(m);
     this.schedule();
@@ -222,14 +268,14 @@ export class FanoutGroup implements PubsubGroup {
   }
 
   /**
-   * The first message after a quiet period is flushed right after the publishing batch; then
-   * flushes are at least `http-flush-interval` ms apart, so under load each session gets at
+   * The first message after a quiet period is written right after the publishing batch; then
+   * rounds start at least `http-flush-interval` ms apart, so under load each session gets at
    * most 1000/interval writes per second, however many batches publish.
    */
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.inRound) return;
     this.scheduled = true;
-    const wait = this.lastFlush + this.intervalMs() - performance.now();
+    const wait = this.lastRound + this.intervalMs() - performance.now();
     if (wait <= 0) queueMicrotask(this.flushBound);
     else this.timer = setTimeout(this.flushBound, Math.ceil(wait));
   }
@@ -261,43 +307,86 @@ export class FanoutGroup implements PubsubGroup {
     s.writeMessages(b);
   }
 
-  /** Writes every session's messages since the last flush. */
+  /**
+   * Starts a round: every member of the logs and sessions with new messages is written
+   * everything it has pending, SLICE members at a time with the event loop running in
+   * between, so messages published meanwhile reach the members not visited yet in this round
+   * (and the rest in the next one), and other clients are served during a large round.
+   */
   flush(): void {
     this.scheduled = false;
     this.timer = null;
-    this.lastFlush = performance.now();
+    this.lastRound = performance.now();
     const epoch = ++this.epoch;
     const logs = this.dirtyLogs;
-    const members = this.dirtyMembers;
+    const members: FanoutMember[] = [];
     this.dirtyLogs = [];
+    for (const log of logs) {
+      log.dirty = false;
+      for (const s of log.members)
+        if (s.flushEpoch !== epoch) {
+          s.flushEpoch = epoch;
+          members.push(s);
+        }
+    }
+    for (const s of this.dirtyMembers)
+      if (s.flushEpoch !== epoch) {
+        s.flushEpoch = epoch;
+        members.push(s);
+      }
     this.dirtyMembers = [];
-    for (const log of logs) {
-      if (log.msgs.length === 0) continue;
-      const first = seqOf(log.msgs[0]);
-      const last = seqOf(log.msgs[log.msgs.length - 1]);
-      for (const s of log.members) {
-        if (s.flushEpoch === epoch) continue;
-        s.flushEpoch = epoch;
-        // The common case: one channel, nothing else, every message of the log is for it.
-        if (s.logs.length === 1 && s.own.length === 0 && s.fromSeq <= first && s.divertSeq > last) {
+    this.roundLogs = logs;
+    this.roundMembers = members;
+    this.roundPos = 0;
+    this.inRound = true;
+    this.step();
+  }
+
+  /** Writes the round's next slice of members; ends the round after the last one. */
+  private step(): void {
+    this.immediate = null;
+    const members = this.roundMembers;
+    const end = Math.min(members.length, this.roundPos + SLICE);
+    for (let i = this.roundPos; i < end; i++) {
+      const s = members[i];
+      if (s.logs.length === 1 && s.own.length === 0) {
+        // The common case: one channel, nothing else.
+        const log = s.logs[0];
+        const last = log.lastSeq();
+        if (s.fromSeq > last) continue;
+        if (s.divertSeq > last) {
+          const b = log.bytesFrom(s.fmt, s.fromSeq);
           s.fromSeq = last + 1;
-          this.write(s, log.bytes(s.fmt));
-        } else this.settle(s, s.divertSeq);
+          this.write(s, b);
+          continue;
+        }
       }
+      this.settle(s, s.divertSeq);
     }
-    for (const s of members)
-      if (s.flushEpoch !== epoch && s.own.length !== 0) {
-        s.flushEpoch = epoch;
-        this.settle(s, s.divertSeq);
-      }
-    for (const log of logs) {
-      log.clear();
-      if (log.members.size === 0) this.logs.delete(log.channel);
+    this.roundPos = end;
+    if (end < members.length) {
+      this.immediate = setImmediate(this.stepBound);
+      return;
     }
+    this.inRound = false;
+    this.roundMembers = [];
+    // What every member has now leaves the logs. Messages published during the round made
+    // their log dirty again: the members visited before them get them in the next round.
+    for (const log of this.roundLogs) {
+      let from = Infinity;
+      for (const s of log.members) if (s.fromSeq < from) from = s.fromSeq;
+      log.trim(from);
+      if (log.members.size === 0 && log.msgs.length === 0 && !log.dirty && this.logs.get(log.channel) === log)
+        this.logs.delete(log.channel);
+    }
+    this.roundLogs = [];
+    if (this.dirtyLogs.length !== 0 || this.dirtyMembers.length !== 0) this.schedule();
   }
 
   close(): void {
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 }

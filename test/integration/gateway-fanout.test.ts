@@ -217,3 +217,56 @@ test('coalesced: a subscriber that stops reading is disconnected without holding
     await rc.config('SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
   }
 });
+
+test('coalesced: rounds larger than one slice give every subscriber each message once, in order, also when published mid-round', async () => {
+  // 300 subscribers: a round writes them 128 at a time with the event loop running between
+  // slices, so batches published meanwhile reach part of them in this round, the rest next.
+  const subs = Array.from({ length: 300 }, () => sseClient('/subscribe/r:big'));
+  await Promise.all(subs.map((s) => s.ready));
+  const both = await openWs();
+  both.send(1, 'SUBSCRIBE', 'r:big');
+  both.send(2, 'PSUBSCRIBE', 'r:*');
+  const leaver = await openWs();
+  leaver.send(1, 'SUBSCRIBE', 'r:big');
+  await waitFor(() => both.got.length === 2 && leaver.got.length === 1, 'ws subscriptions');
+  both.got.length = 0;
+  leaver.got.length = 0;
+  const sent: string[] = [];
+  const batches: Promise<unknown>[] = [];
+  for (let batch = 0; batch < 8; batch++) {
+    const p = rc.pipeline();
+    for (let i = 0; i < 40; i++) {
+      const m = `b${batch}.${i}`;
+      sent.push(m);
+      p.publish('r:big', m);
+    }
+    batches.push(p.exec());
+    if (batch === 3) leaver.send(2, 'UNSUBSCRIBE', 'r:big');
+    // Not awaited: the next batch is read while the round of this one is under way.
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(batches);
+  const events = sent.map((message) => ({ channel: 'r:big', message }));
+  await waitFor(
+    () => subs.every((s) => s.events.length >= sent.length),
+    'every SSE subscriber has every message',
+  );
+  for (const s of subs) assert.deepEqual(s.events, events);
+  await waitFor(() => both.got.length >= 2 * sent.length, 'the channel-and-pattern subscriber');
+  assert.deepEqual(
+    both.got,
+    sent.flatMap((m) => [push('r:big', m), { push: ['pmessage', 'r:*', 'r:big', m] }]),
+  );
+  // The leaver gets a prefix of the messages, then its reply, and nothing after it.
+  await waitFor(() => leaver.got.some((g) => g.id === 2), 'the unsubscribe reply');
+  await new Promise((r) => setTimeout(r, 100));
+  const reply = leaver.got.findIndex((g) => g.id === 2);
+  assert.equal(reply, leaver.got.length - 1);
+  assert.deepEqual(
+    leaver.got.slice(0, reply),
+    sent.slice(0, reply).map((m) => push('r:big', m)),
+  );
+  for (const s of subs) s.close();
+  both.ws.close();
+  leaver.ws.close();
+});
