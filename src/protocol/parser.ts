@@ -88,6 +88,34 @@ function commandName(buf: Buffer, pos: number, len: number): string {
 /** Placeholder argv between commands (every multibulk header installs a fresh array). */
 const NO_ARGV: string[] = [];
 
+/**
+ * A fresh argv for a command of n arguments: up to 8, a packed array of exactly n slots
+ * (filled by index: a push onto `[]` grows its backing store through a builtin call, on
+ * every command); longer ones start empty and grow by push.
+ */
+function newArgv(n: number): string[] {
+  switch (n) {
+    case 1:
+      return [''];
+    case 2:
+      return ['', ''];
+    case 3:
+      return ['', '', ''];
+    case 4:
+      return ['', '', '', ''];
+    case 5:
+      return ['', '', '', '', ''];
+    case 6:
+      return ['', '', '', '', '', ''];
+    case 7:
+      return ['', '', '', '', '', '', ''];
+    case 8:
+      return ['', '', '', '', '', '', '', ''];
+    default:
+      return [];
+  }
+}
+
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
@@ -103,6 +131,8 @@ export class RequestParser {
   private multibulkLen = 0;
   private bulkLen = -1;
   private argv: string[] = NO_ARGV;
+  /** Arguments of argv parsed so far (a presized argv is longer until it is complete). */
+  private argc = 0;
   /**
    * Line-end search memo, so that a long line arriving in tiny pieces is scanned once:
    * bytes [scanBase, scanPos) hold no line end; scanStalled = a NUL was met (see above).
@@ -229,6 +259,7 @@ export class RequestParser {
     this.multibulkLen = 0;
     this.bulkLen = -1;
     this.argv = NO_ARGV;
+    this.argc = 0;
     this.bigArgs = null;
     this.ownsBuffer = false;
     this.scanBase = -1;
@@ -389,7 +420,8 @@ export class RequestParser {
     if (ll > UNAUTH_MAX_ARGS && this.authRequired) this.fail('unauthenticated multibulk length');
     if (ll <= 0) return 0;
     this.multibulkLen = ll;
-    this.argv = [];
+    this.argv = newArgv(ll);
+    this.argc = 0;
     this.bigArgs = null;
     return 1;
   }
@@ -399,6 +431,7 @@ export class RequestParser {
     const buf = this.buf;
     const end = this.end;
     const argv = this.argv;
+    let argc = this.argc;
     let pos = this.pos;
     let left = this.multibulkLen;
     let len = this.bulkLen;
@@ -435,6 +468,7 @@ export class RequestParser {
           this.pos = pos;
           this.multibulkLen = left;
           this.bulkLen = -1;
+          this.argc = argc;
           len = this.readBulkHeader();
           if (len === -1) return null;
           pos = this.pos;
@@ -446,16 +480,19 @@ export class RequestParser {
         this.pos = pos;
         this.multibulkLen = left;
         this.bulkLen = len;
+        this.argc = argc;
         return null;
       }
       // Redis would run it, but V8 cannot hold a string this long (within 24 bytes of 512 MB).
       if (len > MAX_ARG_LEN) this.fail('invalid bulk length');
-      if (len >= BIG_ARG_MIN && argv.length !== 0) {
-        (this.bigArgs ??= [])[argv.length] = buf.subarray(pos, pos + len);
-        argv.push(BIG_ARG_PLACEHOLDER);
-      } else {
-        argv.push(argv.length === 0 && len <= 16 ? commandName(buf, pos, len) : latin1(buf, pos, len));
-      }
+      let arg: string;
+      if (len >= BIG_ARG_MIN && argc !== 0) {
+        (this.bigArgs ??= [])[argc] = buf.subarray(pos, pos + len);
+        arg = BIG_ARG_PLACEHOLDER;
+      } else arg = argc === 0 && len <= 16 ? commandName(buf, pos, len) : latin1(buf, pos, len);
+      if (argc < argv.length) argv[argc] = arg;
+      else argv.push(arg);
+      argc++;
       pos += len + 2;
       len = -1;
       left--;
