@@ -218,6 +218,27 @@ test('coalesced: a subscriber that stops reading is disconnected without holding
   }
 });
 
+test('coalesced: a WebSocket subscriber that stops reading is disconnected by the pubsub limit', async () => {
+  await rc.config('SET', 'client-output-buffer-limit', 'pubsub 1mb 0 0');
+  try {
+    const stalled = await openWs();
+    stalled.send(1, 'SUBSCRIBE', 'w:fire');
+    await waitFor(() => stalled.got.length === 1, 'subscription');
+    stalled.ws.pause(); // never reads again: the batches queue in the server's socket
+    const chunk = 'y'.repeat(32 * 1024);
+    const end = Date.now() + 30000;
+    // The batches go past ws's own buffer (straight to the socket): they must still count.
+    while (Number(await rc.publish('w:fire', chunk)) === 1) {
+      if (Date.now() > end) assert.fail('stalled WebSocket subscriber never disconnected');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    // PUBLISH counts no receiver any more: the subscriber was freed.
+    stalled.ws.terminate();
+  } finally {
+    await rc.config('SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
+  }
+});
+
 test('coalesced: rounds larger than one slice give every subscriber each message once, in order, also when published mid-round', async () => {
   // 300 subscribers: a round writes them 128 at a time with the event loop running between
   // slices, so batches published meanwhile reach part of them in this round, the rest next.
