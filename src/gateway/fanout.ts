@@ -313,7 +313,7 @@ export class FanoutGroup implements PubsubGroup {
    * between, so messages published meanwhile reach the members not visited yet in this round
    * (and the rest in the next one), and other clients are served during a large round.
    */
-  flush(): void {
+  private flush(): void {
     this.scheduled = false;
     this.timer = null;
     this.lastRound = performance.now();
